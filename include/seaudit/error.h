@@ -1,0 +1,48 @@
+/*
+ * error.h - the library's one error list.
+ *
+ * Codes are negative.  -errno values pass through untouched; the library's
+ * own conditions are listed once here (X-macro) so that the enum and the
+ * message table cannot drift apart.
+ */
+#ifndef SEAUDIT_ERROR_H
+#define SEAUDIT_ERROR_H
+
+#define SA_ERRNO_MAP(XX)                                                       \
+	XX(EBADEVENT, -1001, "unknown event type")                             \
+	XX(EBADSTATUS, -1002, "status letter not allowed for this event")      \
+	XX(ETOOLONG, -1003, "field longer than its maximum")                   \
+	XX(EMISSING, -1004, "required field missing")                          \
+	XX(ERANGE, -1005, "number out of range for its field")                 \
+	XX(EBADTIME, -1006, "malformed or out-of-range time")                  \
+	XX(EUNKFIELD, -1007, "unknown field")                                  \
+	XX(EDUPFIELD, -1008, "duplicate field")                                \
+	XX(EJSON, -1009, "malformed JSON")                                     \
+	XX(ETYPE, -1010, "field has the wrong type")                           \
+	XX(ECORRUPT, -1011, "corrupt data (checksum or framing)")              \
+	XX(EBADMAGIC, -1012, "not a seaudit log segment")                      \
+	XX(EVERSION, -1013, "unsupported format version")                      \
+	XX(ELOCKED, -1014, "log is locked by another writer")                  \
+	XX(ETRUNC, -1015, "truncated data")                                    \
+	XX(ENOSPACE, -1016, "output buffer too small")                         \
+	XX(EZSTD, -1017, "zstd (de)compression failed")                        \
+	XX(ENOLOG, -1018, "no log segments found")                             \
+	XX(EBADMASK, -1019, "malformed mask or filter")                        \
+	XX(EBADENC, -1020, "malformed encoding (base64 or escape)")
+
+enum sa_errno {
+#define SA_ERR_ENUM(name, val, msg) SA_##name = (val),
+	SA_ERRNO_MAP(SA_ERR_ENUM)
+#undef SA_ERR_ENUM
+};
+
+/*
+ * Message for any code this library returns (SA_* or -errno).  The returned
+ * string is static and lives forever; unknown codes get a generic message.
+ */
+const char *sa_strerror(int err);
+
+/* The symbolic name ("SA_ETOOLONG", "ENOENT") of a code; static storage. */
+const char *sa_errname(int err);
+
+#endif

@@ -1,0 +1,68 @@
+/*
+ * format.h - rendering records for people and for other tools: the
+ * non-detailed seaudit line, the detailed form, JSON Lines and CSV.
+ *
+ * Every renderer appends to a caller-owned struct sa_buf, which grows with
+ * realloc; a renderer that fails (out of memory) leaves the buffer's
+ * previous content intact.  Nothing here prints.
+ *
+ * Bytes that are unsafe on a terminal (control characters, invalid UTF-8,
+ * backslash) are escaped in the line and detailed forms as \xHH (and \\),
+ * so a hostile field cannot forge extra lines or terminal escapes.  JSON
+ * and CSV are lossless (docs/FORMAT.md, "JSON and CSV conventions").
+ */
+#ifndef SEAUDIT_FORMAT_H
+#define SEAUDIT_FORMAT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <seaudit/record.h>
+
+struct sa_buf {
+	char *data; /* owned by the buffer; free with sa_buf_free */
+	size_t len;
+	size_t cap;
+};
+
+#define SA_BUF_INIT {NULL, 0, 0}
+
+int sa_buf_reserve(struct sa_buf *b, size_t extra); /* 0 or -ENOMEM */
+int sa_buf_append(struct sa_buf *b, const void *p, size_t n);
+int sa_buf_printf(struct sa_buf *b, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+void sa_buf_reset(struct sa_buf *b); /* len = 0, memory kept */
+void sa_buf_free(struct sa_buf *b);  /* releases memory; NULL-safe */
+
+/* Rendering flags. */
+#define SA_FMT_SESSIONID 0x01 /* line: show the SessionID column */
+#define SA_FMT_UNMASKED 0x02  /* do not replace passwords with *** */
+
+/* The non-detailed line, with a trailing '\n'.  Local time (TZ). */
+int sa_format_line(struct sa_buf *out, const struct sa_record *r,
+		   unsigned flags);
+
+/*
+ * The detailed form: the non-detailed line, then one "Label: value" line
+ * per field, then an empty line.  Local time (TZ).
+ */
+int sa_format_detail(struct sa_buf *out, const struct sa_record *r,
+		     unsigned flags);
+
+/* One JSON Lines object with a trailing '\n' (records.md contract). */
+int sa_format_json(struct sa_buf *out, const struct sa_record *r,
+		   unsigned flags);
+
+/* CSV (RFC 4180): the header row, and one row per record, CRLF ends. */
+int sa_format_csv_header(struct sa_buf *out);
+int sa_format_csv(struct sa_buf *out, const struct sa_record *r,
+		  unsigned flags);
+
+/*
+ * Password masking as seaudit shows commands: the value of every
+ * password-like keyword (password(...), passwd(...), pwd=..., ...) is
+ * replaced by "***".  Appends the masked text to out.
+ */
+int sa_mask_passwords(struct sa_buf *out, const uint8_t *s, size_t len);
+
+#endif

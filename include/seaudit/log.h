@@ -1,0 +1,162 @@
+/*
+ * log.h - the durable on-disk log (format version 1, docs/FORMAT.md):
+ * a directory of segment files, written by one writer at a time and read
+ * by any number of readers.
+ *
+ * Writer contract: sa_writer_append() stamps the record's sequence number
+ * and buffers its encoding; sa_writer_commit() writes everything buffered
+ * with one write(2) and then, by the sync policy, one fdatasync(2).  A
+ * record is durable (may be acknowledged) once sa_writer_commit() has
+ * returned 0 under SA_SYNC_BATCH or SA_SYNC_RECORD.  On a failed write
+ * the segment is truncated back to the last committed byte, so a failure
+ * never leaves a partial record behind and nothing uncommitted is claimed.
+ *
+ * Reader contract: records come out in log order across all segments
+ * (plain or zstd-compressed).  Damage never stops the reader: it reports
+ * the file and byte offset through the damage callback, resynchronises on
+ * the next valid record and goes on.
+ *
+ * Both objects are opaque and owned by the caller between *_open and
+ * *_close.  Neither is thread-safe; use one per thread.
+ */
+#ifndef SEAUDIT_LOG_H
+#define SEAUDIT_LOG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include <seaudit/record.h>
+
+#define SA_FORMAT_VERSION 1
+#define SA_MAX_ORIGIN 255
+
+enum sa_sync {
+	SA_SYNC_BATCH = 0,  /* fdatasync once per commit (the default) */
+	SA_SYNC_RECORD = 1, /* commit and fdatasync after every append */
+	SA_SYNC_NONE = 2    /* write at commit, never fdatasync */
+};
+
+struct sa_writer_opts {
+	const char *origin;      /* host name stamped in segments; NULL = uname */
+	enum sa_sync sync;
+	uint64_t segment_size;   /* start a new segment past this size; 0 = 64 MiB */
+	bool compress_sealed;    /* zstd-compress a segment when it is sealed */
+	int compress_level;      /* zstd level, 0 = default (3) */
+	mode_t file_mode;        /* segment mode, 0 = 0640 */
+	mode_t dir_mode;         /* directory mode when created, 0 = 0750 */
+};
+
+/* What opening for write found and repaired. */
+struct sa_recovery {
+	char segment[256];       /* file name of the active segment */
+	uint64_t bytes_dropped;  /* torn tail removed from it */
+	uint64_t records_found;  /* intact records in it */
+	uint64_t damaged_regions;/* damaged regions left in place (mid-file) */
+	uint64_t last_seq;       /* last sequence number in the log, 0 if none */
+};
+
+struct sa_writer;
+
+/*
+ * Opens (creating if needed) the log directory `dir` for appending.  Takes
+ * an exclusive lock (SA_ELOCKED if another writer holds it), finds the
+ * active segment, truncates a torn tail and fills *rep (may be NULL).
+ * `opts` may be NULL for the defaults.
+ */
+int sa_writer_open(struct sa_writer **out, const char *dir,
+		   const struct sa_writer_opts *opts, struct sa_recovery *rep);
+
+/*
+ * Stamps r->seq with the next sequence number, validates and buffers the
+ * record.  Under SA_SYNC_RECORD it also commits.  On error the record is
+ * not in the log and no sequence number is consumed.
+ */
+int sa_writer_append(struct sa_writer *w, struct sa_record *r);
+
+/* Writes and (by policy) syncs what is buffered; see the contract above. */
+int sa_writer_commit(struct sa_writer *w);
+
+/*
+ * Drops every record appended since the last successful commit and gives
+ * back their sequence numbers (after a failed commit the caller did not
+ * want to retry).
+ */
+void sa_writer_discard(struct sa_writer *w);
+
+/* Path of the active segment; valid until the next call on the writer. */
+const char *sa_writer_segment_path(const struct sa_writer *w);
+
+/* Commits, seals the active segment and starts a new one. */
+int sa_writer_rotate(struct sa_writer *w);
+
+/* Last sequence number appended (committed or not); 0 when empty. */
+uint64_t sa_writer_last_seq(const struct sa_writer *w);
+/* Last sequence number committed. */
+uint64_t sa_writer_committed_seq(const struct sa_writer *w);
+
+/* Commits, releases the lock and frees; returns the commit's status. */
+int sa_writer_close(struct sa_writer *w);
+
+/*
+ * Compresses a sealed plain segment `path` into `path`.zst (chunked zstd
+ * frames with a seek index, docs/FORMAT.md), syncs it and removes the
+ * original.  Used by the writer when compress_sealed is set.
+ */
+int sa_segment_compress(const char *path, int level);
+
+/* Damage report passed to the reader's callback; strings live for the call. */
+struct sa_damage {
+	const char *file;    /* segment path */
+	uint64_t offset;     /* byte offset in the (uncompressed) segment */
+	uint64_t length;     /* bytes skipped */
+	int error;           /* SA_ECORRUPT, SA_ETRUNC, SA_EBADMAGIC, ... */
+	bool compressed;     /* offset is in the decompressed stream */
+};
+typedef void (*sa_damage_cb)(const struct sa_damage *d, void *arg);
+
+struct sa_reader;
+
+/*
+ * Opens a reader over `n` paths: each a directory of segments, a segment
+ * file (plain or .zst) or a renamed backup.  All segments found are read
+ * as one stream in sequence-number order.  `cb` (may be NULL) receives
+ * every damage report; unreadable files are reported there too.
+ * SA_ENOLOG when nothing readable was found.
+ */
+int sa_reader_open(struct sa_reader **out, const char *const *paths, size_t n,
+		   sa_damage_cb cb, void *arg);
+
+/*
+ * Next record: returns 1 and fills *r (strings valid until the next call
+ * on this reader), 0 at the end of the log, or a negative code for an
+ * error that prevents going on (out of memory).
+ *
+ * With follow mode on, 0 means "nothing new yet": call again later; the
+ * reader then picks up appended records and new segments (rotation).
+ */
+int sa_reader_next(struct sa_reader *rd, struct sa_record *r);
+
+/* Follow mode: a torn tail of the last segment is awaited, not reported. */
+void sa_reader_follow(struct sa_reader *rd, bool on);
+
+/*
+ * Positions the reader so the next record is the first with seq >= `seq`
+ * (sa_reader_seek_seq) or the first that may have time >= `us`
+ * (sa_reader_seek_time: records before it all have smaller times; records
+ * after it may still be older, since event times need not be monotonic,
+ * so callers filter).  Logarithmic in the log size.
+ */
+int sa_reader_seek_seq(struct sa_reader *rd, uint64_t seq);
+int sa_reader_seek_time(struct sa_reader *rd, int64_t us);
+
+/* Where the last returned record lies: segment path and offset. */
+const char *sa_reader_position(const struct sa_reader *rd, uint64_t *offset);
+
+/* Number of damage reports so far. */
+uint64_t sa_reader_damage_count(const struct sa_reader *rd);
+
+void sa_reader_close(struct sa_reader *rd); /* NULL-safe */
+
+#endif

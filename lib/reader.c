@@ -1,0 +1,850 @@
+/*
+ * reader.c - reading a log as one stream of records, across segments,
+ * plain or zstd-compressed, past any damage.
+ *
+ * The reader works on a "view": a contiguous run of plain segment bytes
+ * (the whole mmap'ed file for a plain segment; one decompressed zstd frame,
+ * plus any frame left over from the previous one, for a compressed
+ * segment).  Frames are parsed from the view; a frame that fails its CRC
+ * starts a damage region that ends at the next offset holding a valid
+ * frame (sa__frame_resync), and the region is reported with file and
+ * offset before reading goes on.  Nothing stops the reader but the end of
+ * the log or running out of memory.
+ *
+ * Seeking is logarithmic: segments are ordered by first sequence number
+ * (from their names or headers); inside a plain segment, index frames
+ * written every SA_INDEX_INTERVAL bytes are found by binary search over
+ * byte offsets with a bounded forward scan; inside a compressed segment the
+ * chunk table at its end is searched.  Every index point carries the
+ * running maximum of event times before it, which is monotonic even when
+ * event times are not, so "all records before here are older than T" is a
+ * sound test.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zstd.h>
+
+#include <seaudit/error.h>
+#include <seaudit/log.h>
+
+#include "segment.h"
+#include "varint.h"
+
+struct seg {
+	char *path;
+	int dir; /* index into rd->dirs, -1 for an explicit file */
+	bool zst;
+	uint64_t first_seq;
+	int hdr_state; /* 0 not read, 1 good, -1 unreadable */
+	struct sa_seg_header hdr;
+};
+
+struct sa_reader {
+	char **dirs;
+	size_t ndirs;
+	struct seg *segs;
+	size_t nsegs, segcap;
+	size_t cur;
+	bool open;  /* segs[cur] is entered */
+	bool done;  /* past the end of segs[cur]; go to the next */
+	bool follow;
+	sa_damage_cb cb;
+	void *cbarg;
+	uint64_t ndamage;
+
+	/* current segment */
+	int fd;
+	struct sa_seg_header hdr;
+	bool hdr_ok;
+	const uint8_t *view;
+	size_t view_len;
+	uint64_t view_off; /* plain offset of view[0] */
+	size_t pos;
+	void *map; /* plain: the file; zst: the compressed file */
+	size_t map_len;
+	/* zstd */
+	ZSTD_DCtx *dctx;
+	uint8_t *zbuf;
+	size_t zbuf_cap;
+	uint64_t zpos;   /* next zstd frame in the compressed file */
+	uint64_t zplain; /* plain offset of that frame's content */
+	struct sa_zchunk *chunks;
+	int nchunks;
+
+	uint64_t min_seq; /* records below are skipped (seek_seq) */
+	uint64_t last_off;
+	const char *last_path;
+};
+
+static void
+damage(struct sa_reader *rd, uint64_t off, uint64_t len, int err, bool comp)
+{
+	rd->ndamage++;
+	if (rd->cb) {
+		struct sa_damage d = {rd->segs[rd->cur].path, off, len, err,
+				      comp};
+		rd->cb(&d, rd->cbarg);
+	}
+}
+
+static void
+damage_path(struct sa_reader *rd, const char *path, int err)
+{
+	rd->ndamage++;
+	if (rd->cb) {
+		struct sa_damage d = {path, 0, 0, err, false};
+		rd->cb(&d, rd->cbarg);
+	}
+}
+
+static int
+add_seg(struct sa_reader *rd, const char *path, int dir, bool zst,
+	uint64_t first_seq)
+{
+	if (rd->nsegs == rd->segcap) {
+		size_t ncap = rd->segcap ? rd->segcap * 2 : 16;
+		struct seg *n = realloc(rd->segs, ncap * sizeof *n);
+		if (n == NULL)
+			return -ENOMEM;
+		rd->segs = n;
+		rd->segcap = ncap;
+	}
+	struct seg *s = &rd->segs[rd->nsegs];
+	memset(s, 0, sizeof *s);
+	if ((s->path = strdup(path)) == NULL)
+		return -ENOMEM;
+	s->dir = dir;
+	s->zst = zst;
+	s->first_seq = first_seq;
+	rd->nsegs++;
+	return 0;
+}
+
+static bool
+is_zstd_magic(const uint8_t *p)
+{
+	uint32_t m = (uint32_t)p[0] | ((uint32_t)p[1] << 8) |
+		     ((uint32_t)p[2] << 16) | ((uint32_t)p[3] << 24);
+	return m == 0xFD2FB528u || (m & 0xFFFFFFF0u) == 0x184D2A50u;
+}
+
+/*
+ * Reads the header of a segment file without entering it: plain files
+ * directly, compressed ones by decompressing their first bytes.
+ */
+static int
+read_header(const char *path, bool *zst, struct sa_seg_header *h)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	uint8_t buf[SA_SEG_HDR_MAX];
+	ssize_t n = pread(fd, buf, sizeof buf, 0);
+	int rc;
+	if (n < 0) {
+		rc = -errno;
+	} else if (n >= 4 && is_zstd_magic(buf)) {
+		*zst = true;
+		/* Stream until the header is complete or input runs out. */
+		ZSTD_DCtx *dc = ZSTD_createDCtx();
+		uint8_t in[16384], out[SA_SEG_HDR_MAX];
+		ZSTD_outBuffer ob = {out, sizeof out, 0};
+		off_t off = 0;
+		rc = SA_ETRUNC;
+		while (dc && ob.pos < ob.size) {
+			ssize_t k = pread(fd, in, sizeof in, off);
+			if (k <= 0)
+				break;
+			ZSTD_inBuffer ib = {in, (size_t)k, 0};
+			size_t r = ZSTD_decompressStream(dc, &ob, &ib);
+			if (ZSTD_isError(r)) {
+				rc = SA_EZSTD;
+				break;
+			}
+			off += (off_t)ib.pos;
+			rc = sa__seg_header_decode(out, ob.pos, h);
+			if (rc != SA_ETRUNC)
+				break;
+			if (ib.pos == 0 && r == 0)
+				break;
+		}
+		ZSTD_freeDCtx(dc);
+	} else {
+		*zst = false;
+		rc = sa__seg_header_decode(buf, (size_t)n, h);
+	}
+	close(fd);
+	return rc;
+}
+
+static int
+scan_dir(struct sa_reader *rd, int di, uint64_t above, bool only_above)
+{
+	DIR *d = opendir(rd->dirs[di]);
+	if (d == NULL)
+		return -errno;
+	struct dirent *e;
+	int rc = 0;
+	while (rc == 0 && (e = readdir(d)) != NULL) {
+		uint64_t seq;
+		bool zst;
+		if (!sa__seg_name_parse(e->d_name, &seq, &zst))
+			continue;
+		if (only_above && seq <= above)
+			continue;
+		char p[PATH_MAX];
+		if (snprintf(p, sizeof p, "%s/%s", rd->dirs[di], e->d_name) >=
+		    (int)sizeof p)
+			continue;
+		rc = add_seg(rd, p, di, zst, seq);
+	}
+	closedir(d);
+	return rc;
+}
+
+static int
+seg_cmp(const void *a, const void *b)
+{
+	const struct seg *x = a, *y = b;
+	if (x->first_seq != y->first_seq)
+		return x->first_seq < y->first_seq ? -1 : 1;
+	/* Same segment twice (plain and sealed): the sealed one first. */
+	return (int)y->zst - (int)x->zst;
+}
+
+/*
+ * Sorts the segment list and drops duplicates of one first sequence number
+ * (a segment named twice, or caught both plain and sealed: the sealed copy
+ * sorts first and is kept).  Segments added by a rescan all sort after the
+ * current one, so the current index stays valid.
+ */
+static void
+sort_segs(struct sa_reader *rd)
+{
+	qsort(rd->segs, rd->nsegs, sizeof *rd->segs, seg_cmp);
+	size_t o = 0;
+	for (size_t i = 0; i < rd->nsegs; i++) {
+		if (o > 0 && rd->segs[o - 1].first_seq == rd->segs[i].first_seq) {
+			free(rd->segs[i].path);
+			continue;
+		}
+		rd->segs[o++] = rd->segs[i];
+	}
+	rd->nsegs = o;
+}
+
+int
+sa_reader_open(struct sa_reader **out, const char *const *paths, size_t n,
+	       sa_damage_cb cb, void *arg)
+{
+	*out = NULL;
+	struct sa_reader *rd = calloc(1, sizeof *rd);
+	if (rd == NULL)
+		return -ENOMEM;
+	rd->fd = -1;
+	rd->cb = cb;
+	rd->cbarg = arg;
+	rd->dirs = calloc(n ? n : 1, sizeof *rd->dirs);
+	int rc = rd->dirs ? 0 : -ENOMEM;
+	for (size_t i = 0; rc == 0 && i < n; i++) {
+		struct stat st;
+		if (stat(paths[i], &st) < 0) {
+			rc = -errno;
+			if (rc == -ENOENT || rc == -EACCES) {
+				/* Reported; other paths may still be read. */
+				damage_path(rd, paths[i], rc);
+				rc = 0;
+			}
+			continue;
+		}
+		if (S_ISDIR(st.st_mode)) {
+			if ((rd->dirs[rd->ndirs] = strdup(paths[i])) == NULL) {
+				rc = -ENOMEM;
+				break;
+			}
+			rd->ndirs++;
+			rc = scan_dir(rd, (int)rd->ndirs - 1, 0, false);
+			if (rc == -EACCES) {
+				damage_path(rd, paths[i], rc);
+				rc = 0;
+			}
+			continue;
+		}
+		struct sa_seg_header h;
+		bool zst = false;
+		int hr = read_header(paths[i], &zst, &h);
+		if (hr < 0) {
+			damage_path(rd, paths[i], hr);
+			continue;
+		}
+		rc = add_seg(rd, paths[i], -1, zst, h.first_seq);
+		if (rc == 0) {
+			rd->segs[rd->nsegs - 1].hdr = h;
+			rd->segs[rd->nsegs - 1].hdr_state = 1;
+		}
+	}
+	if (rc < 0) {
+		sa_reader_close(rd);
+		return rc;
+	}
+	sort_segs(rd);
+	if (rd->nsegs == 0) {
+		sa_reader_close(rd);
+		return SA_ENOLOG;
+	}
+	*out = rd;
+	return 0;
+}
+
+static void
+leave_segment(struct sa_reader *rd)
+{
+	if (rd->map)
+		munmap(rd->map, rd->map_len);
+	rd->map = NULL;
+	rd->map_len = 0;
+	if (rd->fd >= 0)
+		close(rd->fd);
+	rd->fd = -1;
+	free(rd->chunks);
+	rd->chunks = NULL;
+	rd->nchunks = 0;
+	rd->view = NULL;
+	rd->view_len = rd->pos = 0;
+	rd->open = false;
+}
+
+/* Maps (or re-maps, after growth) a plain segment; 1 if it grew. */
+static int
+map_plain(struct sa_reader *rd)
+{
+	struct stat st;
+	if (fstat(rd->fd, &st) < 0)
+		return -errno;
+	size_t size = (size_t)st.st_size;
+	if (size <= rd->map_len)
+		return 0;
+	void *m = mmap(NULL, size, PROT_READ, MAP_SHARED, rd->fd, 0);
+	if (m == MAP_FAILED)
+		return -errno;
+	madvise(m, size, MADV_SEQUENTIAL);
+	if (rd->map)
+		munmap(rd->map, rd->map_len);
+	rd->map = m;
+	rd->map_len = size;
+	rd->view = m;
+	rd->view_len = size;
+	rd->view_off = 0;
+	return 1;
+}
+
+/*
+ * Loads the next zstd frame of a compressed segment into the view, keeping
+ * the unparsed rest of the previous view in front of it.  Returns 1 when a
+ * frame was loaded, 0 at the end of the file, or -ENOMEM.
+ */
+static int
+load_zframe(struct sa_reader *rd)
+{
+	const uint8_t *z = rd->map;
+	for (;;) {
+		if (rd->zpos + 4 > rd->map_len) {
+			if (rd->zpos < rd->map_len)
+				damage(rd, rd->zpos, rd->map_len - rd->zpos,
+				       SA_ETRUNC, true);
+			rd->zpos = rd->map_len;
+			return 0;
+		}
+		const uint8_t *f = z + rd->zpos;
+		size_t avail = rd->map_len - rd->zpos;
+		uint32_t m = (uint32_t)f[0] | ((uint32_t)f[1] << 8) |
+			     ((uint32_t)f[2] << 16) | ((uint32_t)f[3] << 24);
+		if ((m & 0xFFFFFFF0u) == 0x184D2A50u && avail >= 8) {
+			uint64_t sz = (uint64_t)f[4] | ((uint64_t)f[5] << 8) |
+				      ((uint64_t)f[6] << 16) |
+				      ((uint64_t)f[7] << 24);
+			rd->zpos += 8 + (sz < avail - 8 ? sz : avail - 8);
+			continue;
+		}
+		size_t csize = ZSTD_findFrameCompressedSize(f, avail);
+		if (ZSTD_isError(csize)) {
+			/* Resynchronise on the next frame magic. */
+			uint64_t q = rd->zpos + 1;
+			while (q + 4 <= rd->map_len && !is_zstd_magic(z + q))
+				q++;
+			if (q + 4 > rd->map_len)
+				q = rd->map_len;
+			damage(rd, rd->zpos, q - rd->zpos, SA_EZSTD, true);
+			rd->zpos = q;
+			continue;
+		}
+		/* Carry the unparsed tail of the current view. */
+		size_t keep = rd->view_len - rd->pos;
+		if (keep > 0)
+			memmove(rd->zbuf, rd->zbuf + rd->pos, keep);
+		size_t have = keep;
+		ZSTD_DCtx_reset(rd->dctx, ZSTD_reset_session_only);
+		ZSTD_inBuffer ib = {f, csize, 0};
+		size_t r = 1;
+		bool bad = false;
+		while (r != 0) {
+			if (rd->zbuf_cap - have < ZSTD_DStreamOutSize()) {
+				size_t ncap = rd->zbuf_cap ? rd->zbuf_cap * 2
+							   : 4 << 20;
+				uint8_t *nb = realloc(rd->zbuf, ncap);
+				if (nb == NULL)
+					return -ENOMEM;
+				rd->zbuf = nb;
+				rd->zbuf_cap = ncap;
+			}
+			ZSTD_outBuffer ob = {rd->zbuf, rd->zbuf_cap, have};
+			r = ZSTD_decompressStream(rd->dctx, &ob, &ib);
+			have = ob.pos;
+			if (ZSTD_isError(r) || (r != 0 && ib.pos == ib.size &&
+						ob.pos < ob.size)) {
+				bad = true;
+				break;
+			}
+		}
+		if (bad) {
+			damage(rd, rd->zpos, csize, SA_EZSTD, true);
+			unsigned long long cs = ZSTD_getFrameContentSize(f, avail);
+			rd->zplain += (cs < (1ull << 40)) ? cs : 0;
+			rd->zpos += csize;
+			/* Whatever was carried cannot continue across the gap. */
+			rd->view = rd->zbuf;
+			rd->view_len = rd->pos = 0;
+			continue;
+		}
+		rd->view = rd->zbuf;
+		rd->view_len = have;
+		rd->view_off = rd->zplain - keep;
+		rd->pos = 0;
+		rd->zplain += have - keep;
+		rd->zpos += csize;
+		return 1;
+	}
+}
+
+/* Reads and caches the header of segs[i] (for seeking across segments). */
+static int
+seg_header(struct sa_reader *rd, size_t i)
+{
+	struct seg *s = &rd->segs[i];
+	if (s->hdr_state == 0) {
+		bool zst;
+		s->hdr_state = read_header(s->path, &zst, &s->hdr) == 0 ? 1 : -1;
+	}
+	return s->hdr_state;
+}
+
+static int
+enter_segment(struct sa_reader *rd)
+{
+	struct seg *s = &rd->segs[rd->cur];
+	rd->fd = open(s->path, O_RDONLY | O_CLOEXEC);
+	if (rd->fd < 0 && errno == ENOENT && !s->zst && s->dir >= 0) {
+		/* Sealed and compressed since the directory was listed. */
+		size_t l = strlen(s->path);
+		char *zp = malloc(l + 5);
+		if (zp == NULL)
+			return -ENOMEM;
+		memcpy(zp, s->path, l);
+		memcpy(zp + l, ".zst", 5);
+		free(s->path);
+		s->path = zp;
+		s->zst = true;
+		rd->fd = open(s->path, O_RDONLY | O_CLOEXEC);
+	}
+	if (rd->fd < 0) {
+		int rc = -errno;
+		damage(rd, 0, 0, rc, false);
+		return rc;
+	}
+	rd->open = true;
+	rd->done = false;
+	rd->hdr_ok = false;
+	rd->view_off = 0;
+	rd->pos = 0;
+	int rc = map_plain(rd);
+	if (rc < 0) {
+		damage(rd, 0, 0, rc, false);
+		return rc;
+	}
+	if (rd->map_len >= 4 && is_zstd_magic(rd->map)) {
+		s->zst = true;
+		if (rd->dctx == NULL && (rd->dctx = ZSTD_createDCtx()) == NULL)
+			return -ENOMEM;
+		rd->view = rd->zbuf;
+		rd->view_len = 0;
+		rd->zpos = 0;
+		rd->zplain = 0;
+		int nc = sa__zindex_read(rd->fd, rd->map_len, &rd->chunks);
+		rd->nchunks = nc > 0 ? nc : 0;
+		for (int tries = 0; tries < 8; tries++) {
+			rc = load_zframe(rd);
+			if (rc <= 0)
+				break;
+			rc = sa__seg_header_decode(rd->view, rd->view_len,
+						   &rd->hdr);
+			if (rc != SA_ETRUNC)
+				break;
+		}
+	} else {
+		s->zst = false;
+		rc = sa__seg_header_decode(rd->view, rd->view_len, &rd->hdr);
+	}
+	if (rc < 0) {
+		damage(rd, 0, rd->view_len, rc, false);
+		rd->done = true;
+		return rc;
+	}
+	rd->hdr_ok = true;
+	s->hdr = rd->hdr;
+	s->hdr_state = 1;
+	rd->pos = rd->hdr.length;
+	return 0;
+}
+
+/* Is a writer appending to the directory of segs[cur] right now? */
+static bool
+writer_active(struct sa_reader *rd)
+{
+	struct seg *s = &rd->segs[rd->cur];
+	if (s->dir < 0)
+		return false;
+	char p[PATH_MAX];
+	snprintf(p, sizeof p, "%s/LOCK", rd->dirs[s->dir]);
+	int fd = open(p, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	bool busy = flock(fd, LOCK_SH | LOCK_NB) < 0 && errno == EWOULDBLOCK;
+	close(fd);
+	return busy;
+}
+
+/* Follow mode: picks up segments created since the last look. */
+static int
+rescan(struct sa_reader *rd)
+{
+	uint64_t top = rd->nsegs ? rd->segs[rd->nsegs - 1].first_seq : 0;
+	size_t before = rd->nsegs;
+	for (size_t i = 0; i < rd->ndirs; i++) {
+		int rc = scan_dir(rd, (int)i, top, true);
+		if (rc == -ENOMEM)
+			return rc;
+	}
+	if (rd->nsegs > before)
+		sort_segs(rd);
+	return 0;
+}
+
+/*
+ * The view is exhausted (or ends in an incomplete frame).  Decides whether
+ * to wait, to load more, or to finish the segment.  Returns 1 to go on
+ * parsing, 0 when the caller should return "no record now", <0 on error.
+ */
+static int
+refill(struct sa_reader *rd)
+{
+	struct seg *s = &rd->segs[rd->cur];
+	if (s->zst) {
+		int rc = load_zframe(rd);
+		if (rc != 0)
+			return rc;
+		if (rd->pos < rd->view_len)
+			damage(rd, rd->view_off + rd->pos,
+			       rd->view_len - rd->pos, SA_ETRUNC, false);
+		rd->done = true;
+		return 1;
+	}
+	bool last = rd->cur + 1 >= rd->nsegs;
+	if (last && rd->follow) {
+		int rc = rescan(rd);
+		if (rc < 0)
+			return rc;
+		last = rd->cur + 1 >= rd->nsegs;
+	}
+	/* Growth is checked after looking for a newer segment, so records
+	 * written just before a roll-over are not missed. */
+	int grown = map_plain(rd);
+	if (grown < 0)
+		return grown;
+	if (grown > 0)
+		return 1;
+	if (last) {
+		if (rd->follow || rd->pos >= rd->view_len)
+			return 0;
+		if (writer_active(rd))
+			return 0; /* a commit in flight, not a torn tail */
+		damage(rd, rd->pos, rd->view_len - rd->pos, SA_ETRUNC, false);
+		rd->pos = rd->view_len;
+		return 0;
+	}
+	if (rd->pos < rd->view_len)
+		damage(rd, rd->pos, rd->view_len - rd->pos, SA_ETRUNC, false);
+	rd->done = true;
+	return 1;
+}
+
+int
+sa_reader_next(struct sa_reader *rd, struct sa_record *r)
+{
+	for (;;) {
+		if (!rd->open || rd->done) {
+			if (rd->open) {
+				leave_segment(rd);
+				rd->cur++;
+			}
+			if (rd->cur >= rd->nsegs) {
+				if (!rd->follow)
+					return 0;
+				int rc = rescan(rd);
+				if (rc < 0)
+					return rc;
+				if (rd->cur >= rd->nsegs)
+					return 0;
+			}
+			int rc = enter_segment(rd);
+			if (rc == -ENOMEM)
+				return rc;
+			if (rc < 0) {
+				rd->done = true;
+				rd->open = true;
+			}
+			continue;
+		}
+		struct sa_frame fr;
+		enum sa_frame_status st =
+			sa__frame_parse(rd->view + rd->pos,
+					rd->view_len - rd->pos, &fr);
+		if (st == SA_FRAME_INCOMPLETE) {
+			int rc = refill(rd);
+			if (rc <= 0)
+				return rc;
+			continue;
+		}
+		if (st == SA_FRAME_BAD) {
+			size_t q = sa__frame_resync(rd->view, rd->view_len,
+						    rd->pos + 1, 0, SA_FRAME_MAX_PAYLOAD);
+			damage(rd, rd->view_off + rd->pos, q - rd->pos,
+			       SA_ECORRUPT, false);
+			rd->pos = q;
+			continue;
+		}
+		size_t at = rd->pos;
+		rd->pos += fr.total_len;
+		if (fr.type != SA_FRAME_RECORD)
+			continue; /* index, or a later version's frame */
+		int rc = sa_record_decode(fr.payload, fr.payload_len,
+					  rd->hdr.first_seq,
+					  rd->hdr.base_time_us, r);
+		if (rc < 0) {
+			damage(rd, rd->view_off + at, fr.total_len, rc, false);
+			continue;
+		}
+		if (r->seq < rd->min_seq)
+			continue;
+		if (!sa_record_has(r, SA_F_ORIGIN) && rd->hdr.origin_len > 0)
+			sa_record_set_str(r, SA_F_ORIGIN, rd->hdr.origin,
+					  rd->hdr.origin_len);
+		rd->last_off = rd->view_off + at;
+		rd->last_path = rd->segs[rd->cur].path;
+		return 1;
+	}
+}
+
+void
+sa_reader_follow(struct sa_reader *rd, bool on)
+{
+	rd->follow = on;
+}
+
+/* Positions at the start of segs[i]. */
+static int
+goto_segment(struct sa_reader *rd, size_t i)
+{
+	if (rd->open)
+		leave_segment(rd);
+	rd->cur = i;
+	int rc = enter_segment(rd);
+	if (rc == -ENOMEM)
+		return rc;
+	if (rc < 0) {
+		rd->open = true;
+		rd->done = true;
+	}
+	return 0;
+}
+
+/* Predicate for seeking: is every record before point `ip` before the goal? */
+struct goal {
+	bool by_time;
+	uint64_t seq;
+	int64_t us;
+};
+
+static bool
+point_before(const struct goal *g, uint64_t next_seq, bool has_max,
+	     int64_t max_time)
+{
+	if (g->by_time)
+		return !has_max || max_time < g->us;
+	return next_seq <= g->seq;
+}
+
+/* Inside the current (plain) segment: binary search on index frames. */
+static void
+seek_in_plain(struct sa_reader *rd, const struct goal *g)
+{
+	size_t lo = rd->hdr.length, hi = rd->view_len, best = rd->hdr.length;
+	while (hi > lo && hi - lo > 2 * SA_INDEX_INTERVAL) {
+		size_t mid = lo + (hi - lo) / 2;
+		/* Index frames are tiny: bound the scan to what may hold one. */
+		size_t lim = mid + 2 * SA_INDEX_INTERVAL + SA_FRAME_MAX_PAYLOAD;
+		if (lim > hi)
+			lim = hi;
+		size_t q = mid;
+		struct sa_index_point ip;
+		bool found = false;
+		for (;;) {
+			q = sa__frame_resync(rd->view, lim, q, SA_FRAME_INDEX, 32);
+			if (q >= lim)
+				break;
+			struct sa_frame fr;
+			sa__frame_parse(rd->view + q, lim - q, &fr);
+			if (sa__index_decode(fr.payload, fr.payload_len, &ip) == 0) {
+				found = true;
+				break;
+			}
+			q++;
+		}
+		if (!found) {
+			hi = mid;
+			continue;
+		}
+		if (point_before(g, ip.next_seq, ip.has_max, ip.max_time_before)) {
+			best = q;
+			lo = q + 1;
+		} else {
+			hi = mid;
+		}
+	}
+	rd->pos = best;
+}
+
+static int
+seek_in_zst(struct sa_reader *rd, const struct goal *g)
+{
+	if (rd->nchunks <= 1)
+		return 0; /* no table: read from the start */
+	int best = -1;
+	int lo = 1, hi = rd->nchunks - 1; /* chunk 0 is the header */
+	while (lo <= hi) {
+		int mid = lo + (hi - lo) / 2;
+		struct sa_zchunk *c = &rd->chunks[mid];
+		if (point_before(g, c->first_seq, c->has_max,
+				 c->max_time_before)) {
+			best = mid;
+			lo = mid + 1;
+		} else {
+			hi = mid - 1;
+		}
+	}
+	if (best <= 1)
+		return 0;
+	rd->zpos = rd->chunks[best].comp_off;
+	rd->zplain = rd->chunks[best].plain_off;
+	rd->view_len = rd->pos = 0;
+	int rc = load_zframe(rd);
+	if (rc == 0)
+		rd->done = true;
+	return rc < 0 ? rc : 0;
+}
+
+static int
+seek(struct sa_reader *rd, const struct goal *g)
+{
+	/* Last segment whose start is before the goal. */
+	size_t lo = 0, hi = rd->nsegs, best = 0;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		bool before;
+		if (g->by_time) {
+			int h = seg_header(rd, mid);
+			before = h < 0 || !rd->segs[mid].hdr.has_prev_max ||
+				 rd->segs[mid].hdr.prev_max_time_us < g->us;
+		} else {
+			before = rd->segs[mid].first_seq <= g->seq;
+		}
+		if (before) {
+			best = mid;
+			lo = mid + 1;
+		} else {
+			hi = mid;
+		}
+	}
+	int rc = goto_segment(rd, best);
+	if (rc < 0 || rd->done)
+		return rc;
+	if (rd->segs[rd->cur].zst)
+		return seek_in_zst(rd, g);
+	seek_in_plain(rd, g);
+	return 0;
+}
+
+int
+sa_reader_seek_seq(struct sa_reader *rd, uint64_t seq)
+{
+	struct goal g = {false, seq, 0};
+	rd->min_seq = seq;
+	return seek(rd, &g);
+}
+
+int
+sa_reader_seek_time(struct sa_reader *rd, int64_t us)
+{
+	struct goal g = {true, 0, us};
+	rd->min_seq = 0;
+	return seek(rd, &g);
+}
+
+const char *
+sa_reader_position(const struct sa_reader *rd, uint64_t *offset)
+{
+	if (offset)
+		*offset = rd->last_off;
+	return rd->last_path;
+}
+
+uint64_t
+sa_reader_damage_count(const struct sa_reader *rd)
+{
+	return rd->ndamage;
+}
+
+void
+sa_reader_close(struct sa_reader *rd)
+{
+	if (rd == NULL)
+		return;
+	leave_segment(rd);
+	for (size_t i = 0; i < rd->nsegs; i++)
+		free(rd->segs[i].path);
+	free(rd->segs);
+	for (size_t i = 0; i < rd->ndirs; i++)
+		free(rd->dirs[i]);
+	free(rd->dirs);
+	free(rd->zbuf);
+	ZSTD_freeDCtx(rd->dctx);
+	free(rd);
+}

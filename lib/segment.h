@@ -1,0 +1,138 @@
+/*
+ * segment.h - internal: the pieces of format version 1 shared by the
+ * writer, the reader and the compressor (docs/FORMAT.md is the source of
+ * truth; this header mirrors it).
+ *
+ * A segment is a header followed by frames.  A frame is
+ *   u8 type ('A'..'Z'), varint payload length, u32le CRC32C, payload
+ * where the CRC covers the type byte, the length bytes and the payload.
+ * Every parser here takes hostile input and never reads past its bounds.
+ */
+#ifndef SEAUDIT_SEGMENT_H
+#define SEAUDIT_SEGMENT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <seaudit/log.h>
+
+#define SA_SEG_MAGIC "SEAUDLOG"
+#define SA_SEG_MAGIC_LEN 8
+#define SA_SEG_HDR_MIN 16      /* magic + version + length + crc */
+#define SA_SEG_HDR_MAX 4096
+#define SA_SEG_SUFFIX ".seg"
+#define SA_SEG_ZSUFFIX ".seg.zst"
+
+#define SA_FRAME_RECORD 'R'
+#define SA_FRAME_INDEX 'I'
+#define SA_FRAME_CHECKPOINT 'C' /* reserved: signed checkpoint */
+#define SA_FRAME_HDR_MAX (1 + 3 + 4)
+#define SA_FRAME_MAX_PAYLOAD (SA_MAX_RECORD + 64)
+
+#define SA_INDEX_INTERVAL 65536 /* bytes between index frames */
+#define SA_ZCHUNK 1048576       /* plain bytes per zstd frame */
+#define SA_DEFAULT_SEGMENT_SIZE (64ull << 20)
+
+/* Header field numbers (same key scheme as record bodies). */
+enum {
+	SA_H_FIRST_SEQ = 1,
+	SA_H_CREATED = 2,
+	SA_H_ORIGIN = 3,
+	SA_H_BASE_TIME = 4,
+	SA_H_PREV_MAX_TIME = 5,
+	SA_H_WRITER = 6,
+	SA_H_CHAIN_PREV = 7 /* reserved: hash chain link to the previous segment */
+};
+
+struct sa_seg_header {
+	uint16_t version;
+	uint16_t length; /* bytes, including magic and CRC */
+	uint64_t first_seq;
+	int64_t created_us;
+	int64_t base_time_us;
+	bool has_prev_max;
+	int64_t prev_max_time_us; /* max event time of all earlier records */
+	char origin[SA_MAX_ORIGIN + 1];
+	size_t origin_len;
+};
+
+/* Encodes a header into buf (SA_SEG_HDR_MAX bytes); returns its length. */
+size_t sa__seg_header_encode(const struct sa_seg_header *h, uint8_t *buf);
+
+/*
+ * Parses a header from the first `len` bytes: SA_ETRUNC when too short,
+ * SA_EBADMAGIC, SA_EVERSION (a later major format), SA_ECORRUPT.
+ */
+int sa__seg_header_decode(const uint8_t *buf, size_t len,
+			  struct sa_seg_header *h);
+
+/* Result of looking at the bytes at one offset. */
+enum sa_frame_status {
+	SA_FRAME_OK,         /* a complete frame with a good CRC */
+	SA_FRAME_INCOMPLETE, /* plausible header, payload runs past the end */
+	SA_FRAME_BAD         /* not a frame (bad type, length or CRC) */
+};
+
+struct sa_frame {
+	uint8_t type;
+	const uint8_t *payload;
+	size_t payload_len;
+	size_t total_len; /* header + payload */
+};
+
+enum sa_frame_status sa__frame_parse(const uint8_t *p, size_t avail,
+				     struct sa_frame *fr);
+
+/*
+ * Scans forward from `from` (exclusive of nothing: `from` itself is tried)
+ * for the next offset holding a complete valid frame, optionally of one
+ * type only (type 0 = any) and at most max_payload long (so a search for
+ * small index frames does not checksum 64 KiB for every stray 'I' byte).
+ * Returns the offset, or `len` when none.
+ */
+size_t sa__frame_resync(const uint8_t *buf, size_t len, size_t from,
+			uint8_t type, size_t max_payload);
+
+/* Writes a frame header for (type, payload) and returns its length. */
+size_t sa__frame_header(uint8_t *out, uint8_t type, const uint8_t *payload,
+			size_t len);
+
+/* Index frame payload. */
+struct sa_index_point {
+	uint64_t next_seq;        /* seq of the first record after the point */
+	int64_t max_time_before;  /* max time of every record before it */
+	bool has_max;
+};
+size_t sa__index_encode(const struct sa_index_point *ip, uint8_t *buf);
+int sa__index_decode(const uint8_t *p, size_t len, struct sa_index_point *ip);
+
+/* Segment file names: "<16 hex digits of first seq>.seg[.zst]". */
+void sa__seg_name(char *buf, size_t cap, uint64_t first_seq, bool zst);
+bool sa__seg_name_parse(const char *name, uint64_t *first_seq, bool *zst);
+
+/* I/O helpers used by writer and compressor. */
+int sa__write_all(int fd, const void *buf, size_t n);
+int sa__fsync_dir(const char *dir);
+int64_t sa__now_us(void);
+
+/* zstd side of compressed segments (compress.c). */
+#define SA_ZTAIL_MAGIC "SAZTAIL1"
+#define SA_ZIDX_MAGIC "SAZIDX1"
+struct sa_zchunk {
+	uint64_t comp_off;   /* offset of the zstd frame in the .zst file */
+	uint64_t plain_off;  /* offset of its first byte in the plain segment */
+	uint64_t plain_len;
+	uint64_t first_seq;  /* seq of its first record (or the next one) */
+	int64_t max_time_before;
+	bool has_max;
+};
+/*
+ * Reads the chunk table at the end of a .zst file of `size` bytes.
+ * Returns the number of chunks (>= 1) with *out malloc'ed, or a negative
+ * code when the table is missing or damaged (callers then fall back to
+ * streaming the whole file).
+ */
+int sa__zindex_read(int fd, uint64_t size, struct sa_zchunk **out);
+
+#endif

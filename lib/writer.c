@@ -1,0 +1,606 @@
+/*
+ * writer.c - appending to the log: one writer per directory, group commit,
+ * torn-tail recovery, segment roll-over and sealing.
+ *
+ * Durability contract (the one the daemon acknowledges on): records are
+ * encoded into a pending buffer by sa_writer_append; sa_writer_commit
+ * writes the whole buffer with pwrite at the committed end of the active
+ * segment and, unless the policy is SA_SYNC_NONE, calls fdatasync once.
+ * Only when both succeed does the committed size advance.  On any failure
+ * the file is truncated back to the committed size, so no partial or
+ * unsynced record stays behind, and the pending records are kept: the
+ * caller may retry the commit (space may come back) or drop them with
+ * sa_writer_discard.  After a failed fdatasync the page cache can no longer
+ * be trusted (Linux may mark the pages clean), which is why a retry
+ * rewrites the bytes instead of calling fdatasync again.
+ *
+ * Recovery on open scans the active segment frame by frame.  Everything
+ * after the last valid frame is a torn tail and is cut off (reported in
+ * struct sa_recovery).  Damage in the middle is left in place for readers
+ * to report: cutting there would destroy intact records behind it.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include <seaudit/error.h>
+#include <seaudit/log.h>
+
+#include "segment.h"
+#include "varint.h"
+
+struct wstate {
+	uint64_t last_seq;
+	int64_t max_time;
+	bool has_max;
+	uint64_t since_index; /* bytes written since the last index frame */
+};
+
+struct sa_writer {
+	char dir[PATH_MAX];
+	char path[PATH_MAX]; /* active segment */
+	int lockfd;
+	int fd;
+	struct sa_writer_opts opts;
+	char origin[SA_MAX_ORIGIN + 1];
+	size_t origin_len;
+	struct sa_seg_header hdr;
+	uint64_t seg_size; /* committed bytes in the active segment */
+	struct wstate committed, cur;
+	uint8_t *pend;
+	size_t pend_len, pend_cap;
+	uint8_t body[SA_FRAME_MAX_PAYLOAD];
+};
+
+static int
+mkdir_p(const char *dir, mode_t mode)
+{
+	char tmp[PATH_MAX];
+	if (snprintf(tmp, sizeof tmp, "%s", dir) >= (int)sizeof tmp)
+		return -ENAMETOOLONG;
+	for (char *p = tmp + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(tmp, 0755) < 0 && errno != EEXIST)
+			return -errno;
+		*p = '/';
+	}
+	if (mkdir(tmp, mode) < 0) {
+		if (errno != EEXIST)
+			return -errno;
+	} else if (chmod(tmp, mode) < 0) {
+		return -errno;
+	}
+	return 0;
+}
+
+static int
+pend_reserve(struct sa_writer *w, size_t extra)
+{
+	if (w->pend_len + extra <= w->pend_cap)
+		return 0;
+	size_t ncap = w->pend_cap ? w->pend_cap : 1 << 16;
+	while (ncap < w->pend_len + extra)
+		ncap *= 2;
+	uint8_t *p = realloc(w->pend, ncap);
+	if (p == NULL)
+		return -ENOMEM;
+	w->pend = p;
+	w->pend_cap = ncap;
+	return 0;
+}
+
+static int
+pwrite_all(int fd, const uint8_t *p, size_t n, uint64_t off)
+{
+	while (n > 0) {
+		ssize_t k = pwrite(fd, p, n, (off_t)off);
+		if (k < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		if (k == 0)
+			return -EIO;
+		p += k;
+		n -= (size_t)k;
+		off += (uint64_t)k;
+	}
+	return 0;
+}
+
+/* Creates a new active segment starting at `first_seq`. */
+static int
+segment_create(struct sa_writer *w, uint64_t first_seq)
+{
+	char name[64];
+	sa__seg_name(name, sizeof name, first_seq, false);
+	if (snprintf(w->path, sizeof w->path, "%s/%s", w->dir, name) >=
+	    (int)sizeof w->path)
+		return -ENAMETOOLONG;
+	int fd = open(w->path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC,
+		      w->opts.file_mode);
+	if (fd < 0)
+		return -errno;
+	struct sa_seg_header h = {0};
+	h.first_seq = first_seq;
+	h.created_us = sa__now_us();
+	h.base_time_us = h.created_us;
+	h.has_prev_max = w->cur.has_max;
+	h.prev_max_time_us = w->cur.max_time;
+	memcpy(h.origin, w->origin, w->origin_len);
+	h.origin_len = w->origin_len;
+	uint8_t buf[SA_SEG_HDR_MAX];
+	size_t len = sa__seg_header_encode(&h, buf);
+	h.length = (uint16_t)len;
+	int rc = 0;
+	if (fchmod(fd, w->opts.file_mode) < 0)
+		rc = -errno;
+	if (rc == 0)
+		rc = pwrite_all(fd, buf, len, 0);
+	if (rc == 0 && fdatasync(fd) < 0)
+		rc = -errno;
+	if (rc == 0)
+		rc = sa__fsync_dir(w->dir);
+	if (rc < 0) {
+		close(fd);
+		unlink(w->path);
+		return rc;
+	}
+	if (w->fd >= 0)
+		close(w->fd);
+	w->fd = fd;
+	w->hdr = h;
+	w->seg_size = len;
+	w->cur.since_index = 0;
+	w->committed = w->cur;
+	return 0;
+}
+
+/*
+ * Scans a plain segment: finds the end of the last valid frame, the last
+ * sequence number and the running maximum time.  `name_seq` stands in for
+ * the header's first sequence number when the header is unreadable.
+ */
+struct scan {
+	bool header_ok;
+	struct sa_seg_header hdr;
+	uint64_t valid_end;
+	uint64_t last_seq; /* 0 when no record */
+	int64_t max_time;
+	bool has_max;
+	uint64_t records, damaged;
+	uint64_t since_index;
+};
+
+static void
+scan_segment(const uint8_t *buf, size_t size, uint64_t name_seq,
+	     struct scan *s)
+{
+	memset(s, 0, sizeof *s);
+	size_t pos = 0;
+	uint64_t base_seq = name_seq;
+	int64_t base_time = 0;
+	if (sa__seg_header_decode(buf, size, &s->hdr) == 0) {
+		s->header_ok = true;
+		pos = s->hdr.length;
+		base_seq = s->hdr.first_seq;
+		base_time = s->hdr.base_time_us;
+		s->has_max = s->hdr.has_prev_max;
+		s->max_time = s->hdr.prev_max_time_us;
+		s->valid_end = pos;
+	}
+	while (pos < size) {
+		struct sa_frame fr;
+		enum sa_frame_status st = sa__frame_parse(buf + pos, size - pos,
+							  &fr);
+		if (st == SA_FRAME_INCOMPLETE && s->header_ok)
+			break;
+		if (st != SA_FRAME_OK) {
+			s->damaged++;
+			pos = sa__frame_resync(buf, size, pos + 1, 0,
+					       SA_FRAME_MAX_PAYLOAD);
+			continue;
+		}
+		if (fr.type == SA_FRAME_RECORD) {
+			struct sa_record r;
+			if (sa_record_decode(fr.payload, fr.payload_len,
+					     base_seq, base_time, &r) == 0) {
+				s->records++;
+				if (r.seq > s->last_seq)
+					s->last_seq = r.seq;
+				if (!s->has_max || r.time_us > s->max_time) {
+					s->max_time = r.time_us;
+					s->has_max = true;
+				}
+			}
+			s->since_index += fr.total_len;
+		} else if (fr.type == SA_FRAME_INDEX) {
+			s->since_index = 0;
+		}
+		pos += fr.total_len;
+		if (s->header_ok)
+			s->valid_end = pos;
+	}
+}
+
+/* Finds the newest segment; removes leftovers of an interrupted seal. */
+static int
+find_newest(struct sa_writer *w, uint64_t *seq, bool *zst, bool *found)
+{
+	DIR *d = opendir(w->dir);
+	if (d == NULL)
+		return -errno;
+	*found = false;
+	struct dirent *e;
+	while ((e = readdir(d)) != NULL) {
+		uint64_t s;
+		bool z;
+		size_t nl = strlen(e->d_name);
+		if (nl > 8 && strcmp(e->d_name + nl - 8, ".zst.tmp") == 0) {
+			unlinkat(dirfd(d), e->d_name, 0);
+			continue;
+		}
+		if (!sa__seg_name_parse(e->d_name, &s, &z))
+			continue;
+		if (!*found || s > *seq || (s == *seq && z)) {
+			*seq = s;
+			*zst = z;
+			*found = true;
+		}
+	}
+	closedir(d);
+	if (*found && *zst) {
+		/* A sealed copy exists: the plain original is redundant. */
+		char name[64];
+		sa__seg_name(name, sizeof name, *seq, false);
+		char p[PATH_MAX];
+		if (snprintf(p, sizeof p, "%s/%s", w->dir, name) <
+			    (int)sizeof p &&
+		    unlink(p) == 0)
+			sa__fsync_dir(w->dir);
+	}
+	return 0;
+}
+
+/* State after a sealed (.zst) newest segment: read it through a reader. */
+static int
+state_from_sealed(struct sa_writer *w, uint64_t seq)
+{
+	char name[64], p[PATH_MAX];
+	sa__seg_name(name, sizeof name, seq, true);
+	if (snprintf(p, sizeof p, "%s/%s", w->dir, name) >= (int)sizeof p)
+		return -ENAMETOOLONG;
+	const char *paths[1] = {p};
+	struct sa_reader *rd;
+	int rc = sa_reader_open(&rd, paths, 1, NULL, NULL);
+	if (rc < 0)
+		return rc;
+	struct sa_record r;
+	w->cur.last_seq = seq - 1;
+	while ((rc = sa_reader_next(rd, &r)) == 1) {
+		if (r.seq > w->cur.last_seq)
+			w->cur.last_seq = r.seq;
+		if (!w->cur.has_max || r.time_us > w->cur.max_time) {
+			w->cur.max_time = r.time_us;
+			w->cur.has_max = true;
+		}
+	}
+	sa_reader_close(rd);
+	return rc < 0 ? rc : 0;
+}
+
+static int
+recover_plain(struct sa_writer *w, uint64_t seq, struct sa_recovery *rep)
+{
+	char name[64];
+	sa__seg_name(name, sizeof name, seq, false);
+	if (snprintf(w->path, sizeof w->path, "%s/%s", w->dir, name) >=
+	    (int)sizeof w->path)
+		return -ENAMETOOLONG;
+	int fd = open(w->path, O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	struct stat st;
+	if (fstat(fd, &st) < 0) {
+		int rc = -errno;
+		close(fd);
+		return rc;
+	}
+	size_t size = (size_t)st.st_size;
+	struct scan s;
+	if (size == 0) {
+		memset(&s, 0, sizeof s);
+	} else {
+		void *m = mmap(NULL, size, PROT_READ, MAP_PRIVATE, fd, 0);
+		if (m == MAP_FAILED) {
+			int rc = -errno;
+			close(fd);
+			return rc;
+		}
+		scan_segment(m, size, seq, &s);
+		munmap(m, size);
+	}
+	snprintf(rep->segment, sizeof rep->segment, "%s", name);
+	rep->records_found = s.records;
+	rep->damaged_regions = s.damaged;
+	if (!s.header_ok && s.records == 0 && size <= SA_SEG_HDR_MAX) {
+		/* Torn while being created: nothing was ever committed. */
+		close(fd);
+		if (unlink(w->path) < 0)
+			return -errno;
+		rep->bytes_dropped = size;
+		w->cur.last_seq = seq - 1;
+		return segment_create(w, seq);
+	}
+	w->cur.last_seq = s.last_seq ? s.last_seq : seq - 1;
+	if (s.has_max && (!w->cur.has_max || s.max_time > w->cur.max_time)) {
+		w->cur.max_time = s.max_time;
+		w->cur.has_max = true;
+	}
+	if (!s.header_ok) {
+		/* Damaged header: keep the file for readers, start afresh. */
+		close(fd);
+		rep->damaged_regions++;
+		return segment_create(w, w->cur.last_seq + 1);
+	}
+	if (s.valid_end < size) {
+		rep->bytes_dropped = size - s.valid_end;
+		if (ftruncate(fd, (off_t)s.valid_end) < 0 || fdatasync(fd) < 0) {
+			int rc = -errno;
+			close(fd);
+			return rc;
+		}
+	}
+	w->fd = fd;
+	w->hdr = s.hdr;
+	w->seg_size = s.valid_end;
+	w->cur.since_index = s.since_index;
+	w->committed = w->cur;
+	return 0;
+}
+
+int
+sa_writer_open(struct sa_writer **out, const char *dir,
+	       const struct sa_writer_opts *opts, struct sa_recovery *rep)
+{
+	struct sa_recovery dummy;
+	if (rep == NULL)
+		rep = &dummy;
+	memset(rep, 0, sizeof *rep);
+	*out = NULL;
+	struct sa_writer *w = calloc(1, sizeof *w);
+	if (w == NULL)
+		return -ENOMEM;
+	w->fd = -1;
+	w->lockfd = -1;
+	if (opts)
+		w->opts = *opts;
+	if (w->opts.segment_size == 0)
+		w->opts.segment_size = SA_DEFAULT_SEGMENT_SIZE;
+	if (w->opts.file_mode == 0)
+		w->opts.file_mode = 0640;
+	if (w->opts.dir_mode == 0)
+		w->opts.dir_mode = 0750;
+	int rc;
+	if (snprintf(w->dir, sizeof w->dir, "%s", dir) >= (int)sizeof w->dir) {
+		rc = -ENAMETOOLONG;
+		goto fail;
+	}
+	const char *origin = w->opts.origin;
+	struct utsname u;
+	if (origin == NULL) {
+		origin = uname(&u) == 0 ? u.nodename : "localhost";
+	}
+	w->origin_len = strlen(origin);
+	if (w->origin_len > SA_MAX_ORIGIN) {
+		rc = SA_ETOOLONG;
+		goto fail;
+	}
+	memcpy(w->origin, origin, w->origin_len);
+	w->opts.origin = NULL; /* not kept: the caller's string may go */
+
+	if ((rc = mkdir_p(dir, w->opts.dir_mode)) < 0)
+		goto fail;
+	char lockpath[PATH_MAX + 8];
+	snprintf(lockpath, sizeof lockpath, "%s/LOCK", dir);
+	w->lockfd = open(lockpath, O_RDWR | O_CREAT | O_CLOEXEC,
+			 w->opts.file_mode);
+	if (w->lockfd < 0) {
+		rc = -errno;
+		goto fail;
+	}
+	if (flock(w->lockfd, LOCK_EX | LOCK_NB) < 0) {
+		rc = errno == EWOULDBLOCK ? SA_ELOCKED : -errno;
+		goto fail;
+	}
+	uint64_t seq = 0;
+	bool zst = false, found = false;
+	if ((rc = find_newest(w, &seq, &zst, &found)) < 0)
+		goto fail;
+	if (!found)
+		rc = segment_create(w, 1);
+	else if (zst) {
+		rc = state_from_sealed(w, seq);
+		if (rc == 0)
+			rc = segment_create(w, w->cur.last_seq + 1);
+	} else {
+		rc = recover_plain(w, seq, rep);
+	}
+	if (rc < 0)
+		goto fail;
+	rep->last_seq = w->cur.last_seq;
+	*out = w;
+	return 0;
+fail:
+	if (w->fd >= 0)
+		close(w->fd);
+	if (w->lockfd >= 0)
+		close(w->lockfd);
+	free(w);
+	return rc;
+}
+
+static int
+append_frame(struct sa_writer *w, uint8_t type, const uint8_t *payload,
+	     size_t len)
+{
+	int rc = pend_reserve(w, SA_FRAME_HDR_MAX + len);
+	if (rc < 0)
+		return rc;
+	size_t h = sa__frame_header(w->pend + w->pend_len, type, payload, len);
+	memcpy(w->pend + w->pend_len + h, payload, len);
+	w->pend_len += h + len;
+	w->cur.since_index += h + len;
+	return 0;
+}
+
+int
+sa_writer_append(struct sa_writer *w, struct sa_record *r)
+{
+	int rc = sa_record_validate(r, NULL);
+	if (rc < 0)
+		return rc;
+	if (w->cur.since_index >= SA_INDEX_INTERVAL) {
+		struct sa_index_point ip = {w->cur.last_seq + 1,
+					    w->cur.max_time, w->cur.has_max};
+		uint8_t ib[32];
+		size_t n = sa__index_encode(&ip, ib);
+		if ((rc = append_frame(w, SA_FRAME_INDEX, ib, n)) < 0)
+			return rc;
+		w->cur.since_index = 0;
+	}
+	/* The segment's origin is implied; store only a different one. */
+	struct sa_record tmp;
+	const struct sa_record *enc = r;
+	if (sa_record_has(r, SA_F_ORIGIN) &&
+	    r->str[SA_F_ORIGIN].len == w->hdr.origin_len &&
+	    memcmp(r->str[SA_F_ORIGIN].ptr, w->hdr.origin,
+		   w->hdr.origin_len) == 0) {
+		tmp = *r;
+		sa_record_unset(&tmp, SA_F_ORIGIN);
+		enc = &tmp;
+	}
+	uint64_t seq = w->cur.last_seq + 1;
+	uint64_t saved = r->seq;
+	r->seq = seq;
+	if (enc == &tmp)
+		tmp.seq = seq;
+	size_t n;
+	rc = sa_record_encode(enc, w->hdr.first_seq, w->hdr.base_time_us,
+			      w->body, sizeof w->body, &n);
+	if (rc == 0)
+		rc = append_frame(w, SA_FRAME_RECORD, w->body, n);
+	if (rc < 0) {
+		r->seq = saved;
+		return rc;
+	}
+	w->cur.last_seq = seq;
+	if (!w->cur.has_max || r->time_us > w->cur.max_time) {
+		w->cur.max_time = r->time_us;
+		w->cur.has_max = true;
+	}
+	if (w->opts.sync == SA_SYNC_RECORD)
+		return sa_writer_commit(w);
+	return 0;
+}
+
+static int
+seal_and_roll(struct sa_writer *w)
+{
+	char sealed[PATH_MAX];
+	memcpy(sealed, w->path, sizeof sealed);
+	int rc = segment_create(w, w->cur.last_seq + 1);
+	if (rc < 0)
+		return rc;
+	if (w->opts.compress_sealed)
+		rc = sa_segment_compress(sealed, w->opts.compress_level);
+	return rc;
+}
+
+int
+sa_writer_commit(struct sa_writer *w)
+{
+	if (w->pend_len == 0)
+		return 0;
+	int rc = pwrite_all(w->fd, w->pend, w->pend_len, w->seg_size);
+	if (rc == 0 && w->opts.sync != SA_SYNC_NONE && fdatasync(w->fd) < 0)
+		rc = -errno;
+	if (rc < 0) {
+		/* Leave no partial or unsynced bytes; keep pending for retry. */
+		if (ftruncate(w->fd, (off_t)w->seg_size) == 0 &&
+		    w->opts.sync != SA_SYNC_NONE)
+			(void)fdatasync(w->fd);
+		return rc;
+	}
+	w->seg_size += w->pend_len;
+	w->pend_len = 0;
+	w->committed = w->cur;
+	if (w->seg_size >= w->opts.segment_size) {
+		/* Records are durable already; a failed roll-over only means
+		 * the active segment grows past its size for now. */
+		(void)seal_and_roll(w);
+	}
+	return 0;
+}
+
+void
+sa_writer_discard(struct sa_writer *w)
+{
+	w->pend_len = 0;
+	w->cur = w->committed;
+}
+
+int
+sa_writer_rotate(struct sa_writer *w)
+{
+	int rc = sa_writer_commit(w);
+	if (rc < 0)
+		return rc;
+	if (w->seg_size <= w->hdr.length)
+		return 0; /* nothing in the active segment to seal */
+	return seal_and_roll(w);
+}
+
+uint64_t
+sa_writer_last_seq(const struct sa_writer *w)
+{
+	return w->cur.last_seq;
+}
+
+uint64_t
+sa_writer_committed_seq(const struct sa_writer *w)
+{
+	return w->committed.last_seq;
+}
+
+const char *
+sa_writer_segment_path(const struct sa_writer *w)
+{
+	return w->path;
+}
+
+int
+sa_writer_close(struct sa_writer *w)
+{
+	if (w == NULL)
+		return 0;
+	int rc = sa_writer_commit(w);
+	if (w->fd >= 0)
+		close(w->fd);
+	if (w->lockfd >= 0)
+		close(w->lockfd); /* releases the flock */
+	free(w->pend);
+	free(w);
+	return rc;
+}

@@ -1,0 +1,47 @@
+/*
+ * testutil.h - helpers shared by the unit and fault tests: temporary
+ * directories, a seedable PRNG, and a generator of random valid records
+ * with hostile strings (invalid UTF-8, controls, quotes, commas, NULs,
+ * values at the length limits).
+ *
+ * Ownership: tu_random_record fills strings from a caller-owned arena
+ * (struct tu_arena); the record is valid until the arena is reset.
+ */
+#ifndef SEAUDIT_TESTUTIL_H
+#define SEAUDIT_TESTUTIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <seaudit/record.h>
+
+/* Creates a fresh directory under $TMPDIR (or /tmp); path in buf. */
+void tu_mkdtemp(char *buf, size_t cap);
+/* Removes a directory tree (rm -rf); ignores errors. */
+void tu_rmtree(const char *path);
+
+/* xorshift64* PRNG: deterministic per seed. */
+struct tu_rng {
+	uint64_t s;
+};
+void tu_rng_seed(struct tu_rng *r, uint64_t seed);
+uint64_t tu_rng_next(struct tu_rng *r);
+uint64_t tu_rng_below(struct tu_rng *r, uint64_t n); /* [0, n) */
+
+struct tu_arena {
+	uint8_t *mem;
+	size_t used, cap;
+};
+void tu_arena_init(struct tu_arena *a, size_t cap);
+void tu_arena_reset(struct tu_arena *a);
+void tu_arena_free(struct tu_arena *a);
+
+/*
+ * A random record that passes sa_record_validate: random event, allowed
+ * status, required fields plus a random subset of the others, time with or
+ * without microseconds.  seq is left 0.
+ */
+void tu_random_record(struct tu_rng *rng, struct tu_arena *a,
+		      struct sa_record *r);
+
+#endif
