@@ -9,7 +9,7 @@
  * Bytes that are unsafe on a terminal (control characters, invalid UTF-8,
  * backslash) are escaped in the line and detailed forms as \xHH (and \\),
  * so a hostile field cannot forge extra lines or terminal escapes.  JSON
- * and CSV are lossless (docs/FORMAT.md, "JSON and CSV conventions").
+ * and CSV are lossless (docs/json-csv.md).
  */
 #ifndef SEAUDIT_FORMAT_H
 #define SEAUDIT_FORMAT_H

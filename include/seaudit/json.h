@@ -3,9 +3,8 @@
  * spec/records.md).
  *
  * The parser is hand-written and bounded because audit data holds bytes
- * that general JSON libraries refuse or mangle (docs/FORMAT.md, "JSON and
- * CSV conventions": strings that are not valid UTF-8 travel as
- * NAME_b64).  Input is hostile: any byte sequence yields either a record or
+ * that general JSON libraries refuse or mangle (docs/json-csv.md: strings
+ * that are not valid UTF-8 travel as NAME_b64).  Input is hostile: any byte sequence yields either a record or
  * an error that names the field and the column.
  */
 #ifndef SEAUDIT_JSON_H
