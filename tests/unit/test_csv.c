@@ -29,179 +29,11 @@
 
 #include "testutil.h"
 
-#define NCOLS 29
-#define MAXCELLS 64
 
 static const char header[] =
 	"time,event,status,class,user,session,access,stage,reason,resource,"
 	"program,terminal,host,service,module,message_id,errno,effective_user,"
 	"real_user,uid,euid,ruid,port,command,trace,os_user,origin,seq,pid\r\n";
-
-struct cell {
-	const uint8_t *p; /* decoded bytes (quotes undoubled) */
-	size_t n;
-	bool quoted;
-};
-
-/*
- * Reads one row at s[*pos..len).  Quoted cells are undoubled into dec
- * (>= len bytes); unquoted cells point into s.  Returns the number of
- * cells, or -1 on any departure from RFC 4180.
- */
-static int
-csv_row(const uint8_t *s, size_t len, size_t *pos, struct cell *cells,
-	uint8_t *dec)
-{
-	size_t i = *pos, d = 0;
-	int nc = 0;
-	for (;;) {
-		if (nc == MAXCELLS)
-			return -1;
-		struct cell *c = &cells[nc++];
-		if (i < len && s[i] == '"') {
-			c->quoted = true;
-			c->p = dec + d;
-			c->n = 0;
-			i++;
-			for (;;) {
-				if (i >= len)
-					return -1; /* unterminated */
-				if (s[i] == '"') {
-					if (i + 1 < len && s[i + 1] == '"') {
-						dec[d++] = '"';
-						c->n++;
-						i += 2;
-						continue;
-					}
-					i++;
-					break;
-				}
-				dec[d++] = s[i++];
-				c->n++;
-			}
-		} else {
-			c->quoted = false;
-			c->p = s + i;
-			size_t st = i;
-			while (i < len && s[i] != ',' && s[i] != '\r' &&
-			       s[i] != '\n') {
-				if (s[i] == '"')
-					return -1; /* quote in a bare cell */
-				i++;
-			}
-			c->n = i - st;
-		}
-		if (i < len && s[i] == ',') {
-			i++;
-			continue;
-		}
-		if (len - i >= 2 && s[i] == '\r' && s[i + 1] == '\n') {
-			*pos = i + 2;
-			return nc;
-		}
-		return -1; /* junk after a cell, bare CR/LF, or no CRLF */
-	}
-}
-
-static bool
-cell_is(const struct cell *c, const char *s)
-{
-	return c->n == strlen(s) && memcmp(c->p, s, c->n) == 0;
-}
-
-/* An integer cell: optional '-', digits only, in int64 range. */
-static bool
-cell_int(const struct cell *c, int64_t *v)
-{
-	char tmp[32];
-	if (c->quoted || c->n == 0 || c->n >= sizeof tmp)
-		return false;
-	memcpy(tmp, c->p, c->n);
-	tmp[c->n] = '\0';
-	for (size_t i = (tmp[0] == '-'); i < c->n; i++)
-		if (tmp[i] < '0' || tmp[i] > '9')
-			return false;
-	char *end;
-	*v = strtoll(tmp, &end, 10);
-	return *end == '\0';
-}
-
-/* Column names of the header, in order, as field ids (-1 = fixed). */
-static void
-check_header(const struct cell *cells, int n)
-{
-	static const char *const fixed[] = {"time", "event", "status"};
-	assert_int_equal(n, NCOLS);
-	for (int i = 0; i < n; i++) {
-		assert_false(cells[i].quoted);
-		char name[32];
-		assert_true(cells[i].n < sizeof name);
-		memcpy(name, cells[i].p, cells[i].n);
-		name[cells[i].n] = '\0';
-		if (i < 3) {
-			assert_string_equal(name, fixed[i]);
-		} else if (strcmp(name, "seq") == 0) {
-			assert_int_equal(i, NCOLS - 2);
-		} else {
-			enum sa_field f = sa_field_by_name(name, strlen(name));
-			assert_int_not_equal(f, SA_F_NONE);
-		}
-	}
-}
-
-/* A row back into a record; column meaning comes from the header. */
-static void
-row_to_record(const struct cell *hdr, const struct cell *cells, int n,
-	      struct sa_record *r)
-{
-	assert_int_equal(n, NCOLS);
-	sa_record_init(r);
-	assert_int_equal(sa_time_parse_rfc3339((const char *)cells[0].p,
-					       cells[0].n, &r->time_us),
-			 0);
-	r->event = (uint8_t)sa_event_by_json((const char *)cells[1].p,
-					     cells[1].n);
-	assert_int_not_equal(r->event, SA_EV_NONE);
-	assert_int_equal(cells[2].n, 1);
-	r->status = (char)cells[2].p[0];
-	for (int i = 3; i < n; i++) {
-		const struct cell *c = &cells[i];
-		if (cell_is(&hdr[i], "seq")) {
-			int64_t v = 0;
-			if (c->n > 0) {
-				assert_true(cell_int(c, &v));
-				assert_true(v > 0);
-			} else {
-				assert_false(c->quoted);
-			}
-			r->seq = (uint64_t)v;
-			continue;
-		}
-		enum sa_field f = sa_field_by_name((const char *)hdr[i].p,
-						   hdr[i].n);
-		const struct sa_field_info *fi = sa_field_info(f);
-		if (fi->kind == SA_KIND_STR) {
-			/* "" is present and empty; nothing is absent. */
-			if (c->quoted || c->n > 0)
-				assert_int_equal(
-					sa_record_set_str(r, f, c->p, c->n), 0);
-			continue;
-		}
-		if (c->n == 0) {
-			assert_false(c->quoted);
-			continue;
-		}
-		if (fi->kind == SA_KIND_BOOL) {
-			assert_false(c->quoted);
-			assert_true(cell_is(c, "true") || cell_is(c, "false"));
-			sa_record_set_bool(r, f, cell_is(c, "true"));
-		} else {
-			int64_t v = 0;
-			assert_true(cell_int(c, &v));
-			assert_int_equal(sa_record_set_int(r, f, v), 0);
-		}
-	}
-}
 
 static const char *const seed_json[4] = {
 	"{\"time\":\"2008-10-28T12:15:01Z\",\"event\":\"login\",\"status\":\"P\",\"user\":\"root\",\"session\":\"49047159:0000034b\",\"stage\":59,\"reason\":2,\"terminal\":\"_CRONJOB_\",\"program\":\"SBIN_CRON\",\"os_user\":false}",
@@ -224,11 +56,11 @@ test_header(void **state)
 	struct sa_buf b = SA_BUF_INIT;
 	assert_int_equal(sa_format_csv_header(&b), 0);
 	assert_string_equal(b.data, header);
-	struct cell cells[MAXCELLS];
+	struct tu_cell cells[TU_CSV_MAXCELLS];
 	uint8_t dec[sizeof header];
 	size_t pos = 0;
-	int n = csv_row((const uint8_t *)b.data, b.len, &pos, cells, dec);
-	check_header(cells, n);
+	int n = tu_csv_row((const uint8_t *)b.data, b.len, &pos, cells, dec);
+	tu_csv_check_header(cells, n);
 	assert_int_equal(pos, b.len);
 	/* The same names, in the same order, as the JSON members. */
 	struct sa_record r;
@@ -376,16 +208,16 @@ test_masking(void **state)
 		sa_record_set_str(&r, SA_F_COMMAND, many, n);
 		assert_int_equal(sa_format_csv(&t, &r, 0), 0);
 		assert_null(strstr(t.data, "pw=\"\"a"));
-		struct cell cells[MAXCELLS], hdr[MAXCELLS];
+		struct tu_cell cells[TU_CSV_MAXCELLS], hdr[TU_CSV_MAXCELLS];
 		uint8_t *dec = malloc(t.len + sizeof header);
 		size_t pos = 0;
-		assert_int_equal(csv_row((const uint8_t *)header,
+		assert_int_equal(tu_csv_row((const uint8_t *)header,
 					 sizeof header - 1, &pos, hdr, dec),
-				 NCOLS);
+				 TU_CSV_NCOLS);
 		pos = 0;
-		assert_int_equal(csv_row((const uint8_t *)t.data, t.len, &pos,
+		assert_int_equal(tu_csv_row((const uint8_t *)t.data, t.len, &pos,
 					 cells, dec + sizeof header),
-				 NCOLS);
+				 TU_CSV_NCOLS);
 		assert_int_equal(pos, t.len);
 		free(dec);
 		sa_buf_free(&t);
@@ -421,10 +253,10 @@ test_reader_is_strict(void **state)
 		"\"a\"\"\r\n",
 	};
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-		struct cell cells[MAXCELLS];
+		struct tu_cell cells[TU_CSV_MAXCELLS];
 		uint8_t dec[32];
 		size_t pos = 0;
-		assert_int_equal(csv_row((const uint8_t *)bad[i],
+		assert_int_equal(tu_csv_row((const uint8_t *)bad[i],
 					 strlen(bad[i]), &pos, cells, dec),
 				 -1);
 	}
@@ -441,10 +273,10 @@ test_random_roundtrip(void **state)
 	struct sa_buf b = SA_BUF_INIT, stream = SA_BUF_INIT;
 	uint8_t *dec = NULL;
 	size_t deccap = 0;
-	struct cell hdr[MAXCELLS], cells[MAXCELLS];
+	struct tu_cell hdr[TU_CSV_MAXCELLS], cells[TU_CSV_MAXCELLS];
 	uint8_t hdec[sizeof header];
 	size_t hpos = 0;
-	check_header(hdr, csv_row((const uint8_t *)header, sizeof header - 1,
+	tu_csv_check_header(hdr, tu_csv_row((const uint8_t *)header, sizeof header - 1,
 				  &hpos, hdr, hdec));
 
 	/* The records of the stream, kept alive in their own arenas. */
@@ -469,14 +301,14 @@ test_random_roundtrip(void **state)
 			assert_non_null(dec);
 		}
 		size_t pos = 0;
-		int n = csv_row((const uint8_t *)b.data, b.len, &pos, cells,
+		int n = tu_csv_row((const uint8_t *)b.data, b.len, &pos, cells,
 				dec);
-		if (n != NCOLS || pos != b.len)
+		if (n != TU_CSV_NCOLS || pos != b.len)
 			fail_msg("record %d: row not strict RFC 4180 (%d cells, "
 				 "%zu of %zu bytes)",
 				 i, n, pos, b.len);
 		struct sa_record back;
-		row_to_record(hdr, cells, n, &back);
+		tu_csv_row_to_record(hdr, cells, n, &back);
 		if (!sa_record_equal(&r, &back))
 			fail_msg("record %d differs after CSV round trip", i);
 		if (i < STREAM) {
@@ -504,18 +336,18 @@ test_random_roundtrip(void **state)
 	uint8_t *sdec = malloc(stream.len);
 	assert_non_null(sdec);
 	size_t pos = 0;
-	struct cell shdr[MAXCELLS];
-	check_header(shdr, csv_row((const uint8_t *)stream.data, stream.len,
+	struct tu_cell shdr[TU_CSV_MAXCELLS];
+	tu_csv_check_header(shdr, tu_csv_row((const uint8_t *)stream.data, stream.len,
 				   &pos, shdr, sdec));
 	size_t dused = sizeof header;
 	for (int i = 0; i < STREAM; i++) {
 		size_t before = pos;
-		int n = csv_row((const uint8_t *)stream.data, stream.len, &pos,
+		int n = tu_csv_row((const uint8_t *)stream.data, stream.len, &pos,
 				cells, sdec + dused);
-		assert_int_equal(n, NCOLS);
+		assert_int_equal(n, TU_CSV_NCOLS);
 		dused += pos - before;
 		struct sa_record back;
-		row_to_record(shdr, cells, n, &back);
+		tu_csv_row_to_record(shdr, cells, n, &back);
 		assert_true(sa_record_equal(&srec[i], &back));
 	}
 	assert_int_equal(pos, stream.len);

@@ -10,7 +10,12 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <setjmp.h>
+#include <stdarg.h>
+#include <cmocka.h>
+
 #include <seaudit/record.h>
+#include <seaudit/timefmt.h>
 
 #include "testutil.h"
 
@@ -196,3 +201,169 @@ tu_random_record(struct tu_rng *rng, struct tu_arena *a, struct sa_record *r)
 					   tu_rng_below(rng, 2));
 	}
 }
+
+/*
+ * A strict RFC 4180 reader for tests (the product writes CSV but never
+ * reads it): rejects every departure from the RFC.
+ */
+
+/*
+ * Reads one row at s[*pos..len).  Quoted cells are undoubled into dec
+ * (>= len bytes); unquoted cells point into s.  Returns the number of
+ * cells, or -1 on any departure from RFC 4180.
+ */
+int
+tu_csv_row(const uint8_t *s, size_t len, size_t *pos, struct tu_cell *cells,
+	uint8_t *dec)
+{
+	size_t i = *pos, d = 0;
+	int nc = 0;
+	for (;;) {
+		if (nc == TU_CSV_MAXCELLS)
+			return -1;
+		struct tu_cell *c = &cells[nc++];
+		if (i < len && s[i] == '"') {
+			c->quoted = true;
+			c->p = dec + d;
+			c->n = 0;
+			i++;
+			for (;;) {
+				if (i >= len)
+					return -1; /* unterminated */
+				if (s[i] == '"') {
+					if (i + 1 < len && s[i + 1] == '"') {
+						dec[d++] = '"';
+						c->n++;
+						i += 2;
+						continue;
+					}
+					i++;
+					break;
+				}
+				dec[d++] = s[i++];
+				c->n++;
+			}
+		} else {
+			c->quoted = false;
+			c->p = s + i;
+			size_t st = i;
+			while (i < len && s[i] != ',' && s[i] != '\r' &&
+			       s[i] != '\n') {
+				if (s[i] == '"')
+					return -1; /* quote in a bare cell */
+				i++;
+			}
+			c->n = i - st;
+		}
+		if (i < len && s[i] == ',') {
+			i++;
+			continue;
+		}
+		if (len - i >= 2 && s[i] == '\r' && s[i + 1] == '\n') {
+			*pos = i + 2;
+			return nc;
+		}
+		return -1; /* junk after a cell, bare CR/LF, or no CRLF */
+	}
+}
+
+bool
+tu_cell_is(const struct tu_cell *c, const char *s)
+{
+	return c->n == strlen(s) && memcmp(c->p, s, c->n) == 0;
+}
+
+/* An integer cell: optional '-', digits only, in int64 range. */
+bool
+tu_cell_int(const struct tu_cell *c, int64_t *v)
+{
+	char tmp[32];
+	if (c->quoted || c->n == 0 || c->n >= sizeof tmp)
+		return false;
+	memcpy(tmp, c->p, c->n);
+	tmp[c->n] = '\0';
+	for (size_t i = (tmp[0] == '-'); i < c->n; i++)
+		if (tmp[i] < '0' || tmp[i] > '9')
+			return false;
+	char *end;
+	*v = strtoll(tmp, &end, 10);
+	return *end == '\0';
+}
+
+/* Column names of the header, in order, as field ids (-1 = fixed). */
+void
+tu_csv_check_header(const struct tu_cell *cells, int n)
+{
+	static const char *const fixed[] = {"time", "event", "status"};
+	assert_int_equal(n, TU_CSV_NCOLS);
+	for (int i = 0; i < n; i++) {
+		assert_false(cells[i].quoted);
+		char name[32];
+		assert_true(cells[i].n < sizeof name);
+		memcpy(name, cells[i].p, cells[i].n);
+		name[cells[i].n] = '\0';
+		if (i < 3) {
+			assert_string_equal(name, fixed[i]);
+		} else if (strcmp(name, "seq") == 0) {
+			assert_int_equal(i, TU_CSV_NCOLS - 2);
+		} else {
+			enum sa_field f = sa_field_by_name(name, strlen(name));
+			assert_int_not_equal(f, SA_F_NONE);
+		}
+	}
+}
+
+/* A row back into a record; column meaning comes from the header. */
+void
+tu_csv_row_to_record(const struct tu_cell *hdr, const struct tu_cell *cells, int n,
+	      struct sa_record *r)
+{
+	assert_int_equal(n, TU_CSV_NCOLS);
+	sa_record_init(r);
+	assert_int_equal(sa_time_parse_rfc3339((const char *)cells[0].p,
+					       cells[0].n, &r->time_us),
+			 0);
+	r->event = (uint8_t)sa_event_by_json((const char *)cells[1].p,
+					     cells[1].n);
+	assert_int_not_equal(r->event, SA_EV_NONE);
+	assert_int_equal(cells[2].n, 1);
+	r->status = (char)cells[2].p[0];
+	for (int i = 3; i < n; i++) {
+		const struct tu_cell *c = &cells[i];
+		if (tu_cell_is(&hdr[i], "seq")) {
+			int64_t v = 0;
+			if (c->n > 0) {
+				assert_true(tu_cell_int(c, &v));
+				assert_true(v > 0);
+			} else {
+				assert_false(c->quoted);
+			}
+			r->seq = (uint64_t)v;
+			continue;
+		}
+		enum sa_field f = sa_field_by_name((const char *)hdr[i].p,
+						   hdr[i].n);
+		const struct sa_field_info *fi = sa_field_info(f);
+		if (fi->kind == SA_KIND_STR) {
+			/* "" is present and empty; nothing is absent. */
+			if (c->quoted || c->n > 0)
+				assert_int_equal(
+					sa_record_set_str(r, f, c->p, c->n), 0);
+			continue;
+		}
+		if (c->n == 0) {
+			assert_false(c->quoted);
+			continue;
+		}
+		if (fi->kind == SA_KIND_BOOL) {
+			assert_false(c->quoted);
+			assert_true(tu_cell_is(c, "true") || tu_cell_is(c, "false"));
+			sa_record_set_bool(r, f, tu_cell_is(c, "true"));
+		} else {
+			int64_t v = 0;
+			assert_true(tu_cell_int(c, &v));
+			assert_int_equal(sa_record_set_int(r, f, v), 0);
+		}
+	}
+}
+

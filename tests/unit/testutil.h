@@ -10,6 +10,7 @@
 #ifndef SEAUDIT_TESTUTIL_H
 #define SEAUDIT_TESTUTIL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -43,5 +44,26 @@ void tu_arena_free(struct tu_arena *a);
  */
 void tu_random_record(struct tu_rng *rng, struct tu_arena *a,
 		      struct sa_record *r);
+
+/* Strict RFC 4180 reading of the product's CSV (tests only). */
+#define TU_CSV_NCOLS 29
+#define TU_CSV_MAXCELLS 64
+struct tu_cell {
+	const uint8_t *p; /* decoded bytes (quotes undoubled) */
+	size_t n;
+	bool quoted;
+};
+
+/* One row at s[*pos..len): cell count, or -1 on any RFC departure. */
+int tu_csv_row(const uint8_t *s, size_t len, size_t *pos,
+	       struct tu_cell *cells, uint8_t *dec);
+bool tu_cell_is(const struct tu_cell *c, const char *s);
+bool tu_cell_int(const struct tu_cell *c, int64_t *v);
+/* Asserts the header row names the contract's fields. */
+void tu_csv_check_header(const struct tu_cell *cells, int n);
+/* A row back into a record (strings point into the row's buffers). */
+void tu_csv_row_to_record(const struct tu_cell *hdr,
+			  const struct tu_cell *cells, int n,
+			  struct sa_record *r);
 
 #endif
