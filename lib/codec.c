@@ -88,11 +88,11 @@ sa_record_decode(const uint8_t *buf, size_t len, uint64_t base_seq,
 	if ((n = sa_varint_get(p, end, &v)) == 0)
 		return SA_ECORRUPT;
 	p += n;
-	int64_t dt = sa_unzigzag(v);
-	if ((dt > 0 && base_time_us > SA_TIME_MAX_US - dt) ||
-	    (dt < 0 && base_time_us < SA_TIME_MIN_US - dt))
+	int64_t t;
+	if (__builtin_add_overflow(base_time_us, sa_unzigzag(v), &t) ||
+	    t < SA_TIME_MIN_US || t > SA_TIME_MAX_US)
 		return SA_ECORRUPT;
-	out->time_us = base_time_us + dt;
+	out->time_us = t;
 
 	while (p < end) {
 		if ((n = sa_varint_get(p, end, &v)) == 0)
