@@ -106,6 +106,8 @@ damage_path(struct sa_reader *rd, const char *path, int err)
 	}
 }
 
+static int seg_header(struct sa_reader *rd, size_t i);
+
 static int
 add_seg(struct sa_reader *rd, const char *path, int dir, bool zst,
 	uint64_t first_seq)
@@ -211,10 +213,21 @@ scan_dir(struct sa_reader *rd, int di, uint64_t above, bool only_above)
 	return rc;
 }
 
+static bool
+seg_cmp_key(const struct seg *x, const struct seg *y)
+{
+	return x->first_seq == y->first_seq &&
+	       strcmp(x->hdr.origin, y->hdr.origin) == 0;
+}
+
 static int
 seg_cmp(const void *a, const void *b)
 {
 	const struct seg *x = a, *y = b;
+	/* Different logs (origins) are never interleaved or merged. */
+	int o = strcmp(x->hdr.origin, y->hdr.origin);
+	if (o != 0)
+		return o;
 	if (x->first_seq != y->first_seq)
 		return x->first_seq < y->first_seq ? -1 : 1;
 	/* Same segment twice (plain and sealed): the sealed one first. */
@@ -222,18 +235,18 @@ seg_cmp(const void *a, const void *b)
 }
 
 /*
- * Sorts the segment list and drops duplicates of one first sequence number
- * (a segment named twice, or caught both plain and sealed: the sealed copy
- * sorts first and is kept).  Segments added by a rescan all sort after the
- * current one, so the current index stays valid.
+ * Sorts segs[from..] and drops duplicates (same origin and first sequence
+ * number: a segment named twice, or caught both plain and sealed, whose
+ * sealed copy sorts first and is kept).  At open `from` is 0; a rescan in
+ * follow mode sorts only what it added, after the segment being read.
  */
 static void
-sort_segs(struct sa_reader *rd)
+sort_segs(struct sa_reader *rd, size_t from)
 {
-	qsort(rd->segs, rd->nsegs, sizeof *rd->segs, seg_cmp);
-	size_t o = 0;
-	for (size_t i = 0; i < rd->nsegs; i++) {
-		if (o > 0 && rd->segs[o - 1].first_seq == rd->segs[i].first_seq) {
+	qsort(rd->segs + from, rd->nsegs - from, sizeof *rd->segs, seg_cmp);
+	size_t o = from;
+	for (size_t i = from; i < rd->nsegs; i++) {
+		if (o > from && seg_cmp_key(&rd->segs[o - 1], &rd->segs[i])) {
 			free(rd->segs[i].path);
 			continue;
 		}
@@ -296,7 +309,9 @@ sa_reader_open(struct sa_reader **out, const char *const *paths, size_t n,
 		sa_reader_close(rd);
 		return rc;
 	}
-	sort_segs(rd);
+	for (size_t k = 0; k < rd->nsegs; k++)
+		seg_header(rd, k); /* origins, for grouping */
+	sort_segs(rd, 0);
 	if (rd->nsegs == 0) {
 		sa_reader_close(rd);
 		return SA_ENOLOG;
@@ -536,15 +551,20 @@ writer_active(struct sa_reader *rd)
 static int
 rescan(struct sa_reader *rd)
 {
-	uint64_t top = rd->nsegs ? rd->segs[rd->nsegs - 1].first_seq : 0;
 	size_t before = rd->nsegs;
 	for (size_t i = 0; i < rd->ndirs; i++) {
+		uint64_t top = 0;
+		for (size_t k = 0; k < before; k++)
+			if (rd->segs[k].dir == (int)i && rd->segs[k].first_seq > top)
+				top = rd->segs[k].first_seq;
 		int rc = scan_dir(rd, (int)i, top, true);
 		if (rc == -ENOMEM)
 			return rc;
 	}
+	for (size_t k = before; k < rd->nsegs; k++)
+		seg_header(rd, k);
 	if (rd->nsegs > before)
-		sort_segs(rd);
+		sort_segs(rd, before);
 	return 0;
 }
 

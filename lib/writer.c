@@ -134,7 +134,7 @@ segment_create(struct sa_writer *w, uint64_t first_seq)
 		return -errno;
 	struct sa_seg_header h = {0};
 	h.first_seq = first_seq;
-	h.created_us = sa__now_us();
+	h.created_us = w->opts.created_us ? w->opts.created_us : sa__now_us();
 	h.base_time_us = h.created_us;
 	h.has_prev_max = w->cur.has_max;
 	h.prev_max_time_us = w->cur.max_time;

@@ -46,6 +46,8 @@ struct sa_writer_opts {
 	int compress_level;      /* zstd level, 0 = default (3) */
 	mode_t file_mode;        /* segment mode, 0 = 0640 */
 	mode_t dir_mode;         /* directory mode when created, 0 = 0750 */
+	int64_t created_us;      /* segment creation/base time, 0 = now; fixed
+				    only for reproducible files (golden tests) */
 };
 
 /* What opening for write found and repaired. */
@@ -109,10 +111,12 @@ int sa_segment_compress(const char *path, int level);
 /* Damage report passed to the reader's callback; strings live for the call. */
 struct sa_damage {
 	const char *file;    /* segment path */
-	uint64_t offset;     /* byte offset in the (uncompressed) segment */
+	uint64_t offset;     /* byte offset in the plain segment bytes (for a
+				.zst segment: in its decompressed stream) */
 	uint64_t length;     /* bytes skipped */
 	int error;           /* SA_ECORRUPT, SA_ETRUNC, SA_EBADMAGIC, ... */
-	bool compressed;     /* offset is in the decompressed stream */
+	bool compressed;     /* damage to a zstd frame itself: offset and
+				length are in the compressed file */
 };
 typedef void (*sa_damage_cb)(const struct sa_damage *d, void *arg);
 
@@ -120,8 +124,10 @@ struct sa_reader;
 
 /*
  * Opens a reader over `n` paths: each a directory of segments, a segment
- * file (plain or .zst) or a renamed backup.  All segments found are read
- * as one stream in sequence-number order.  `cb` (may be NULL) receives
+ * file (plain or .zst) or a renamed backup.  Segments are grouped by the
+ * origin in their headers and read in sequence-number order within each
+ * origin, as one stream; a segment seen twice (same origin and first
+ * sequence number, e.g. plain and sealed copies) is read once.  `cb` (may be NULL) receives
  * every damage report; unreadable files are reported there too.
  * SA_ENOLOG when nothing readable was found.
  */

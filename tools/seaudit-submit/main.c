@@ -1,0 +1,23 @@
+/*
+ * seaudit-submit - append audit records given as JSON Lines to a log.
+ *
+ *   seaudit-submit -fn DIR [-sync record|batch|none] [-origin NAME] [-q]
+ *                  [file ...]
+ *
+ * The producer for scripts and for tests: each input line is one record of
+ * the JSON Lines contract (spec/records.md).  Bad lines are refused one by
+ * one, good ones are stored (docs/man/seaudit-submit.1).  For now the log
+ * directory is written directly, through the library's writer (which
+ * locks it); a later version will hand records to the writer daemon.
+ * This file only wires opts.c and import.c together.
+ */
+#include "submit.h"
+
+int
+main(int argc, char **argv)
+{
+	struct submit_opts o;
+
+	submit_opts_parse(argc, argv, &o);
+	return import_run(&o);
+}

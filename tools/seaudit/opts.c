@@ -1,0 +1,438 @@
+/*
+ * opts.c - the seaudit command line: `seaudit switch [options] [masks]`.
+ *
+ * getopt_long_only(3) accepts the documented single-dash long names
+ * (-all, -login, -sessionid, -Stat 3) and the GNU double-dash spelling
+ * (--json) in one loop; a one-letter switch that is in the short option
+ * string (-a, -c, -t, ...) is always taken as that letter.  The masks of a
+ * mode switch (-login users terminal) are operands: GNU getopt moves them
+ * behind the options, so `seaudit -i -c myhost telnet` and
+ * `seaudit -i myhost telnet -c` mean the same.
+ *
+ * Invariant: opts_parse either fills a consistent struct view_opts
+ * (exactly one mode, operand count within the mode's limit, numbers and
+ * times checked) or exits 2 with a message naming the bad argument.
+ * Masks are checked later by select.c, which also exits 2.
+ */
+#include <err.h>
+#include <errno.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/time.h>
+
+#include <seaudit/seaudit.h>
+
+#include "view.h"
+
+enum {
+	OPT_SESSIONID = 256,
+	OPT_STAT,
+	OPT_TRACE,
+	OPT_ADMIN,
+	OPT_UNTRUST,
+	OPT_DAEMON,
+	OPT_PASSWORD,
+	OPT_VERIFY,
+	OPT_FN,
+	OPT_DETAIL,
+	OPT_JSON,
+	OPT_CSV,
+	OPT_SINCE,
+	OPT_UNTIL,
+	OPT_STATUS,
+	OPT_USER,
+	OPT_CLASS,
+	OPT_RESOURCE,
+	OPT_PROGRAM,
+	OPT_TERMINAL,
+	OPT_HOST,
+	OPT_SERVICE,
+	OPT_FOLLOW,
+	OPT_VERSION
+};
+
+/* Leading ':' so that a missing argument is told apart from a bad name. */
+static const char short_opts[] = ":alirochtn:";
+
+static const struct option long_opts[] = {
+    {"all", no_argument, NULL, 'a'},
+    {"login", no_argument, NULL, 'l'},
+    {"inet", no_argument, NULL, 'i'},
+    {"res", no_argument, NULL, 'r'},
+    {"outbound", no_argument, NULL, 'o'},
+    {"connected", no_argument, NULL, 'c'},
+    {"help", no_argument, NULL, 'h'},
+    {"tables", no_argument, NULL, 't'},
+    {"sessionid", no_argument, NULL, OPT_SESSIONID},
+    {"Stat", required_argument, NULL, OPT_STAT},
+    {"trace", no_argument, NULL, OPT_TRACE},
+    {"admin", no_argument, NULL, OPT_ADMIN},
+    {"untrust", no_argument, NULL, OPT_UNTRUST},
+    {"daemon", no_argument, NULL, OPT_DAEMON},
+    {"password", no_argument, NULL, OPT_PASSWORD},
+    {"verify", no_argument, NULL, OPT_VERIFY},
+    {"fn", required_argument, NULL, OPT_FN},
+    {"detail", no_argument, NULL, OPT_DETAIL},
+    {"json", no_argument, NULL, OPT_JSON},
+    {"csv", no_argument, NULL, OPT_CSV},
+    {"since", required_argument, NULL, OPT_SINCE},
+    {"until", required_argument, NULL, OPT_UNTIL},
+    {"status", required_argument, NULL, OPT_STATUS},
+    {"user", required_argument, NULL, OPT_USER},
+    {"class", required_argument, NULL, OPT_CLASS},
+    {"resource", required_argument, NULL, OPT_RESOURCE},
+    {"program", required_argument, NULL, OPT_PROGRAM},
+    {"terminal", required_argument, NULL, OPT_TERMINAL},
+    {"host", required_argument, NULL, OPT_HOST},
+    {"service", required_argument, NULL, OPT_SERVICE},
+    {"follow", no_argument, NULL, OPT_FOLLOW},
+    {"last", required_argument, NULL, 'n'},
+    {"version", no_argument, NULL, OPT_VERSION},
+    {NULL, 0, NULL, 0},
+};
+
+/* Most operands each mode takes (missing trailing ones mean "*"). */
+static size_t
+mode_max_operands(enum view_mode m)
+{
+	switch (m) {
+	case MODE_LOGIN:
+	case MODE_INET:
+	case MODE_UNTRUST:
+		return 2;
+	case MODE_RES:
+	case MODE_ADMIN:
+	case MODE_OUTBOUND:
+		return 3;
+	case MODE_TRACE:
+	case MODE_DAEMON:
+	case MODE_PASSWORD:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+void
+usage_print(FILE *fp)
+{
+	fputs("usage: seaudit switch [options]\n"
+	      "switches (exactly one):\n"
+	      "  -a | -all                      all records except traces\n"
+	      "  -l | -login [users [terminal]] login, logout, account and"
+	      " password attempts\n"
+	      "  -i | -inet [host [service]]    inbound network connections\n"
+	      "  -r | -res [class [resource [users]]]  resource accesses\n"
+	      "  -o | -outbound [host [service [users]]]  outbound network"
+	      " connections\n"
+	      "  -trace [users]                 trace records of users\n"
+	      "  -admin [class [object [users]]]  database administration\n"
+	      "  -untrust [class [file]]        watchdog untrust messages\n"
+	      "  -daemon [service]              daemon start and shutdown\n"
+	      "  -password [users]              password verification\n"
+	      "  -verify                        check every record's framing"
+	      " and checksum\n"
+	      "  -t                             print the code tables\n"
+	      "  -Stat code                     explain an untrust status"
+	      " code\n"
+	      "  -h | -help                     this text\n"
+	      "options:\n"
+	      "  -c              include connected TCP records (with a port)\n"
+	      "  -sessionid      show the SessionID column\n"
+	      "  -detail | -json | -csv         output form\n"
+	      "  -fn path        read this log file or directory (repeatable)\n"
+	      "  -since time     -until time    time window [since, until)\n"
+	      "  -status letters -user masks    -class masks -resource masks\n"
+	      "  -program masks  -terminal masks -host masks -service masks\n"
+	      "  -n N            only the last N matching records\n"
+	      "  -follow         keep printing records as they are written\n"
+	      "masks take * and ? and are comma-separated lists; see"
+	      " seaudit(1)\n",
+	      fp);
+}
+
+void
+usage_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fflush(stdout);
+	fputs("seaudit: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputs("\nusage: seaudit switch [options]"
+	      " (seaudit -h for the list)\n",
+	      stderr);
+	exit(EXIT_USAGE);
+}
+
+/*
+ * Bounded decimal (or 0x hexadecimal) number, in the spirit of OpenBSD's
+ * strtonum(3), which glibc lacks.  Returns 0, or -1 with *errstr set.
+ */
+static int
+parse_num(const char *s, long long min, long long max, long long *out,
+	  const char **errstr)
+{
+	char *end;
+	int base = 10;
+
+	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X'))
+		base = 16;
+	if (*s == '\0' || *s == ' ' || *s == '+') {
+		*errstr = "not a number";
+		return -1;
+	}
+	errno = 0;
+	long long v = strtoll(s, &end, base);
+	if (end == s || *end != '\0') {
+		*errstr = "not a number";
+		return -1;
+	}
+	if (errno == ERANGE || v < min) {
+		*errstr = v < 0 ? "too small" : "too large";
+		return -1;
+	}
+	if (v > max) {
+		*errstr = "too large";
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+static int64_t
+now_us(void)
+{
+	struct timeval tv;
+
+	gettimeofday(&tv, NULL);
+	return (int64_t)tv.tv_sec * 1000000 + tv.tv_usec;
+}
+
+/* Records the mode switch, refusing a second one. */
+static void
+set_mode(struct view_opts *o, enum view_mode m, const char *typed)
+{
+	if (o->mode != MODE_NONE && o->mode != m)
+		usage_error("%s: only one switch is allowed (%s was given"
+			    " already)",
+			    typed, o->mode_opt);
+	o->mode = m;
+	o->mode_opt = typed;
+}
+
+static void
+set_form(struct view_opts *o, enum view_form f, const char *typed)
+{
+	if (o->form != FORM_LINE && o->form != f)
+		usage_error("%s: only one of -detail, -json, -csv may be"
+			    " given",
+			    typed);
+	o->form = f;
+}
+
+static void
+add_field(struct view_opts *o, enum sa_field field, const char *masks,
+	  const char *typed)
+{
+	if (o->nfields == VIEW_MAX_FIELD_OPTS)
+		usage_error("%s: too many field filters", typed);
+	o->fields[o->nfields++] = (struct field_opt){field, masks, typed};
+}
+
+static void
+parse_time(const char *typed, const char *arg, int64_t now, int64_t *out)
+{
+	if (time_arg_parse(arg, now, out) < 0)
+		usage_error("%s: bad time \"%s\" (RFC 3339, YYYY-MM-DD,"
+			    " -2h, today, yesterday, now)",
+			    typed, arg);
+}
+
+void
+opts_parse(int argc, char **argv, struct view_opts *o)
+{
+	int64_t now = now_us();
+	long long v;
+	const char *errstr;
+	int c, idx;
+	bool help = false;
+
+	memset(o, 0, sizeof *o);
+	o->since_us = INT64_MIN;
+	o->until_us = INT64_MAX;
+	o->files = calloc((size_t)argc, sizeof *o->files);
+	if (o->files == NULL)
+		err(1, NULL);
+
+	opterr = 0;
+	for (;;) {
+		idx = -1;
+		optarg = NULL;
+		c = getopt_long_only(argc, argv, short_opts, long_opts, &idx);
+		if (c == -1)
+			break;
+		/*
+		 * The option as the user typed it, for messages: the word
+		 * before its separate argument, if it had one.
+		 */
+		const char *typed = argv[optind - 1];
+		if (optarg != NULL && optarg == argv[optind - 1] && optind >= 2)
+			typed = argv[optind - 2];
+		switch (c) {
+		case 'a':
+			set_mode(o, MODE_ALL, typed);
+			break;
+		case 'l':
+			set_mode(o, MODE_LOGIN, typed);
+			break;
+		case 'i':
+			set_mode(o, MODE_INET, typed);
+			break;
+		case 'r':
+			set_mode(o, MODE_RES, typed);
+			break;
+		case 'o':
+			set_mode(o, MODE_OUTBOUND, typed);
+			break;
+		case 't':
+			set_mode(o, MODE_TABLES, typed);
+			break;
+		case 'h':
+			help = true;
+			break;
+		case OPT_TRACE:
+			set_mode(o, MODE_TRACE, typed);
+			break;
+		case OPT_ADMIN:
+			set_mode(o, MODE_ADMIN, typed);
+			break;
+		case OPT_UNTRUST:
+			set_mode(o, MODE_UNTRUST, typed);
+			break;
+		case OPT_DAEMON:
+			set_mode(o, MODE_DAEMON, typed);
+			break;
+		case OPT_PASSWORD:
+			set_mode(o, MODE_PASSWORD, typed);
+			break;
+		case OPT_VERIFY:
+			set_mode(o, MODE_VERIFY, typed);
+			break;
+		case OPT_VERSION:
+			set_mode(o, MODE_VERSION, typed);
+			break;
+		case OPT_STAT:
+			set_mode(o, MODE_STAT, typed);
+			if (parse_num(optarg, 0, INT64_C(4294967295), &v,
+				      &errstr) < 0)
+				usage_error("%s: code \"%s\" is %s", typed,
+					    optarg, errstr);
+			o->stat_code = v;
+			break;
+		case 'c':
+			o->connected = true;
+			break;
+		case OPT_SESSIONID:
+			o->fmt_flags |= SA_FMT_SESSIONID;
+			break;
+		case OPT_DETAIL:
+			set_form(o, FORM_DETAIL, typed);
+			break;
+		case OPT_JSON:
+			set_form(o, FORM_JSON, typed);
+			break;
+		case OPT_CSV:
+			set_form(o, FORM_CSV, typed);
+			break;
+		case OPT_FN:
+			if (*optarg == '\0')
+				usage_error("%s: empty file name", typed);
+			o->files[o->nfiles++] = optarg;
+			break;
+		case OPT_SINCE:
+			parse_time(typed, optarg, now, &o->since_us);
+			break;
+		case OPT_UNTIL:
+			parse_time(typed, optarg, now, &o->until_us);
+			break;
+		case OPT_STATUS:
+			/* Kept in order with the masks; SA_F_NONE = statuses.
+			 */
+			add_field(o, SA_F_NONE, optarg, typed);
+			break;
+		case OPT_USER:
+			add_field(o, SA_F_USER, optarg, typed);
+			break;
+		case OPT_CLASS:
+			add_field(o, SA_F_CLASS, optarg, typed);
+			break;
+		case OPT_RESOURCE:
+			add_field(o, SA_F_RESOURCE, optarg, typed);
+			break;
+		case OPT_PROGRAM:
+			add_field(o, SA_F_PROGRAM, optarg, typed);
+			break;
+		case OPT_TERMINAL:
+			add_field(o, SA_F_TERMINAL, optarg, typed);
+			break;
+		case OPT_HOST:
+			add_field(o, SA_F_HOST, optarg, typed);
+			break;
+		case OPT_SERVICE:
+			add_field(o, SA_F_SERVICE, optarg, typed);
+			break;
+		case OPT_FOLLOW:
+			o->follow = true;
+			break;
+		case 'n':
+			if (parse_num(optarg, 0, VIEW_MAX_LAST, &v, &errstr) <
+			    0)
+				usage_error("%s: count \"%s\" is %s (0 to %d)",
+					    typed, optarg, errstr,
+					    VIEW_MAX_LAST);
+			o->last_set = true;
+			o->last_n = (size_t)v;
+			break;
+		case ':':
+			usage_error("%s: missing argument", typed);
+		case '?':
+		default:
+			if (optopt != 0 && optopt != '?')
+				usage_error("-%c: unknown switch or option",
+					    optopt);
+			usage_error("%s: unknown or ambiguous switch or option",
+				    typed);
+		}
+	}
+
+	if (help) {
+		o->mode = MODE_HELP;
+		return;
+	}
+	if (o->mode == MODE_NONE)
+		usage_error("no switch given (one of -a, -l, -i, -r, -o,"
+			    " -trace, -admin, -untrust, -daemon, -password,"
+			    " -verify, -t, -Stat, -h)");
+
+	o->operands = argv + optind;
+	o->noperands = (size_t)(argc - optind);
+	size_t max = mode_max_operands(o->mode);
+	if (o->noperands > max) {
+		if (max == 0)
+			usage_error("%s: unexpected argument \"%s\"",
+				    o->mode_opt, o->operands[0]);
+		usage_error("%s: unexpected argument \"%s\" (at most %zu"
+			    " masks)",
+			    o->mode_opt, o->operands[max], max);
+	}
+	if (o->since_us >= o->until_us)
+		usage_error("-until: the window ends before it starts");
+	if (o->follow && o->mode == MODE_VERIFY)
+		usage_error("-follow: not with %s", o->mode_opt);
+}

@@ -1,0 +1,238 @@
+/*
+ * scan.c - reading the log through the filter: the record modes, -follow
+ * and -verify.
+ *
+ * Damage never stops the scan: the reader resynchronises and the viewer
+ * reports each damaged region on stderr as
+ *   seaudit: FILE: offset N: L bytes skipped: REASON
+ * (a whole file refused: "seaudit: FILE: REASON") and shows everything
+ * readable; the exit status is then 1.
+ *
+ * With -since the reader first seeks by time (logarithmic), so a short
+ * window late in a big log does not read the whole log.  Event times need
+ * not be monotonic in a log, so -until cannot stop the scan early: records
+ * after the window are read and filtered out.
+ *
+ * -follow: the reader's follow mode turns "end of log" into "nothing new
+ * yet"; the viewer then writes out what it has, sleeps FOLLOW_POLL_MS and
+ * asks again, picking up appended records and new segments (rotation).
+ * SIGINT and SIGTERM end it cleanly (exit 0) after a last flush.
+ */
+#include <err.h>
+#include <errno.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include <seaudit/seaudit.h>
+
+#include "view.h"
+
+#define FOLLOW_POLL_MS 200
+
+static volatile sig_atomic_t stop_requested;
+
+struct scan_state {
+	struct output *out; /* NULL for -verify */
+	bool hinted;	    /* audit-group hint printed */
+	uint64_t damaged;   /* reports received, also before a reader exists */
+};
+
+static void
+on_stop_signal(int sig)
+{
+	(void)sig;
+	stop_requested = 1;
+}
+
+/* Without SA_RESTART, so the poll sleep ends at once on a signal. */
+static void
+install_stop_handlers(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_stop_signal;
+	sigemptyset(&sa.sa_mask);
+	if (sigaction(SIGINT, &sa, NULL) < 0 ||
+	    sigaction(SIGTERM, &sa, NULL) < 0)
+		err(1, "sigaction");
+}
+
+/*
+ * In a .zst segment an offset is either in the compressed file (a zstd
+ * chunk failed) or in the decompressed stream (a frame inside a chunk was
+ * bad); say which, so that the offset can be found with the right tool.
+ */
+static const char *
+offset_kind(const struct sa_damage *d)
+{
+	size_t n = strlen(d->file);
+
+	if (d->compressed)
+		return " (compressed)";
+	if (n > 4 && strcmp(d->file + n - 4, ".zst") == 0)
+		return " (decompressed)";
+	return "";
+}
+
+static void
+damage_report(const struct sa_damage *d, void *arg)
+{
+	struct scan_state *st = arg;
+
+	/* Records read before the damage go out first, in order. */
+	if (st->out != NULL)
+		output_flush(st->out);
+	st->damaged++;
+	/* A whole file refused (unreadable, not a log): no offset to give. */
+	if (d->length == 0 && d->offset == 0)
+		fprintf(stderr, "seaudit: %s: %s\n", d->file,
+			sa_strerror(d->error));
+	else
+		fprintf(stderr,
+			"seaudit: %s: offset %llu%s: %llu bytes skipped: %s\n",
+			d->file, (unsigned long long)d->offset, offset_kind(d),
+			(unsigned long long)d->length, sa_strerror(d->error));
+	if ((d->error == -EACCES || d->error == -EPERM) && !st->hinted) {
+		logpath_group_hint(d->file);
+		st->hinted = true;
+	}
+}
+
+static void
+poll_sleep(void)
+{
+	struct timespec ts = {0, FOLLOW_POLL_MS * 1000000L};
+
+	nanosleep(&ts, NULL); /* EINTR: a stop signal, checked by caller */
+}
+
+/* Opens the reader over -fn paths or the configured log. */
+static struct sa_reader *
+open_reader(const struct view_opts *o, struct scan_state *st)
+{
+	static char defbuf[PATH_MAX];
+	const char *def[1];
+	const char *const *paths;
+	size_t n;
+	struct sa_reader *rd = NULL;
+
+	if (o->nfiles > 0) {
+		for (size_t i = 0; i < o->nfiles; i++)
+			logpath_check(o->files[i]);
+		paths = o->files;
+		n = o->nfiles;
+	} else {
+		def[0] = logpath_default(defbuf, sizeof defbuf);
+		paths = def;
+		n = 1;
+	}
+	int rc = sa_reader_open(&rd, paths, n, damage_report, st);
+	if (rc == SA_ENOLOG)
+		return NULL;
+	if (rc < 0)
+		errx(1, "%s: %s", n == 1 ? paths[0] : "log", sa_strerror(rc));
+	return rd;
+}
+
+/* -verify: read every record, report damage, print a summary. */
+static int
+verify_run(const struct view_opts *o)
+{
+	struct scan_state st = {NULL, false, 0};
+	struct sa_record r;
+	unsigned long long count = 0;
+	int rc;
+
+	struct sa_reader *rd = open_reader(o, &st);
+	if (rd == NULL) {
+		if (st.damaged > 0) {
+			printf("0 records readable, %llu damaged regions\n",
+			       (unsigned long long)st.damaged);
+			return 1;
+		}
+		printf("0 records, no damage found\n");
+		return 0;
+	}
+	while ((rc = sa_reader_next(rd, &r)) == 1)
+		count++;
+	if (rc < 0)
+		warnx("reading the log: %s", sa_strerror(rc));
+	unsigned long long damage = st.damaged;
+	sa_reader_close(rd);
+	if (damage == 0 && rc == 0) {
+		printf("%llu records, no damage found\n", count);
+		return 0;
+	}
+	printf("%llu records readable, %llu damaged regions\n", count, damage);
+	return 1;
+}
+
+int
+scan_run(const struct view_opts *o, const struct sa_filter *f)
+{
+	struct scan_state st = {NULL, false, 0};
+	struct sa_record r;
+	int rc, status = 0;
+	bool caught_up = false;
+
+	if (o->mode == MODE_VERIFY)
+		return verify_run(o);
+
+	st.out = output_new(o->form, o->fmt_flags, o->last_set, o->last_n);
+	if (o->follow)
+		install_stop_handlers();
+	struct sa_reader *rd = open_reader(o, &st);
+	/* An empty log: nothing matched, or (-follow) wait for records. */
+	while (rd == NULL && o->follow && !stop_requested && st.damaged == 0) {
+		output_release_ring(st.out);
+		output_flush(st.out);
+		poll_sleep();
+		rd = open_reader(o, &st);
+	}
+	if (rd == NULL) {
+		/* Nothing readable: an empty log, or only refused files. */
+		output_finish(st.out);
+		return st.damaged > 0 ? 1 : 0;
+	}
+	if (o->since_us != INT64_MIN &&
+	    (rc = sa_reader_seek_time(rd, o->since_us)) < 0)
+		errx(1, "-since: seeking the log: %s", sa_strerror(rc));
+	if (o->follow)
+		sa_reader_follow(rd, true);
+
+	while (!stop_requested) {
+		rc = sa_reader_next(rd, &r);
+		if (rc == 1) {
+			if (sa_filter_match(f, &r))
+				output_record(st.out, &r);
+			continue;
+		}
+		if (rc < 0) {
+			output_flush(st.out);
+			warnx("reading the log: %s", sa_strerror(rc));
+			status = 1;
+			break;
+		}
+		if (!o->follow)
+			break;
+		/* Caught up: show the last N, then every new batch at once. */
+		if (!caught_up) {
+			output_release_ring(st.out);
+			caught_up = true;
+		}
+		output_flush(st.out);
+		poll_sleep();
+	}
+
+	if (output_failed(st.out))
+		status = 1;
+	output_finish(st.out);
+	if (st.damaged > 0 || sa_reader_damage_count(rd) > 0)
+		status = 1;
+	sa_reader_close(rd);
+	return status;
+}
