@@ -26,6 +26,8 @@
 #include <seaudit/record.h>
 #include <seaudit/timefmt.h>
 
+#include "textutil.h"
+
 #define SEQ_MARK SA_F__COUNT /* csv_fields[] slot of "seq" */
 
 /* Column order after time, event and status: the JSON order. */
@@ -47,10 +49,6 @@ static const char csv_header[] =
 	"effective_user,real_user,uid,euid,ruid,port,command,trace,os_user,"
 	"origin,seq,pid\r\n";
 
-static const char digit_pairs[201] =
-	"00010203040506070809101112131415161718192021222324252627282930313233343536373839"
-	"40414243444546474849505152535455565758596061626364656667686970717273747576777879"
-	"8081828384858687888990919293949596979899";
 
 /* Bytes that force quoting anywhere in a cell. */
 static const uint8_t csv_special[256] = {
@@ -60,36 +58,7 @@ static const uint8_t csv_special[256] = {
 	['\n'] = 1,
 };
 
-static char *
-put_u64(char *p, uint64_t v)
-{
-	char tmp[20];
-	char *e = tmp + sizeof tmp, *q = e;
-	while (v >= 100) {
-		unsigned r = (unsigned)(v % 100);
-		v /= 100;
-		q -= 2;
-		memcpy(q, digit_pairs + 2 * r, 2);
-	}
-	if (v >= 10) {
-		q -= 2;
-		memcpy(q, digit_pairs + 2 * v, 2);
-	} else {
-		*--q = (char)('0' + v);
-	}
-	memcpy(p, q, (size_t)(e - q));
-	return p + (e - q);
-}
 
-static char *
-put_i64(char *p, int64_t v)
-{
-	if (v < 0) {
-		*p++ = '-';
-		return put_u64(p, 0 - (uint64_t)v);
-	}
-	return put_u64(p, (uint64_t)v);
-}
 
 /*
  * Quoting also for leading or trailing blanks: many readers trim them
@@ -207,7 +176,7 @@ sa_format_csv(struct sa_buf *out, const struct sa_record *r, unsigned flags)
 		*p++ = ',';
 		if (f == SEQ_MARK) {
 			if (r->seq != 0)
-				p = put_u64(p, r->seq);
+				p = sa__put_u64(p, r->seq);
 			continue;
 		}
 		if (!(r->present & (1u << f)))
@@ -224,7 +193,7 @@ sa_format_csv(struct sa_buf *out, const struct sa_record *r, unsigned flags)
 			}
 			break;
 		case SA_KIND_INT:
-			p = put_i64(p, r->num[f]);
+			p = sa__put_i64(p, r->num[f]);
 			break;
 		default:
 			if (r->num[f]) {
@@ -244,8 +213,6 @@ sa_format_csv(struct sa_buf *out, const struct sa_record *r, unsigned flags)
 	return 0;
 
 fail:
-	out->len = start;
-	if (out->cap > 0)
-		out->data[start] = '\0';
+	sa__buf_rollback(out, start);
 	return rc;
 }

@@ -31,6 +31,8 @@
 #include <seaudit/record.h>
 #include <seaudit/timefmt.h>
 
+#include "textutil.h"
+
 #include "base64.h"
 
 #define SEQ_MARK SA_F__COUNT /* json_fields[] slot of "seq" */
@@ -109,79 +111,14 @@ static const uint8_t json_class[256] = {
 	2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
 };
 
-static const char digit_pairs[201] =
-	"00010203040506070809101112131415161718192021222324252627282930313233343536373839"
-	"40414243444546474849505152535455565758596061626364656667686970717273747576777879"
-	"8081828384858687888990919293949596979899";
 
 static const char hex_digits[16] = "0123456789abcdef";
 
 /* Worst case: every byte a control (\u00XX); at most 6 output bytes. */
 #define JSON_ESC_MAX 6
 
-static char *
-put_u64(char *p, uint64_t v)
-{
-	char tmp[20];
-	char *e = tmp + sizeof tmp, *q = e;
-	while (v >= 100) {
-		unsigned r = (unsigned)(v % 100);
-		v /= 100;
-		q -= 2;
-		memcpy(q, digit_pairs + 2 * r, 2);
-	}
-	if (v >= 10) {
-		q -= 2;
-		memcpy(q, digit_pairs + 2 * v, 2);
-	} else {
-		*--q = (char)('0' + v);
-	}
-	memcpy(p, q, (size_t)(e - q));
-	return p + (e - q);
-}
 
-static char *
-put_i64(char *p, int64_t v)
-{
-	if (v < 0) {
-		*p++ = '-';
-		/* Negate in unsigned arithmetic: INT64_MIN has no positive. */
-		return put_u64(p, 0 - (uint64_t)v);
-	}
-	return put_u64(p, (uint64_t)v);
-}
 
-/*
- * Length of the valid UTF-8 sequence at s (1..4), or 0 when the byte at
- * s cannot start one here (stray continuation, overlong form, surrogate,
- * beyond U+10FFFF, or truncated by the end of the string).
- */
-static size_t
-utf8_seq_len(const uint8_t *s, size_t n)
-{
-	uint8_t c = s[0];
-	if (c < 0x80)
-		return 1;
-	if (c < 0xc2)
-		return 0;
-	if (c < 0xe0)
-		return n >= 2 && (s[1] & 0xc0) == 0x80 ? 2 : 0;
-	if (c < 0xf0) {
-		if (n < 3 || (s[2] & 0xc0) != 0x80)
-			return 0;
-		uint8_t lo = c == 0xe0 ? 0xa0 : 0x80;
-		uint8_t hi = c == 0xed ? 0x9f : 0xbf;
-		return s[1] >= lo && s[1] <= hi ? 3 : 0;
-	}
-	if (c < 0xf5) {
-		if (n < 4 || (s[2] & 0xc0) != 0x80 || (s[3] & 0xc0) != 0x80)
-			return 0;
-		uint8_t lo = c == 0xf0 ? 0x90 : 0x80;
-		uint8_t hi = c == 0xf4 ? 0x8f : 0xbf;
-		return s[1] >= lo && s[1] <= hi ? 4 : 0;
-	}
-	return 0;
-}
 
 /*
  * Writes the body of a JSON string (no quotes) and reports whether any
@@ -235,7 +172,8 @@ put_json_text(char *p, const uint8_t *s, size_t n, bool *invalid)
 			i++;
 			continue;
 		}
-		size_t k = utf8_seq_len(s + i, n - i);
+		uint32_t cp;
+		size_t k = sa__utf8_seq(s + i, n - i, &cp);
 		if (k == 0) {
 			memcpy(p, "\xef\xbf\xbd", 3); /* U+FFFD */
 			p += 3;
@@ -365,7 +303,7 @@ sa_format_json(struct sa_buf *out, const struct sa_record *r, unsigned flags)
 		if (jf->field == SEQ_MARK) {
 			if (r->seq != 0) {
 				memcpy(p, jf->key, jf->klen);
-				p = put_u64(p + jf->klen, r->seq);
+				p = sa__put_u64(p + jf->klen, r->seq);
 			}
 			continue;
 		}
@@ -385,7 +323,7 @@ sa_format_json(struct sa_buf *out, const struct sa_record *r, unsigned flags)
 			break;
 		case SA_KIND_INT:
 			memcpy(p, jf->key, jf->klen);
-			p = put_i64(p + jf->klen, r->num[jf->field]);
+			p = sa__put_i64(p + jf->klen, r->num[jf->field]);
 			break;
 		default:
 			memcpy(p, jf->key, jf->klen);
@@ -407,8 +345,6 @@ sa_format_json(struct sa_buf *out, const struct sa_record *r, unsigned flags)
 	return 0;
 
 fail:
-	out->len = start;
-	if (out->cap > 0)
-		out->data[start] = '\0';
+	sa__buf_rollback(out, start);
 	return rc;
 }

@@ -34,6 +34,8 @@
 #include <seaudit/record.h>
 #include <seaudit/timefmt.h>
 
+#include "textutil.h"
+
 /* Column kinds of the non-detailed line. */
 enum col_kind {
 	C_END = 0,
@@ -142,47 +144,6 @@ unsafe_code_point(uint32_t cp)
 	       (cp >= 0x2066 && cp <= 0x2069);
 }
 
-/*
- * Length of the valid UTF-8 sequence at p[0..n) (2..4), with its code
- * point in *cp, or 0 when the bytes there are not valid UTF-8 (overlong
- * forms, surrogates and values above U+10FFFF are invalid).
- */
-static size_t
-utf8_seq(const uint8_t *p, size_t n, uint32_t *cp)
-{
-	uint8_t c = p[0];
-	size_t len;
-	uint8_t lo = 0x80, hi = 0xbf;
-	if (c >= 0xc2 && c <= 0xdf) {
-		len = 2;
-		*cp = c & 0x1f;
-	} else if (c >= 0xe0 && c <= 0xef) {
-		len = 3;
-		*cp = c & 0x0f;
-		if (c == 0xe0)
-			lo = 0xa0;
-		else if (c == 0xed)
-			hi = 0x9f;
-	} else if (c >= 0xf0 && c <= 0xf4) {
-		len = 4;
-		*cp = c & 0x07;
-		if (c == 0xf0)
-			lo = 0x90;
-		else if (c == 0xf4)
-			hi = 0x8f;
-	} else {
-		return 0;
-	}
-	if (n < len)
-		return 0;
-	for (size_t i = 1; i < len; i++) {
-		uint8_t b = p[i];
-		if (i == 1 ? (b < lo || b > hi) : (b < 0x80 || b > 0xbf))
-			return 0;
-		*cp = (*cp << 6) | (b & 0x3f);
-	}
-	return len;
-}
 
 static const char hexdig[] = "0123456789ABCDEF";
 
@@ -215,7 +176,7 @@ esc_append(struct sa_buf *b, const uint8_t *p, size_t n, size_t *cells)
 			esc = c < 0x20 || c == 0x7f;
 		} else {
 			uint32_t cp;
-			k = utf8_seq(p + i, n - i, &cp);
+			k = sa__utf8_seq(p + i, n - i, &cp);
 			if (k == 0) {
 				k = 1;
 				esc = true;
@@ -396,9 +357,7 @@ sa_format_line(struct sa_buf *out, const struct sa_record *r, unsigned flags)
 	CK(sa_buf_append(out, "\n", 1));
 	return 0;
 fail:
-	out->len = start;
-	if (out->cap > 0)
-		out->data[start] = '\0';
+	sa__buf_rollback(out, start);
 	return rc;
 }
 
@@ -579,8 +538,6 @@ sa_format_detail(struct sa_buf *out, const struct sa_record *r,
 	CK(sa_buf_append(out, "\n", 1));
 	return 0;
 fail:
-	out->len = start;
-	if (out->cap > 0)
-		out->data[start] = '\0';
+	sa__buf_rollback(out, start);
 	return rc;
 }

@@ -23,6 +23,8 @@
 
 #include <seaudit/format.h>
 
+#include "textutil.h"
+
 static const char mask_text[] = "***";
 
 static bool
@@ -253,8 +255,6 @@ sa_mask_passwords(struct sa_buf *out, const uint8_t *s, size_t len)
 #undef EMIT
 	return 0;
 fail:
-	out->len = start;
-	if (out->cap > 0)
-		out->data[start] = '\0';
+	sa__buf_rollback(out, start);
 	return rc;
 }

@@ -25,18 +25,16 @@
 #include <seaudit/record.h>
 #include <seaudit/timefmt.h>
 
+#include "textutil.h"
+
 #define US_PER_SEC INT64_C(1000000)
 #define SEC_PER_DAY INT64_C(86400)
 
-static const char digit_pairs[201] =
-	"00010203040506070809101112131415161718192021222324252627282930313233343536373839"
-	"40414243444546474849505152535455565758596061626364656667686970717273747576777879"
-	"8081828384858687888990919293949596979899";
 
 static inline char *
 put2(char *p, unsigned v)
 {
-	memcpy(p, digit_pairs + 2 * v, 2);
+	memcpy(p, sa__digit_pairs + 2 * v, 2);
 	return p + 2;
 }
 
