@@ -38,9 +38,9 @@ sa_record_encode(const struct sa_record *r, uint64_t base_seq,
 	p += sa_varint_put(p, r->seq - base_seq);
 	p += sa_varint_put(p, sa_zigzag((int64_t)((uint64_t)r->time_us -
 						  (uint64_t)base_time_us)));
-	uint32_t present = r->present & ~1u;
+	uint64_t present = r->present & ~1ull;
 	while (present) {
-		int f = __builtin_ctz(present);
+		int f = __builtin_ctzll(present);
 		present &= present - 1;
 		const struct sa_field_info *fi = sa_field_info((enum sa_field)f);
 		if (fi == NULL)
@@ -114,10 +114,10 @@ sa_record_decode(const uint8_t *buf, size_t len, uint64_t base_seq,
 			int64_t x = sa_unzigzag(v);
 			if (x < fi->min || x > fi->max)
 				return SA_ECORRUPT;
-			if (out->present & (1u << fnum))
+			if (out->present & (1ull << fnum))
 				return SA_ECORRUPT;
 			out->num[fnum] = x;
-			out->present |= 1u << fnum;
+			out->present |= 1ull << fnum;
 		} else if (wire == WIRE_BYTES) {
 			if ((n = sa_varint_get(p, end, &v)) == 0)
 				return SA_ECORRUPT;
@@ -126,11 +126,11 @@ sa_record_decode(const uint8_t *buf, size_t len, uint64_t base_seq,
 				return SA_ECORRUPT;
 			if (fi != NULL) {
 				if (fi->kind != SA_KIND_STR || v > fi->max_len ||
-				    (out->present & (1u << fnum)))
+				    (out->present & (1ull << fnum)))
 					return SA_ECORRUPT;
 				out->str[fnum].ptr = p;
 				out->str[fnum].len = (size_t)v;
-				out->present |= 1u << fnum;
+				out->present |= 1ull << fnum;
 			}
 			p += v;
 		} else {

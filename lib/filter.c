@@ -47,7 +47,7 @@ struct sa_filter {
 	bool status_set;	 /* statuses restricts (else any status) */
 	int64_t since_us;	 /* inclusive */
 	int64_t until_us;	 /* exclusive */
-	uint32_t without_fields; /* fields with an exclusion */
+	uint64_t without_fields; /* fields with an exclusion */
 	uint32_t without_events[SA_F__COUNT]; /* per field: excluded events */
 	struct cond *conds;
 	size_t ncond;
@@ -253,7 +253,7 @@ sa_filter_without(struct sa_filter *f, uint32_t event_bits, enum sa_field field)
 	if (field <= SA_F_NONE || field >= SA_F__COUNT)
 		return SA_EBADMASK;
 	f->without_events[field] |= event_bits;
-	f->without_fields |= 1u << field;
+	f->without_fields |= 1ull << field;
 	return 0;
 }
 
@@ -294,9 +294,9 @@ sa_filter_match(const struct sa_filter *f, const struct sa_record *r)
 	if (r->time_us < f->since_us || r->time_us >= f->until_us)
 		return false;
 
-	uint32_t hit = r->present & f->without_fields;
+	uint64_t hit = r->present & f->without_fields;
 	while (hit != 0) {
-		unsigned fld = (unsigned)__builtin_ctz(hit);
+		unsigned fld = (unsigned)__builtin_ctzll(hit);
 		if (f->without_events[fld] & (1u << r->event))
 			return false;
 		hit &= hit - 1;

@@ -38,7 +38,8 @@ static const uint8_t csv_fields[] = {
 	SA_F_MESSAGE_ID,  SA_F_ERRNO,	    SA_F_EFFECTIVE_USER,
 	SA_F_REAL_USER,	  SA_F_UID,	    SA_F_EUID,	    SA_F_RUID,
 	SA_F_PORT,	  SA_F_COMMAND,	    SA_F_TRACE,	    SA_F_OS_USER,
-	SA_F_ORIGIN,	  SEQ_MARK,	    SA_F_PID,
+	SA_F_ORIGIN,	  SEQ_MARK,	    SA_F_PID,	    SA_F_PRODUCER_UID,
+	SA_F_LOST,	  SA_F_LOST_SINCE,  SA_F_LOST_UNTIL, SA_F_DETAIL,
 };
 
 #define NCSV_FIELDS (sizeof csv_fields / sizeof csv_fields[0])
@@ -47,7 +48,7 @@ static const char csv_header[] =
 	"time,event,status,class,user,session,access,stage,reason,resource,"
 	"program,terminal,host,service,module,message_id,errno,"
 	"effective_user,real_user,uid,euid,ruid,port,command,trace,os_user,"
-	"origin,seq,pid\r\n";
+	"origin,seq,pid,producer_uid,lost,lost_since,lost_until,detail\r\n";
 
 
 /* Bytes that force quoting anywhere in a cell. */
@@ -143,7 +144,7 @@ sa_format_csv(struct sa_buf *out, const struct sa_record *r, unsigned flags)
 	size_t bound = SA_RFC3339_MAX + evlen + 8 + 2 * NCSV_FIELDS + 2 + 21;
 	for (size_t i = 0; i < NCSV_FIELDS; i++) {
 		unsigned f = csv_fields[i];
-		if (f == SEQ_MARK || !(r->present & (1u << f)))
+		if (f == SEQ_MARK || !(r->present & (1ull << f)))
 			continue;
 		if (sa_field_info((enum sa_field)f)->kind == SA_KIND_STR) {
 			size_t n = r->str[f].len;
@@ -179,7 +180,7 @@ sa_format_csv(struct sa_buf *out, const struct sa_record *r, unsigned flags)
 				p = sa__put_u64(p, r->seq);
 			continue;
 		}
-		if (!(r->present & (1u << f)))
+		if (!(r->present & (1ull << f)))
 			continue;
 		switch (sa_field_info((enum sa_field)f)->kind) {
 		case SA_KIND_STR:

@@ -84,6 +84,11 @@ static const struct json_field json_fields[] = {
 	JS(SA_F_ORIGIN, "origin"),
 	JI(SEQ_MARK, "seq"),
 	JI(SA_F_PID, "pid"),
+	JI(SA_F_PRODUCER_UID, "producer_uid"),
+	JI(SA_F_LOST, "lost"),
+	JS(SA_F_LOST_SINCE, "lost_since"),
+	JS(SA_F_LOST_UNTIL, "lost_until"),
+	JS(SA_F_DETAIL, "detail"),
 };
 
 #define NJSON_FIELDS (sizeof json_fields / sizeof json_fields[0])
@@ -263,7 +268,7 @@ sa_format_json(struct sa_buf *out, const struct sa_record *r, unsigned flags)
 			bound += jf->klen + 20;
 			continue;
 		}
-		if (!(r->present & (1u << jf->field)))
+		if (!(r->present & (1ull << jf->field)))
 			continue;
 		if (jf->kind == SA_KIND_STR) {
 			size_t n = r->str[jf->field].len;
@@ -307,7 +312,7 @@ sa_format_json(struct sa_buf *out, const struct sa_record *r, unsigned flags)
 			}
 			continue;
 		}
-		if (!(r->present & (1u << jf->field)))
+		if (!(r->present & (1ull << jf->field)))
 			continue;
 		const struct sa_str *sv = &r->str[jf->field];
 		switch (jf->kind) {

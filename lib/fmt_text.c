@@ -97,6 +97,9 @@ static const struct col lay_shutdown[] = {
 	END};
 static const struct col lay_pwverify[] = {
 	WORD, S(SA_F_USER, 19), STAGE, REASON, FLAGS, END};
+static const struct col lay_loss[] = {
+	WORD, S(SA_F_SERVICE, 10), N(SA_F_LOST, 8), S(SA_F_LOST_SINCE, 0),
+	S(SA_F_LOST_UNTIL, 0), END};
 static const struct col lay_trace[] = {
 	WORD, S(SA_F_USER, 8), SESSION, S(SA_F_EFFECTIVE_USER, 8),
 	S(SA_F_REAL_USER, 8), S(SA_F_CLASS, 12), S(SA_F_RESOURCE, 20), STAGE,
@@ -123,6 +126,7 @@ static const struct event_layout layouts[SA_EV__COUNT] = {
 	[SA_EV_SHUTDOWN] = {"SHUTDOWN", false, lay_shutdown},
 	[SA_EV_PASSWORD_VERIFY] = {"PASSWORD", false, lay_pwverify},
 	[SA_EV_TRACE] = {"TRACE", false, lay_trace},
+	[SA_EV_LOSS] = {"LOSS", false, lay_loss},
 };
 
 #define CK(expr)                                                               \
@@ -518,12 +522,20 @@ detail_body(struct sa_buf *out, const struct sa_record *r, unsigned flags)
 	    (rc = label_num(out, "UID", r, SA_F_UID)) < 0 ||
 	    (rc = label_num(out, "Effective UID", r, SA_F_EUID)) < 0 ||
 	    (rc = label_num(out, "Real UID", r, SA_F_RUID)) < 0 ||
-	    (rc = label_str(out, "Origin", r, SA_F_ORIGIN, flags)) < 0)
+	    (rc = label_str(out, "Origin", r, SA_F_ORIGIN, flags)) < 0 ||
+	    (rc = label_num(out, "Records lost", r, SA_F_LOST)) < 0 ||
+	    (rc = label_str(out, "Lost since", r, SA_F_LOST_SINCE, flags)) <
+		    0 ||
+	    (rc = label_str(out, "Lost until", r, SA_F_LOST_UNTIL, flags)) <
+		    0 ||
+	    (rc = label_str(out, "Loss detail", r, SA_F_DETAIL, flags)) < 0)
 		return rc;
 	if (r->seq != 0 &&
 	    (rc = sa_buf_printf(out, "Sequence: %" PRIu64 "\n", r->seq)) < 0)
 		return rc;
-	return label_num(out, "Process ID", r, SA_F_PID);
+	if ((rc = label_num(out, "Process ID", r, SA_F_PID)) < 0)
+		return rc;
+	return label_num(out, "Producer UID", r, SA_F_PRODUCER_UID);
 }
 
 int

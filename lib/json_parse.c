@@ -40,7 +40,7 @@ enum {
 	SLOT_STATUS,
 	SLOT_SEQ,
 	SLOT__COUNT,
-	SLOT_B64 = 32 /* + string field: its NAME_b64 twin */
+	SLOT_B64 = 64 /* + string field: its NAME_b64 twin */
 };
 
 _Static_assert(SLOT__COUNT <= SLOT_B64, "slots overlap the _b64 twins");
@@ -420,7 +420,7 @@ sa_json_parse_record(const char *line, size_t len, struct sa_record *out,
 	struct jp *j = &jb;
 	struct pending plain[SA_F__COUNT];
 	size_t value_pos[SLOT_B64 + SA_F__COUNT] = {0};
-	uint64_t seen = 0;
+	uint8_t seen[SLOT_B64 + SA_F__COUNT] = {0};
 	uint8_t key[KEY_MAX + 1];
 	int rc;
 
@@ -455,9 +455,9 @@ sa_json_parse_record(const char *line, size_t len, struct sa_record *out,
 		int slot = slot_of(key, klen);
 		if (slot < 0)
 			return jp_fail(j, SA_EUNKFIELD, kpos, kname, kshow);
-		if (seen & (UINT64_C(1) << slot))
+		if (seen[slot])
 			return jp_fail(j, SA_EDUPFIELD, kpos, kname, kshow);
-		seen |= UINT64_C(1) << slot;
+		seen[slot] = 1;
 
 		skip_ws(j);
 		if (j->pos >= len || j->s[j->pos] != ':')
@@ -563,8 +563,8 @@ sa_json_parse_record(const char *line, size_t len, struct sa_record *out,
 		return jp_fail(j, SA_EJSON, j->pos, "", 0); /* trailing data */
 
 	for (int f = 1; f < SA_F__COUNT; f++) {
-		if (!(seen & (UINT64_C(1) << f)) ||
-		    (seen & (UINT64_C(1) << (SLOT_B64 + f))))
+		if (!seen[f] ||
+		    seen[SLOT_B64 + f])
 			continue;
 		if (sa_field_info((enum sa_field)f)->kind != SA_KIND_STR)
 			continue;
@@ -578,7 +578,7 @@ sa_json_parse_record(const char *line, size_t len, struct sa_record *out,
 
 	static const int fixed[] = {SLOT_TIME, SLOT_EVENT, SLOT_STATUS};
 	for (size_t i = 0; i < sizeof fixed / sizeof fixed[0]; i++) {
-		if (!(seen & (UINT64_C(1) << fixed[i]))) {
+		if (!seen[fixed[i]]) {
 			const char *nm = slot_name(fixed[i]);
 			return jp_fail(j, SA_EMISSING, close, nm, strlen(nm));
 		}
@@ -598,9 +598,9 @@ sa_json_parse_record(const char *line, size_t len, struct sa_record *out,
 		const char *nm = slot_name(slot);
 		size_t at = close;
 		if (slot < SA_F__COUNT &&
-		    (seen & (UINT64_C(1) << (SLOT_B64 + slot))))
+		    seen[SLOT_B64 + slot])
 			at = value_pos[SLOT_B64 + slot];
-		else if (seen & (UINT64_C(1) << slot))
+		else if (seen[slot])
 			at = value_pos[slot];
 		return jp_fail(j, rc, at, nm, strlen(nm));
 	}

@@ -53,15 +53,24 @@ static const struct sa_field_info field_table[SA_F__COUNT] = {
 	[SA_F_PORT] = {SA_F_PORT, "port", SA_KIND_INT, 0, 0, 65535},
 	[SA_F_PID] = {SA_F_PID, "pid", SA_KIND_INT, 0, 0, I32_MAX},
 	[SA_F_OS_USER] = {SA_F_OS_USER, "os_user", SA_KIND_BOOL, 0, 0, 1},
+	[SA_F_PRODUCER_UID] = {SA_F_PRODUCER_UID, "producer_uid", SA_KIND_INT, 0,
+			       0, U32_MAX},
+	[SA_F_LOST] = {SA_F_LOST, "lost", SA_KIND_INT, 0, 0,
+		       INT64_C(9007199254740991)},
+	[SA_F_LOST_SINCE] = {SA_F_LOST_SINCE, "lost_since", SA_KIND_STR, 64, 0,
+			     0},
+	[SA_F_LOST_UNTIL] = {SA_F_LOST_UNTIL, "lost_until", SA_KIND_STR, 64, 0,
+			     0},
+	[SA_F_DETAIL] = {SA_F_DETAIL, "detail", SA_KIND_STR, SA_MAX_TEXT, 0, 0},
 };
 
-#define BIT(f) (1u << (f))
+#define BIT(f) (1ull << (f))
 
 struct event_info {
 	const char *json;
 	const char *title;    /* detailed form's "Event type:" */
 	const char *statuses; /* allowed status letters */
-	uint32_t required;
+	uint64_t required;
 };
 
 static const struct event_info event_table[SA_EV__COUNT] = {
@@ -91,6 +100,8 @@ static const struct event_info event_table[SA_EV__COUNT] = {
 	[SA_EV_PASSWORD_VERIFY] = {"password_verify", "Password verification",
 				   "F", BIT(SA_F_USER)},
 	[SA_EV_TRACE] = {"trace", "Trace message", "PDW", BIT(SA_F_USER)},
+	[SA_EV_LOSS] = {"loss", "Loss of records", "C",
+			BIT(SA_F_SERVICE) | BIT(SA_F_LOST)},
 };
 
 const struct sa_field_info *
@@ -217,7 +228,7 @@ sa_status_allowed(enum sa_event ev, char status)
 	return status != '\0' && strchr(sa_event_statuses(ev), status) != NULL;
 }
 
-uint32_t
+uint64_t
 sa_event_required(enum sa_event ev)
 {
 	return ((unsigned)ev > 0 && (unsigned)ev < SA_EV__COUNT)
@@ -238,11 +249,11 @@ sa_record_validate(const struct sa_record *r, enum sa_field *bad)
 		return SA_EBADSTATUS;
 	if (r->time_us < SA_TIME_MIN_US || r->time_us > SA_TIME_MAX_US)
 		return SA_EBADTIME;
-	if (r->present & ~((BIT(SA_F__COUNT) - 1) & ~1u))
+	if (r->present & ~((BIT(SA_F__COUNT) - 1) & ~1ull))
 		return SA_EUNKFIELD;
-	uint32_t missing = event_table[r->event].required & ~r->present;
+	uint64_t missing = event_table[r->event].required & ~r->present;
 	if (missing) {
-		*bad = (enum sa_field)__builtin_ctz(missing);
+		*bad = (enum sa_field)__builtin_ctzll(missing);
 		return SA_EMISSING;
 	}
 	for (int f = 1; f < SA_F__COUNT; f++) {

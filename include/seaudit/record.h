@@ -37,7 +37,8 @@ enum sa_event {
 	SA_EV_SHUTDOWN = 12,
 	SA_EV_PASSWORD_VERIFY = 13,
 	SA_EV_TRACE = 14,
-	SA_EV__COUNT = 15
+	SA_EV_LOSS = 15, /* the writer's own record of refused or shed records */
+	SA_EV__COUNT = 16
 };
 
 /*
@@ -74,7 +75,15 @@ enum sa_field {
 	SA_F_PID = 24,
 	/* boolean */
 	SA_F_OS_USER = 25,
-	SA_F__COUNT = 26
+	/* stamped by the writer daemon (docs/PROTOCOL.md) */
+	SA_F_PRODUCER_UID = 26, /* integer: peer uid of the submitting process */
+	/* loss records (event "loss") */
+	SA_F_LOST = 27,         /* integer: records lost */
+	SA_F_LOST_SINCE = 28,   /* string: RFC 3339 time of the first loss */
+	SA_F_LOST_UNTIL = 29,   /* string: RFC 3339 time of the last loss */
+	SA_F_DETAIL = 30,       /* string: what was lost, from whom, and why */
+	SA_F__COUNT = 31
+	/* 32..47 are reserved for integrity data (docs/FORMAT.md) */
 };
 
 enum sa_field_kind { SA_KIND_STR = 1, SA_KIND_INT = 2, SA_KIND_BOOL = 3 };
@@ -113,7 +122,7 @@ struct sa_record {
 	uint64_t seq;    /* sequence number in the origin's log; 0 = unset */
 	uint8_t event;   /* enum sa_event */
 	char status;     /* status letter, e.g. 'P' */
-	uint32_t present; /* bit (1u << field) set for each present field */
+	uint64_t present; /* bit (1ull << field) set for each present field */
 	struct sa_str str[SA_F__COUNT]; /* used for string fields */
 	int64_t num[SA_F__COUNT];       /* used for integer and bool fields */
 };
@@ -124,7 +133,7 @@ void sa_record_init(struct sa_record *r);
 static inline bool
 sa_record_has(const struct sa_record *r, enum sa_field f)
 {
-	return (unsigned)f < SA_F__COUNT && (r->present & (1u << f)) != 0;
+	return (unsigned)f < SA_F__COUNT && (r->present & (1ull << f)) != 0;
 }
 
 /*
@@ -157,8 +166,8 @@ enum sa_event sa_event_by_json(const char *name, size_t len); /* NONE */
 /* Status letters allowed for an event, as a NUL-terminated string. */
 const char *sa_event_statuses(enum sa_event ev);
 bool sa_status_allowed(enum sa_event ev, char status);
-/* Bitmask (1u << field) of fields an event requires. */
-uint32_t sa_event_required(enum sa_event ev);
+/* Bitmask (1ull << field) of fields an event requires. */
+uint64_t sa_event_required(enum sa_event ev);
 
 /*
  * Binary encoding of one record (docs/FORMAT.md, "Record body").  Sequence

@@ -62,6 +62,11 @@ static const char *const order[] = {
 	"euid",	      "ruid",	      "port",	   "command",
 	"trace",      "os_user",      "origin",	   "seq",
 	"pid",
+	"producer_uid",
+	"lost",
+	"lost_since",
+	"lost_until",
+	"detail",
 };
 
 #define NORDER (sizeof order / sizeof order[0])
@@ -182,7 +187,8 @@ test_names_and_order(void **state)
 				 order[i], b.data);
 		at = k;
 	}
-	assert_non_null(strstr(b.data, "\"seq\":77,\"pid\":1}"));
+	assert_non_null(strstr(b.data, "\"seq\":77,\"pid\":1,"));
+	assert_non_null(strstr(b.data, "\"detail\":\"x\"}"));
 	assert_non_null(strstr(b.data, "\"os_user\":true"));
 
 	/* seq 0 is "unset" and omitted. */
@@ -852,7 +858,11 @@ test_random_roundtrip(void **state)
 			sa_buf_reset(&again);
 			assert_int_equal(sa_format_json(&again, &r, 0), 0);
 			parse_into(&p, again.data, again.len);
-			assert_int_equal(p.rc, 0);
+			/* "***" can be longer than the password it hides, so a
+			 * command at its limit may not re-import once masked:
+			 * masking is for display, never for a round trip. */
+			if (p.rc != SA_ETOOLONG)
+				assert_int_equal(p.rc, 0);
 #ifdef HAVE_JANSSON
 			json_error_t je;
 			json_t *o = json_loadb(again.data, again.len,

@@ -84,7 +84,7 @@ test_event_tables(void **state)
 		"login", "logout", "account_enabled", "account_disabled",
 		"password_attempt", "resource", "untrust", "inbound",
 		"outbound", "admin", "startup", "shutdown", "password_verify",
-		"trace"};
+		"trace", "loss"};
 	for (int e = 1; e < SA_EV__COUNT; e++) {
 		assert_string_equal(sa_event_json((enum sa_event)e), names[e - 1]);
 		assert_int_equal(sa_event_by_json(names[e - 1],

@@ -46,7 +46,7 @@ void tu_random_record(struct tu_rng *rng, struct tu_arena *a,
 		      struct sa_record *r);
 
 /* Strict RFC 4180 reading of the product's CSV (tests only). */
-#define TU_CSV_NCOLS 29
+#define TU_CSV_NCOLS 34
 #define TU_CSV_MAXCELLS 64
 struct tu_cell {
 	const uint8_t *p; /* decoded bytes (quotes undoubled) */
