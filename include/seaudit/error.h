@@ -28,7 +28,10 @@
 	XX(EZSTD, -1017, "zstd (de)compression failed")                        \
 	XX(ENOLOG, -1018, "no log segments found")                             \
 	XX(EBADMASK, -1019, "malformed mask or filter")                        \
-	XX(EBADENC, -1020, "malformed encoding (base64 or escape)")
+	XX(EBADENC, -1020, "malformed encoding (base64 or escape)")            \
+	XX(EPROTO, -1021, "malformed protocol frame")                          \
+	XX(ESHED, -1022, "record shed: space is reserved for other classes")   \
+	XX(EBUSY, -1023, "daemon at its client or queue limit")
 
 enum sa_errno {
 #define SA_ERR_ENUM(name, val, msg) SA_##name = (val),

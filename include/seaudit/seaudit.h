@@ -20,6 +20,8 @@
 #include <seaudit/json.h>
 #include <seaudit/timefmt.h>
 #include <seaudit/filter.h>
+#include <seaudit/proto.h>
+#include <seaudit/client.h>
 
 #define SEAUDIT_VERSION_MAJOR 0
 #define SEAUDIT_VERSION_MINOR 1

@@ -1,0 +1,79 @@
+/*
+ * conf.h - seauditd's configuration: an INI file in the style of the
+ * original seos.ini, read with libinih.
+ *
+ * [logmgr] keeps the original keys and their meaning (audit_log,
+ * audit_back, audit_size, audit_max_files, BackUp_Date, audit_group);
+ * [seauditd] holds the product's own (socket, sync policy, disk-full
+ * action, reserved space, limits).  docs/man/seauditd.ini.5 describes
+ * every key.  With no file at all the daemon runs on conf_defaults().
+ *
+ * A bad line (unknown section or key, malformed or out-of-range value, a
+ * line longer than libinih accepts) makes conf_load fail with
+ * "FILE:LINE: reason" in `err`: the daemon refuses to start on it.
+ */
+#ifndef SEAUDIT_CONF_H
+#define SEAUDIT_CONF_H
+
+#include <limits.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include <seaudit/log.h>
+
+enum conf_backup_date {
+	BACKUP_NONE = 0, /* none / no: size-triggered only */
+	BACKUP_YES,      /* yes: size-triggered (names carry the time anyway) */
+	BACKUP_DAILY,
+	BACKUP_WEEKLY,   /* Mondays, local time */
+	BACKUP_MONTHLY   /* the 1st, local time */
+};
+
+enum conf_full_action {
+	FULL_REFUSE = 0, /* refuse new records with -ENOSPC (logged) */
+	FULL_BLOCK,      /* stop reading producers until space returns */
+	FULL_ROTATE      /* delete the oldest sealed segment and retry */
+};
+
+struct conf {
+	/* [logmgr] */
+	char audit_log[PATH_MAX];  /* log directory */
+	char audit_back[PATH_MAX]; /* where sealed segments go ("" = audit_log) */
+	uint64_t audit_size;       /* bytes (the key is in KB, >= 50) */
+	unsigned audit_max_files;  /* sealed segments kept; 0 = all */
+	enum conf_backup_date backup_date;
+	char audit_group[64];      /* "" = none: root only */
+	gid_t audit_gid;           /* resolved; valid when audit_group[0] */
+	/* [seauditd] */
+	char socket[108];          /* sun_path */
+	mode_t socket_mode;        /* default 0666: any local process may submit */
+	enum sa_sync sync;         /* batch (default), interval, none */
+	bool sync_interval;        /* sync = interval */
+	unsigned sync_interval_ms; /* for interval; default 100 */
+	enum conf_full_action disk_full_action;
+	uint64_t reserve_bytes;    /* free space kept for reserved classes */
+	uint32_t reserved_events;  /* bits (1u << sa_event) */
+	unsigned max_clients;
+	uint32_t max_record_bytes;
+	uint32_t max_frame_bytes;
+	bool compress;             /* zstd-seal segments in the background */
+	int compress_level;
+	char origin[256];          /* "" = the host name */
+};
+
+/* Embedded defaults: root gets /var/log/seaudit and /run/seaudit/...;
+ * another user gets the sa_default_log_dir()/sa_default_socket() paths. */
+void conf_defaults(struct conf *c);
+
+/*
+ * Reads `path` over the current contents of *c (call conf_defaults
+ * first).  0, or -1 with "FILE:LINE: reason" (or "FILE: reason") in err.
+ */
+int conf_load(struct conf *c, const char *path, char *err, size_t errcap);
+
+/* Parses an event-class list ("login,admin,untrust,daemon") into bits. */
+int conf_parse_classes(const char *s, uint32_t *bits);
+
+#endif

@@ -1,0 +1,94 @@
+/*
+ * client.h - the producer side of the writer daemon's protocol: what a
+ * login service, the watchdog or a script links to submit records.
+ *
+ * A record counts as written only when the daemon has acknowledged it:
+ * the daemon acknowledges a frame once every record in it is durable (by
+ * its sync policy), naming the sequence numbers it gave them.
+ *
+ * Two ways to use it:
+ *  - blocking with a deadline: sa_client_submit() sends and waits for the
+ *    acknowledgement at most timeout_ms;
+ *  - never blocking (for callers that must not hang, such as a PAM
+ *    module): sa_client_send() queues a frame, sa_client_flush() writes
+ *    what the socket takes, sa_client_poll() collects replies; the caller
+ *    drives them from its own poll loop on sa_client_fd().
+ *
+ * The struct sa_client is opaque, owned by the caller from connect to
+ * close; not thread-safe.  Errors: -ENOENT (no socket: not installed or
+ * never started) / -ECONNREFUSED (socket left behind: not running) when no
+ * daemon listens, -ETIMEDOUT when the deadline
+ * passes, -EPIPE / -ECONNRESET when the daemon went away, and the daemon's
+ * own refusal codes (e.g. -ENOSPC, SA_ESHED, a validation error) from the
+ * error frame it sent.
+ */
+#ifndef SEAUDIT_CLIENT_H
+#define SEAUDIT_CLIENT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <seaudit/format.h>
+#include <seaudit/proto.h>
+#include <seaudit/record.h>
+
+struct sa_client;
+
+/*
+ * Default socket path: $SEAUDIT_SOCKET when set; /run/seaudit/seauditd.sock
+ * for root; else $XDG_RUNTIME_DIR/seaudit/seauditd.sock, else
+ * /tmp/seaudit-<uid>/seauditd.sock.  Writes a NUL-terminated path.
+ */
+int sa_default_socket(char *buf, size_t cap);
+
+/*
+ * Default log directory: $SEAUDIT_LOG when set; /var/log/seaudit for root;
+ * else $XDG_STATE_HOME/seaudit/log, else ~/.local/state/seaudit/log.
+ */
+int sa_default_log_dir(char *buf, size_t cap);
+
+/*
+ * Connects to `path` (NULL = sa_default_socket()).  Waits at most
+ * timeout_ms for the connection (a Unix socket connects at once or fails
+ * at once, except when the daemon's backlog is full).
+ */
+int sa_client_connect(struct sa_client **out, const char *path,
+		      int timeout_ms);
+
+/*
+ * Blocking submission of n records (one frame); waits at most timeout_ms
+ * for the acknowledgement.  On success *ack (may be NULL) says which
+ * sequence numbers the records got.  On a refusal, *err (may be NULL)
+ * carries the daemon's error frame (record index, field, message).
+ */
+int sa_client_submit(struct sa_client *c, const struct sa_record *recs,
+		     size_t n, int timeout_ms, struct sa_proto_ack *ack,
+		     struct sa_proto_err *err);
+
+/* Non-blocking use. */
+int sa_client_fd(const struct sa_client *c);
+/* Queues one frame; *id receives its request id. 0 or an encoding error. */
+int sa_client_send(struct sa_client *c, const struct sa_record *recs,
+		   size_t n, uint32_t *id);
+/* Bytes still queued after writing what the socket accepts now. */
+size_t sa_client_pending(const struct sa_client *c);
+/* Writes queued bytes without blocking: 0 when all written, -EAGAIN when
+ * some remain (wait for POLLOUT), or a connection error. */
+int sa_client_flush(struct sa_client *c);
+
+struct sa_client_reply {
+	uint8_t type; /* SA_PROTO_ACK or SA_PROTO_ERROR */
+	uint32_t id;
+	struct sa_proto_ack ack;
+	struct sa_proto_err err;
+};
+/* Reads without blocking: 1 with a reply in *rep, 0 when none is
+ * complete yet, or a connection error (e.g. -ECONNRESET). */
+int sa_client_poll(struct sa_client *c, struct sa_client_reply *rep);
+
+/* Blocking status query: the daemon's "key=value" lines into out. */
+int sa_client_status(struct sa_client *c, int timeout_ms, struct sa_buf *out);
+
+void sa_client_close(struct sa_client *c); /* NULL-safe */
+
+#endif

@@ -1,0 +1,109 @@
+/*
+ * proto.h - the producer protocol between producers and the writer daemon
+ * (docs/PROTOCOL.md is the source of truth), used by the client in this
+ * library and by seauditd.
+ *
+ * Transport: a SOCK_STREAM Unix socket.  Every message is a frame:
+ *
+ *   0  4  magic "SAP1"
+ *   4  1  type ('R' records, 'Q' status query; 'A' ack, 'E' error,
+ *         'S' status reply)
+ *   5  1  flags (SA_PROTO_F_FATAL on an 'E' that ends the connection)
+ *   6  2  reserved, zero
+ *   8  4  request id, u32le: chosen by the client, echoed in the reply
+ *  12  4  payload length, u32le, at most SA_PROTO_MAX_PAYLOAD
+ *  16  .. payload
+ *
+ * Payloads ('R'): u32le count (1..SA_PROTO_MAX_BATCH), then count times
+ * (varint length, record body as sa_record_encode with bases 0 and 0).
+ * ('A'): u64le first seq, u64le last seq, u32le count.  ('E'): i32le code,
+ * u32le record index (SA_PROTO_NO_INDEX for the whole frame), u8 field,
+ * u16le message length, message bytes.  ('S'): "key=value\n" text.
+ *
+ * Parsers here take hostile input and never read past their bounds.
+ */
+#ifndef SEAUDIT_PROTO_H
+#define SEAUDIT_PROTO_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <seaudit/format.h>
+#include <seaudit/record.h>
+
+#define SA_PROTO_MAGIC "SAP1"
+#define SA_PROTO_HDR 16
+#define SA_PROTO_MAX_PAYLOAD (4u << 20) /* hard ceiling; daemons may lower */
+#define SA_PROTO_MAX_BATCH 65536
+#define SA_PROTO_NO_INDEX UINT32_MAX
+
+#define SA_PROTO_F_FATAL 0x01
+
+enum sa_proto_type {
+	SA_PROTO_RECORDS = 'R',
+	SA_PROTO_QUERY = 'Q',
+	SA_PROTO_ACK = 'A',
+	SA_PROTO_ERROR = 'E',
+	SA_PROTO_STATUS = 'S'
+};
+
+struct sa_proto_hdr {
+	uint8_t type;
+	uint8_t flags;
+	uint32_t id;
+	uint32_t len; /* payload bytes */
+};
+
+/* Writes a 16-byte header. */
+void sa_proto_put_hdr(uint8_t out[SA_PROTO_HDR], const struct sa_proto_hdr *h);
+
+/*
+ * Parses a header.  SA_EPROTO for a bad magic, unknown type, non-zero
+ * reserved bytes or a length above `max_payload`.
+ */
+int sa_proto_get_hdr(const uint8_t in[SA_PROTO_HDR], uint32_t max_payload,
+		     struct sa_proto_hdr *h);
+
+/*
+ * Appends a complete 'R' frame for n records to out.  Records are encoded
+ * as given (seq, pid, ... are the daemon's to stamp).  SA_EINVAL-like
+ * errors: -EINVAL for n == 0 or n > SA_PROTO_MAX_BATCH, the validation
+ * error of the first invalid record (its index in *bad when not NULL),
+ * SA_ENOSPACE when the frame would exceed SA_PROTO_MAX_PAYLOAD.
+ */
+int sa_proto_put_records(struct sa_buf *out, uint32_t id,
+			 const struct sa_record *recs, size_t n, size_t *bad);
+
+/*
+ * Iterates the records of an 'R' payload: call with *pos = 0 first; each
+ * call decodes the next record into *r (strings point into payload) and
+ * returns 1, or 0 after the last, or SA_EPROTO when the payload's framing
+ * is broken (count, lengths), or the record's decode error (with the
+ * payload still well framed, so the caller can name the record).
+ */
+int sa_proto_records_count(const uint8_t *payload, size_t len, uint32_t *count);
+int sa_proto_next_record(const uint8_t *payload, size_t len, size_t *pos,
+			 struct sa_record *r);
+
+/* Acks and errors. */
+struct sa_proto_ack {
+	uint64_t first_seq, last_seq;
+	uint32_t count;
+};
+struct sa_proto_err {
+	int32_t code;
+	uint32_t index;
+	uint8_t field;
+	char message[256]; /* NUL-terminated, truncated */
+};
+void sa_proto_put_ack(struct sa_buf *out, uint32_t id,
+		      const struct sa_proto_ack *a);
+int sa_proto_put_error(struct sa_buf *out, uint32_t id, bool fatal,
+		       const struct sa_proto_err *e);
+int sa_proto_get_ack(const uint8_t *payload, size_t len,
+		     struct sa_proto_ack *a);
+int sa_proto_get_error(const uint8_t *payload, size_t len,
+		       struct sa_proto_err *e);
+
+#endif
