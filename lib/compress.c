@@ -149,20 +149,30 @@ compress_body(struct zout *z, const uint8_t *m, size_t size,
 	int64_t max_time = h->prev_max_time_us;
 	uint64_t next_seq = h->first_seq;
 	size_t start = h->length, pos = h->length;
+	/* The footer, when there is one, becomes a chunk of its own, so a
+	 * reader can fetch it without decompressing the segment. */
+	struct sa_block *blocks;
+	uint64_t foot = size;
+	int nb = sa__footer_find(m, size, h, &blocks, &foot);
+	if (nb > 0)
+		free(blocks);
+	else
+		foot = size;
+	size_t end = (size_t)foot;
 	/* State at the start of the chunk being gathered. */
 	uint64_t c_seq = next_seq;
 	bool c_has = has_max;
 	int64_t c_max = max_time;
-	while (pos < size) {
+	while (pos < end) {
 		struct sa_frame fr;
-		enum sa_frame_status st = sa__frame_parse(m + pos, size - pos,
+		enum sa_frame_status st = sa__frame_parse(m + pos, end - pos,
 							  &fr);
 		if (st == SA_FRAME_INCOMPLETE) {
-			pos = size;
+			pos = end;
 			break;
 		}
 		if (st == SA_FRAME_BAD) {
-			pos = sa__frame_resync(m, size, pos + 1, 0,
+			pos = sa__frame_resync(m, end, pos + 1, 0,
 					       SA_FRAME_MAX_PAYLOAD);
 			continue;
 		}
@@ -195,6 +205,9 @@ compress_body(struct zout *z, const uint8_t *m, size_t size,
 	if (pos > start)
 		rc = emit_chunk(z, m + start, pos - start, start, c_seq, c_has,
 				c_max);
+	if (rc == 0 && end < size)
+		rc = emit_chunk(z, m + end, size - end, end, next_seq, has_max,
+				max_time);
 	return rc;
 }
 

@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -317,4 +318,114 @@ sa__now_us(void)
 	struct timespec ts;
 	clock_gettime(CLOCK_REALTIME, &ts);
 	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+size_t
+sa__footer_encode(const struct sa_block *b, size_t n,
+		  const struct sa_seg_header *h, uint8_t *buf)
+{
+	uint8_t *p = buf;
+	p += sa_varint_put(p, n);
+	uint64_t prev = 0;
+	for (size_t i = 0; i < n; i++) {
+		p += sa_varint_put(p, b[i].off - prev);
+		prev = b[i].off;
+		*p++ = b[i].has ? 1 : 0;
+		if (!b[i].has)
+			continue;
+		p += sa_varint_put(p, b[i].first_seq - h->first_seq);
+		p += sa_varint_put(p, sa_zigzag(b[i].min_time - h->base_time_us));
+		p += sa_varint_put(p, (uint64_t)(b[i].max_time - b[i].min_time));
+	}
+	return (size_t)(p - buf);
+}
+
+int
+sa__footer_decode(const uint8_t *p, size_t len, const struct sa_seg_header *h,
+		  struct sa_block **out)
+{
+	const uint8_t *end = p + len;
+	uint64_t n, v;
+	size_t k = sa_varint_get(p, end, &n);
+	if (k == 0 || n == 0 || n > SA_FOOTER_MAX_BLOCKS)
+		return SA_ECORRUPT;
+	p += k;
+	struct sa_block *b = calloc((size_t)n, sizeof *b);
+	if (b == NULL)
+		return -ENOMEM;
+	uint64_t off = 0;
+	for (uint64_t i = 0; i < n; i++) {
+		if ((k = sa_varint_get(p, end, &v)) == 0 || p + k >= end)
+			goto bad;
+		p += k;
+		if (v > UINT64_MAX - off || (i > 0 && v == 0))
+			goto bad;
+		off += v;
+		b[i].off = off;
+		b[i].has = *p++ != 0;
+		if (!b[i].has)
+			continue;
+		uint64_t seq, dmin, span;
+		if ((k = sa_varint_get(p, end, &seq)) == 0)
+			goto bad;
+		p += k;
+		if ((k = sa_varint_get(p, end, &dmin)) == 0)
+			goto bad;
+		p += k;
+		if ((k = sa_varint_get(p, end, &span)) == 0)
+			goto bad;
+		p += k;
+		int64_t mn;
+		if (seq > UINT64_MAX - h->first_seq ||
+		    __builtin_add_overflow(h->base_time_us, sa_unzigzag(dmin),
+					   &mn) ||
+		    mn < SA_TIME_MIN_US || mn > SA_TIME_MAX_US ||
+		    span > (uint64_t)(SA_TIME_MAX_US - mn))
+			goto bad;
+		b[i].first_seq = h->first_seq + seq;
+		b[i].min_time = mn;
+		b[i].max_time = mn + (int64_t)span;
+	}
+	if (p != end)
+		goto bad;
+	*out = b;
+	return (int)n;
+bad:
+	free(b);
+	return SA_ECORRUPT;
+}
+
+int
+sa__footer_find(const uint8_t *buf, size_t len, const struct sa_seg_header *h,
+		struct sa_block **out, uint64_t *footer_off)
+{
+	*out = NULL;
+	if (len < (size_t)h->length + SA_TRAILER_LEN)
+		return 0;
+	struct sa_frame tr, fo;
+	size_t at = len - SA_TRAILER_LEN;
+	if (sa__frame_parse(buf + at, SA_TRAILER_LEN, &tr) != SA_FRAME_OK ||
+	    tr.type != SA_FRAME_TRAILER || tr.payload_len != 8)
+		return 0;
+	uint64_t off = 0;
+	for (int i = 7; i >= 0; i--)
+		off = (off << 8) | tr.payload[i];
+	if (off < h->length || off >= at)
+		return 0;
+	if (sa__frame_parse(buf + off, at - (size_t)off, &fo) != SA_FRAME_OK ||
+	    fo.type != SA_FRAME_FOOTER || off + fo.total_len != at)
+		return 0;
+	int n = sa__footer_decode(fo.payload, fo.payload_len, h, out);
+	if (n <= 0)
+		return n == -ENOMEM ? n : 0;
+	/* Blocks must lie inside the body, in order. */
+	for (int i = 0; i < n; i++)
+		if ((*out)[i].off < h->length || (*out)[i].off >= off) {
+			free(*out);
+			*out = NULL;
+			return 0;
+		}
+	if (footer_off)
+		*footer_off = off;
+	return n;
 }

@@ -27,6 +27,10 @@
 #define SA_FRAME_RECORD 'R'
 #define SA_FRAME_INDEX 'I'
 #define SA_FRAME_CHECKPOINT 'C' /* reserved: signed checkpoint */
+#define SA_FRAME_FOOTER 'F'     /* block time ranges of a sealed segment */
+#define SA_FRAME_TRAILER 'T'    /* last frame of a sealed segment: where F is */
+#define SA_TRAILER_LEN (1 + 1 + 4 + 8)
+#define SA_FOOTER_MAX_BLOCKS 1500 /* keeps an F frame under its size limit */
 #define SA_FRAME_HDR_MAX (1 + 3 + 4)
 #define SA_FRAME_MAX_PAYLOAD (SA_MAX_RECORD + 64)
 
@@ -106,6 +110,35 @@ struct sa_index_point {
 };
 size_t sa__index_encode(const struct sa_index_point *ip, uint8_t *buf);
 int sa__index_decode(const uint8_t *p, size_t len, struct sa_index_point *ip);
+
+/*
+ * A block is the run of frames between two index points (the first starts
+ * after the header).  The footer of a sealed segment lists every block's
+ * offset, first sequence number and event-time range, so a reader looking
+ * for a time window skips blocks that cannot hold a match unread.
+ */
+struct sa_block {
+	uint64_t off;       /* offset of its first frame in the plain segment */
+	uint64_t first_seq; /* of its first record (valid when has) */
+	int64_t min_time, max_time;
+	bool has;           /* it holds at least one record */
+};
+
+/* Encodes a footer payload; returns its length (at most buf's 65600). */
+size_t sa__footer_encode(const struct sa_block *b, size_t n,
+			 const struct sa_seg_header *h, uint8_t *buf);
+/* Decodes one; *out is malloc'ed.  Returns the count or SA_ECORRUPT. */
+int sa__footer_decode(const uint8_t *p, size_t len,
+		      const struct sa_seg_header *h, struct sa_block **out);
+/*
+ * Finds the footer of a sealed plain segment held in buf[0..len): the
+ * trailer must be the last frame and point at a valid F frame that ends
+ * where the trailer starts.  Returns the block count (>= 1) with *out
+ * malloc'ed, or 0 when the segment has no (valid) footer.
+ */
+int sa__footer_find(const uint8_t *buf, size_t len,
+		    const struct sa_seg_header *h, struct sa_block **out,
+		    uint64_t *footer_off);
 
 /* Segment file names: "<16 hex digits of first seq>.seg[.zst]". */
 void sa__seg_name(char *buf, size_t cap, uint64_t first_seq, bool zst);

@@ -48,6 +48,8 @@ struct sa_writer_opts {
 	mode_t dir_mode;         /* directory mode when created, 0 = 0750 */
 	int64_t created_us;      /* segment creation/base time, 0 = now; fixed
 				    only for reproducible files (golden tests) */
+	bool set_group;          /* give the directory and new segments ... */
+	gid_t group;             /* ... this group (the audit group) */
 };
 
 /* What opening for write found and repaired. */
@@ -156,6 +158,16 @@ void sa_reader_follow(struct sa_reader *rd, bool on);
  */
 int sa_reader_seek_seq(struct sa_reader *rd, uint64_t seq);
 int sa_reader_seek_time(struct sa_reader *rd, int64_t us);
+
+/*
+ * Restricts the reader to records with since_us <= time < until_us and
+ * positions it at `since_us` (as sa_reader_seek_time).  Records outside
+ * the window are not returned; blocks of sealed segments whose footer
+ * shows no time in the window are skipped unread, so finding a short
+ * window costs about the same whatever the log's size.
+ */
+int sa_reader_set_window(struct sa_reader *rd, int64_t since_us,
+			 int64_t until_us);
 
 /* Where the last returned record lies: segment path and offset. */
 const char *sa_reader_position(const struct sa_reader *rd, uint64_t *offset);

@@ -8,10 +8,11 @@
  * (a whole file refused: "seaudit: FILE: REASON") and shows everything
  * readable; the exit status is then 1.
  *
- * With -since the reader first seeks by time (logarithmic), so a short
- * window late in a big log does not read the whole log.  Event times need
- * not be monotonic in a log, so -until cannot stop the scan early: records
- * after the window are read and filtered out.
+ * With -since or -until the reader is given the window: it seeks to its
+ * start by time (logarithmic), and in sealed segments it skips every block
+ * whose footer shows no event time inside the window, so a short window in
+ * a big log reads a few blocks plus the active segment, although event
+ * times need not be monotonic in a log.
  *
  * -follow: the reader's follow mode turns "end of log" into "nothing new
  * yet"; the viewer then writes out what it has, sleeps FOLLOW_POLL_MS and
@@ -198,9 +199,9 @@ scan_run(const struct view_opts *o, const struct sa_filter *f)
 		output_finish(st.out);
 		return st.damaged > 0 ? 1 : 0;
 	}
-	if (o->since_us != INT64_MIN &&
-	    (rc = sa_reader_seek_time(rd, o->since_us)) < 0)
-		errx(1, "-since: seeking the log: %s", sa_strerror(rc));
+	if ((o->since_us != INT64_MIN || o->until_us != INT64_MAX) &&
+	    (rc = sa_reader_set_window(rd, o->since_us, o->until_us)) < 0)
+		errx(1, "-since/-until: seeking the log: %s", sa_strerror(rc));
 	if (o->follow)
 		sa_reader_follow(rd, true);
 
