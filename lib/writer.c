@@ -14,6 +14,11 @@
  * be trusted (Linux may mark the pages clean), which is why a retry
  * rewrites the bytes instead of calling fdatasync again.
  *
+ * Sealing a segment first appends its footer (the time range of every
+ * block, docs/FORMAT.md §3.2) so that readers looking for a time window
+ * can skip what cannot match.  The footer is an optimisation: a segment
+ * sealed without one (a failed write, a crash) is read in full.
+ *
  * Recovery on open scans the active segment frame by frame.  Everything
  * after the last valid frame is a torn tail and is cut off (reported in
  * struct sa_recovery).  Damage in the middle is left in place for readers
@@ -56,6 +61,11 @@ struct sa_writer {
 	struct sa_seg_header hdr;
 	uint64_t seg_size; /* committed bytes in the active segment */
 	struct wstate committed, cur;
+	/* Blocks of the active segment; the last is the open one.  Commit
+	 * snapshots the count and the open block so discard can undo. */
+	struct sa_block *blocks;
+	size_t nblocks, blkcap, nblocks_committed;
+	struct sa_block open_committed;
 	uint8_t *pend;
 	size_t pend_len, pend_cap;
 	uint8_t body[SA_FRAME_MAX_PAYLOAD];
@@ -100,6 +110,101 @@ pend_reserve(struct sa_writer *w, size_t extra)
 	return 0;
 }
 
+static int pwrite_all(int fd, const uint8_t *p, size_t n, uint64_t off);
+
+static int
+block_start(struct sa_writer *w, uint64_t off)
+{
+	if (w->nblocks == w->blkcap) {
+		size_t ncap = w->blkcap ? w->blkcap * 2 : 64;
+		struct sa_block *n = realloc(w->blocks, ncap * sizeof *n);
+		if (n == NULL)
+			return -ENOMEM;
+		w->blocks = n;
+		w->blkcap = ncap;
+	}
+	w->blocks[w->nblocks++] = (struct sa_block){.off = off};
+	return 0;
+}
+
+static void
+block_note(struct sa_writer *w, uint64_t seq, int64_t t)
+{
+	struct sa_block *b = &w->blocks[w->nblocks - 1];
+	if (!b->has) {
+		b->has = true;
+		b->first_seq = seq;
+		b->min_time = b->max_time = t;
+	} else if (t < b->min_time) {
+		b->min_time = t;
+	} else if (t > b->max_time) {
+		b->max_time = t;
+	}
+}
+
+static void
+blocks_snapshot(struct sa_writer *w)
+{
+	w->nblocks_committed = w->nblocks;
+	w->open_committed = w->blocks[w->nblocks - 1];
+}
+
+/*
+ * Appends the footer and trailer to the (committed, about to be sealed)
+ * active segment.  Failure is not an error for the log: the segment is
+ * simply read in full later.
+ */
+static void
+write_footer(struct sa_writer *w)
+{
+	size_t n = w->nblocks;
+	struct sa_block *b = w->blocks;
+	/* Coarsen: merge neighbours until the list fits one frame. */
+	while (n > SA_FOOTER_MAX_BLOCKS) {
+		size_t o = 0;
+		for (size_t i = 0; i < n; i += 2, o++) {
+			struct sa_block m = b[i];
+			if (i + 1 < n && b[i + 1].has) {
+				if (!m.has) {
+					m = b[i + 1];
+					m.off = b[i].off;
+				} else {
+					if (b[i + 1].min_time < m.min_time)
+						m.min_time = b[i + 1].min_time;
+					if (b[i + 1].max_time > m.max_time)
+						m.max_time = b[i + 1].max_time;
+				}
+			}
+			b[o] = m;
+		}
+		n = o;
+	}
+	w->nblocks = n;
+	size_t len = sa__footer_encode(b, n, &w->hdr, w->body);
+	uint8_t hdr[SA_FRAME_HDR_MAX], tr[SA_TRAILER_LEN];
+	size_t hl = sa__frame_header(hdr, SA_FRAME_FOOTER, w->body, len);
+	uint64_t at = w->seg_size;
+	uint8_t off[8];
+	for (int i = 0; i < 8; i++)
+		off[i] = (uint8_t)(at >> (8 * i));
+	size_t tl = sa__frame_header(tr, SA_FRAME_TRAILER, off, 8);
+	memcpy(tr + tl, off, 8);
+	int rc = pwrite_all(w->fd, hdr, hl, at);
+	if (rc == 0)
+		rc = pwrite_all(w->fd, w->body, len, at + hl);
+	if (rc == 0)
+		rc = pwrite_all(w->fd, tr, tl + 8, at + hl + len);
+	if (rc == 0 && w->opts.sync != SA_SYNC_NONE && fdatasync(w->fd) < 0)
+		rc = -errno;
+	if (rc < 0) {
+		if (ftruncate(w->fd, (off_t)at) == 0 &&
+		    w->opts.sync != SA_SYNC_NONE)
+			(void)fdatasync(w->fd);
+		return;
+	}
+	w->seg_size = at + hl + len + tl + 8;
+}
+
 static int
 pwrite_all(int fd, const uint8_t *p, size_t n, uint64_t off)
 {
@@ -119,16 +224,20 @@ pwrite_all(int fd, const uint8_t *p, size_t n, uint64_t off)
 	return 0;
 }
 
-/* Creates a new active segment starting at `first_seq`. */
+/*
+ * Creates a new active segment starting at `first_seq`.  On failure the
+ * writer still names (w->path) and writes the segment it had: the daemon
+ * takes every other file as sealed, to compress, move or delete.
+ */
 static int
 segment_create(struct sa_writer *w, uint64_t first_seq)
 {
-	char name[64];
+	char name[64], path[PATH_MAX];
 	sa__seg_name(name, sizeof name, first_seq, false);
-	if (snprintf(w->path, sizeof w->path, "%s/%s", w->dir, name) >=
-	    (int)sizeof w->path)
+	if (snprintf(path, sizeof path, "%s/%s", w->dir, name) >=
+	    (int)sizeof path)
 		return -ENAMETOOLONG;
-	int fd = open(w->path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC,
+	int fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC,
 		      w->opts.file_mode);
 	if (fd < 0)
 		return -errno;
@@ -146,6 +255,8 @@ segment_create(struct sa_writer *w, uint64_t first_seq)
 	int rc = 0;
 	if (fchmod(fd, w->opts.file_mode) < 0)
 		rc = -errno;
+	if (rc == 0 && w->opts.set_group && fchown(fd, (uid_t)-1, w->opts.group) < 0)
+		rc = -errno;
 	if (rc == 0)
 		rc = pwrite_all(fd, buf, len, 0);
 	if (rc == 0 && fdatasync(fd) < 0)
@@ -154,16 +265,21 @@ segment_create(struct sa_writer *w, uint64_t first_seq)
 		rc = sa__fsync_dir(w->dir);
 	if (rc < 0) {
 		close(fd);
-		unlink(w->path);
+		unlink(path);
 		return rc;
 	}
 	if (w->fd >= 0)
 		close(w->fd);
+	memcpy(w->path, path, sizeof w->path);
 	w->fd = fd;
 	w->hdr = h;
 	w->seg_size = len;
 	w->cur.since_index = 0;
 	w->committed = w->cur;
+	w->nblocks = 0;
+	if (block_start(w, len) < 0)
+		return -ENOMEM;
+	blocks_snapshot(w);
 	return 0;
 }
 
@@ -185,7 +301,7 @@ struct scan {
 
 static void
 scan_segment(const uint8_t *buf, size_t size, uint64_t name_seq,
-	     struct scan *s)
+	     struct scan *s, struct sa_writer *w)
 {
 	memset(s, 0, sizeof *s);
 	size_t pos = 0;
@@ -199,6 +315,10 @@ scan_segment(const uint8_t *buf, size_t size, uint64_t name_seq,
 		s->has_max = s->hdr.has_prev_max;
 		s->max_time = s->hdr.prev_max_time_us;
 		s->valid_end = pos;
+		if (w) {
+			w->nblocks = 0;
+			block_start(w, pos);
+		}
 	}
 	while (pos < size) {
 		struct sa_frame fr;
@@ -223,10 +343,14 @@ scan_segment(const uint8_t *buf, size_t size, uint64_t name_seq,
 					s->max_time = r.time_us;
 					s->has_max = true;
 				}
+				if (w && s->header_ok)
+					block_note(w, r.seq, r.time_us);
 			}
 			s->since_index += fr.total_len;
 		} else if (fr.type == SA_FRAME_INDEX) {
 			s->since_index = 0;
+			if (w && s->header_ok)
+				block_start(w, pos);
 		}
 		pos += fr.total_len;
 		if (s->header_ok)
@@ -328,7 +452,7 @@ recover_plain(struct sa_writer *w, uint64_t seq, struct sa_recovery *rep)
 			close(fd);
 			return rc;
 		}
-		scan_segment(m, size, seq, &s);
+		scan_segment(m, size, seq, &s, w);
 		munmap(m, size);
 	}
 	snprintf(rep->segment, sizeof rep->segment, "%s", name);
@@ -367,6 +491,9 @@ recover_plain(struct sa_writer *w, uint64_t seq, struct sa_recovery *rep)
 	w->seg_size = s.valid_end;
 	w->cur.since_index = s.since_index;
 	w->committed = w->cur;
+	if (w->nblocks == 0 && block_start(w, s.valid_end) < 0)
+		return -ENOMEM;
+	blocks_snapshot(w);
 	return 0;
 }
 
@@ -412,6 +539,10 @@ sa_writer_open(struct sa_writer **out, const char *dir,
 
 	if ((rc = mkdir_p(dir, w->opts.dir_mode)) < 0)
 		goto fail;
+	if (w->opts.set_group && chown(dir, (uid_t)-1, w->opts.group) < 0) {
+		rc = -errno;
+		goto fail;
+	}
 	char lockpath[PATH_MAX + 8];
 	snprintf(lockpath, sizeof lockpath, "%s/LOCK", dir);
 	w->lockfd = open(lockpath, O_RDWR | O_CREAT | O_CLOEXEC,
@@ -447,6 +578,7 @@ fail:
 		close(w->fd);
 	if (w->lockfd >= 0)
 		close(w->lockfd);
+	free(w->blocks);
 	free(w);
 	return rc;
 }
@@ -476,8 +608,12 @@ sa_writer_append(struct sa_writer *w, struct sa_record *r)
 					    w->cur.max_time, w->cur.has_max};
 		uint8_t ib[32];
 		size_t n = sa__index_encode(&ip, ib);
+		uint64_t at = w->seg_size + w->pend_len;
 		if ((rc = append_frame(w, SA_FRAME_INDEX, ib, n)) < 0)
 			return rc;
+		/* Out of memory here only coarsens the footer: the open
+		 * block's range then also covers the next one. */
+		(void)block_start(w, at);
 		w->cur.since_index = 0;
 	}
 	/* The segment's origin is implied; store only a different one. */
@@ -506,6 +642,7 @@ sa_writer_append(struct sa_writer *w, struct sa_record *r)
 		return rc;
 	}
 	w->cur.last_seq = seq;
+	block_note(w, seq, r->time_us);
 	if (!w->cur.has_max || r->time_us > w->cur.max_time) {
 		w->cur.max_time = r->time_us;
 		w->cur.has_max = true;
@@ -520,6 +657,7 @@ seal_and_roll(struct sa_writer *w)
 {
 	char sealed[PATH_MAX];
 	memcpy(sealed, w->path, sizeof sealed);
+	write_footer(w);
 	int rc = segment_create(w, w->cur.last_seq + 1);
 	if (rc < 0)
 		return rc;
@@ -546,6 +684,7 @@ sa_writer_commit(struct sa_writer *w)
 	w->seg_size += w->pend_len;
 	w->pend_len = 0;
 	w->committed = w->cur;
+	blocks_snapshot(w);
 	if (w->seg_size >= w->opts.segment_size) {
 		/* Records are durable already; a failed roll-over only means
 		 * the active segment grows past its size for now. */
@@ -559,6 +698,8 @@ sa_writer_discard(struct sa_writer *w)
 {
 	w->pend_len = 0;
 	w->cur = w->committed;
+	w->nblocks = w->nblocks_committed;
+	w->blocks[w->nblocks - 1] = w->open_committed;
 }
 
 int
@@ -601,6 +742,7 @@ sa_writer_close(struct sa_writer *w)
 	if (w->lockfd >= 0)
 		close(w->lockfd); /* releases the flock */
 	free(w->pend);
+	free(w->blocks);
 	free(w);
 	return rc;
 }

@@ -291,6 +291,11 @@ test_rollover_and_seal_failures(void **state)
 		}
 		assert_int_equal(sa_writer_commit(w), 0);
 		assert_int_equal(sa_writer_committed_seq(w), total);
+		/* A failed roll-over leaves the writer on a real file (it
+		 * once named the segment it had failed to create, and the
+		 * daemon then sealed the live one under it). */
+		struct stat st;
+		assert_int_equal(stat(sa_writer_segment_path(w), &st), 0);
 	}
 	reset_faults();
 	assert_int_equal(sa_writer_close(w), 0);
