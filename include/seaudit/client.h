@@ -46,6 +46,13 @@ int sa_default_socket(char *buf, size_t cap);
  * else $XDG_STATE_HOME/seaudit/log, else ~/.local/state/seaudit/log.
  */
 int sa_default_log_dir(char *buf, size_t cap);
+/*
+ * (Added.)  The per-user log directory whoever runs: $XDG_STATE_HOME/
+ * seaudit/log (absolute values only), else ~/.local/state/seaudit/log
+ * ($HOME, else the password database).  What sa_default_log_dir gives a
+ * user other than root; the viewer also looks there for root.
+ */
+int sa_user_log_dir(char *buf, size_t cap);
 
 /*
  * Connects to `path` (NULL = sa_default_socket()).  Waits at most
@@ -60,6 +67,12 @@ int sa_client_connect(struct sa_client **out, const char *path,
  * for the acknowledgement.  On success *ack (may be NULL) says which
  * sequence numbers the records got.  On a refusal, *err (may be NULL)
  * carries the daemon's error frame (record index, field, message).
+ * (Added notes:) timeout_ms < 0 waits without limit.  Replies to frames
+ * queued by sa_client_send that arrive meanwhile are kept, in order, for
+ * sa_client_poll; after -ETIMEDOUT the frame is taken back if none of it
+ * was sent, else its late reply is dropped when it comes.  Records refused
+ * before sending (invalid) give their validation code, with *err filled
+ * as the daemon would (index, field).
  */
 int sa_client_submit(struct sa_client *c, const struct sa_record *recs,
 		     size_t n, int timeout_ms, struct sa_proto_ack *ack,

@@ -85,6 +85,23 @@ int sa_proto_put_records(struct sa_buf *out, uint32_t id,
 int sa_proto_records_count(const uint8_t *payload, size_t len, uint32_t *count);
 int sa_proto_next_record(const uint8_t *payload, size_t len, size_t *pos,
 			 struct sa_record *r);
+/*
+ * (Added.)  As sa_proto_next_record, and for a record's error also the
+ * offending field in *bad (SA_F_NONE when none applies), with the error
+ * named as sa_record_validate names it (SA_ETOOLONG, SA_EMISSING, ...,
+ * SA_ECORRUPT only when the body is malformed beyond naming).  *pos has
+ * moved past the bad record.  bad may be NULL.
+ */
+int sa_proto_next_record_diag(const uint8_t *payload, size_t len, size_t *pos,
+			      struct sa_record *r, enum sa_field *bad);
+
+/*
+ * (Added.)  Appends a frame of any type with the given payload (a 'Q'
+ * with none, an 'S' with its text).  -EINVAL above SA_PROTO_MAX_PAYLOAD,
+ * -ENOMEM; the buffer is unchanged on failure.
+ */
+int sa_proto_put_frame(struct sa_buf *out, uint8_t type, uint8_t flags,
+		       uint32_t id, const void *payload, size_t len);
 
 /* Acks and errors. */
 struct sa_proto_ack {

@@ -79,7 +79,9 @@ done
 
 # seaudit-submit.
 B="$SEAUDIT_SUBMIT"
-expect 2 "-fn" "$B" /dev/null
+# Without -fn, records go to the daemon: none listening is a runtime
+# error (1) that says so, not a usage error.
+SEAUDIT_SOCKET="$tmp/no-daemon.sock" expect 1 "not running" "$B" /dev/null
 expect 2 "-fn" "$B" -fn
 expect 2 "sometimes" "$B" -fn "$tmp/s" -sync sometimes /dev/null
 expect 2 "-bogus" "$B" -fn "$tmp/s" -bogus /dev/null

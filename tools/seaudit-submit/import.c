@@ -7,6 +7,14 @@
  * it are still stored: a bad line never costs good ones.  Blank lines are
  * skipped silently.
  *
+ * Two sinks.  Without -fn, records go to the writer daemon (send.c),
+ * which acknowledges them once durable; lines are checked here first, so
+ * the daemon normally refuses nothing, and what it does refuse is
+ * reported by line there.  Before a read that would wait (a pipe from a
+ * slow producer), what is batched is sent, so records never sit in this
+ * process while it waits for input.
+ *
+ * With -fn, the directory is written directly.
  * Durability: records are appended to the writer's buffer and committed
  * every SUBMIT_BATCH records and at the end (with -sync record, at every
  * record).  A record is stored once its commit returned; if a commit
@@ -29,7 +37,8 @@
 
 struct import {
 	const struct submit_opts *o;
-	struct sa_writer *w;
+	struct sa_writer *w;  /* -fn */
+	struct sender *snd;   /* otherwise */
 	char *scratch;	      /* decoded strings of the current record */
 	size_t pending;	      /* appended since the last commit */
 	char first_name[256]; /* where the uncommitted batch starts */
@@ -98,6 +107,10 @@ import_line(struct import *im, const char *name, size_t lineno,
 		refuse(im, name, lineno, "%s", text);
 		return;
 	}
+	if (im->snd != NULL) {
+		sender_add(im->snd, &rec, name, lineno);
+		return;
+	}
 	int rc = sa_writer_append(im->w, &rec);
 	if (rc < 0 && is_record_error(rc)) {
 		const struct sa_field_info *fi;
@@ -144,7 +157,11 @@ import_fd(struct import *im, int fd, const char *name)
 
 	if (lr == NULL)
 		err(1, NULL);
-	while ((rc = lines_next(lr, &line, &len)) != 0) {
+	for (;;) {
+		if (im->snd != NULL && !lines_ready(lr))
+			sender_idle(im->snd);
+		if ((rc = lines_next(lr, &line, &len)) == 0)
+			break;
 		size_t lineno = lines_number(lr);
 		if (rc < 0) {
 			warnx("%s: %s", name, strerror(-rc));
@@ -176,14 +193,18 @@ import_run(const struct submit_opts *o)
 	im.scratch = malloc(SUBMIT_MAX_LINE + 1);
 	if (im.scratch == NULL)
 		err(1, NULL);
-	int rc = sa_writer_open(&im.w, o->dir, &wo, &rep);
-	if (rc < 0)
-		errx(1, "%s: %s", o->dir, sa_strerror(rc));
-	if (rep.bytes_dropped > 0 && !o->quiet)
-		warnx("%s: recovered the log: %llu bytes of a torn record"
-		      " removed from %s",
-		      o->dir, (unsigned long long)rep.bytes_dropped,
-		      rep.segment);
+	if (o->dir == NULL) {
+		im.snd = sender_open(o);
+	} else {
+		int rc = sa_writer_open(&im.w, o->dir, &wo, &rep);
+		if (rc < 0)
+			errx(1, "%s: %s", o->dir, sa_strerror(rc));
+		if (rep.bytes_dropped > 0 && !o->quiet)
+			warnx("%s: recovered the log: %llu bytes of a torn"
+			      " record removed from %s",
+			      o->dir, (unsigned long long)rep.bytes_dropped,
+			      rep.segment);
+	}
 
 	size_t n = o->ninputs > 0 ? o->ninputs : 1;
 	for (size_t i = 0; i < n; i++) {
@@ -204,10 +225,15 @@ import_run(const struct submit_opts *o)
 		close(fd);
 	}
 
-	commit(&im);
-	rc = sa_writer_close(im.w);
-	if (rc < 0)
-		errx(1, "%s: closing the log: %s", o->dir, sa_strerror(rc));
+	if (im.snd != NULL) {
+		im.refused += sender_finish(im.snd);
+	} else {
+		commit(&im);
+		int rc = sa_writer_close(im.w);
+		if (rc < 0)
+			errx(1, "%s: closing the log: %s", o->dir,
+			     sa_strerror(rc));
+	}
 	free(im.scratch);
 	if (im.refused > 0)
 		status = 1;

@@ -13,6 +13,7 @@
  * the next '\n'.
  */
 #include <errno.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -112,6 +113,15 @@ lines_next(struct lines *lr, const char **line, size_t *len)
 		if (rc < 0)
 			return rc;
 	}
+}
+
+bool
+lines_ready(const struct lines *lr)
+{
+	if (lr->eof || memchr(lr->buf + lr->scan, '\n', lr->end - lr->scan))
+		return true;
+	struct pollfd p = {.fd = lr->fd, .events = POLLIN};
+	return poll(&p, 1, 0) != 0; /* readable, hung up, or an error */
 }
 
 size_t

@@ -1,14 +1,21 @@
 /*
  * opts.c - the seaudit-submit command line:
  *
+ *   seaudit-submit [-socket PATH] [-timeout SECONDS] [-q] [file ...]
  *   seaudit-submit -fn DIR [-sync record|batch|none] [-origin NAME] [-q]
  *                  [file ...]
+ *
+ * Without -fn the records go to the writer daemon, which stamps the origin
+ * and syncs by its own policy: -sync and -origin belong to -fn, and
+ * -socket and -timeout to the daemon; mixing them is a usage error rather
+ * than an option silently ignored.
  *
  * Single-dash long names as in seaudit (getopt_long_only), GNU "--name"
  * accepted too.  Invariant: after submit_opts_parse the options are
  * complete and checked, or the process has exited 2 with a message naming
  * the bad argument.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -19,12 +26,15 @@
 
 #include "submit.h"
 
-enum { OPT_FN = 256, OPT_SYNC, OPT_ORIGIN, OPT_VERSION };
+enum { OPT_FN = 256, OPT_SYNC, OPT_ORIGIN, OPT_SOCKET, OPT_TIMEOUT,
+       OPT_VERSION };
 
 static const struct option long_opts[] = {
     {"fn", required_argument, NULL, OPT_FN},
     {"sync", required_argument, NULL, OPT_SYNC},
     {"origin", required_argument, NULL, OPT_ORIGIN},
+    {"socket", required_argument, NULL, OPT_SOCKET},
+    {"timeout", required_argument, NULL, OPT_TIMEOUT},
     {"quiet", no_argument, NULL, 'q'},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, OPT_VERSION},
@@ -34,11 +44,15 @@ static const struct option long_opts[] = {
 static void
 usage(FILE *fp)
 {
-	fputs("usage: seaudit-submit -fn dir [-sync record|batch|none]"
+	fputs("usage: seaudit-submit [-socket path] [-timeout seconds] [-q]"
+	      " [file ...]\n"
+	      "       seaudit-submit -fn dir [-sync record|batch|none]"
 	      " [-origin name] [-q] [file ...]\n"
 	      "  reads audit records as JSON Lines (files, or standard input"
 	      " for none or -)\n"
-	      "  and appends them to the log directory dir\n",
+	      "  and hands them to the writer daemon seauditd, or appends"
+	      " them to the log\n"
+	      "  directory dir (-fn) without a daemon\n",
 	      fp);
 }
 
@@ -61,8 +75,12 @@ submit_opts_parse(int argc, char **argv, struct submit_opts *o)
 {
 	int c;
 
+	const char *sync_opt = NULL, *origin_opt = NULL, *socket_opt = NULL,
+		   *timeout_opt = NULL;
+
 	memset(o, 0, sizeof *o);
 	o->sync = SA_SYNC_BATCH;
+	o->timeout_s = SEND_TIMEOUT_S;
 	opterr = 0;
 	for (;;) {
 		optarg = NULL;
@@ -79,6 +97,7 @@ submit_opts_parse(int argc, char **argv, struct submit_opts *o)
 			o->dir = optarg;
 			break;
 		case OPT_SYNC:
+			sync_opt = typed;
 			if (strcmp(optarg, "record") == 0)
 				o->sync = SA_SYNC_RECORD;
 			else if (strcmp(optarg, "batch") == 0)
@@ -91,12 +110,32 @@ submit_opts_parse(int argc, char **argv, struct submit_opts *o)
 					    typed, optarg);
 			break;
 		case OPT_ORIGIN:
+			origin_opt = typed;
 			if (*optarg == '\0' || strlen(optarg) > SA_MAX_ORIGIN)
 				usage_error(
 				    "%s: origin must have 1 to %d bytes", typed,
 				    SA_MAX_ORIGIN);
 			o->origin = optarg;
 			break;
+		case OPT_SOCKET:
+			socket_opt = typed;
+			if (*optarg == '\0')
+				usage_error("%s: empty socket path", typed);
+			o->socket = optarg;
+			break;
+		case OPT_TIMEOUT: {
+			char *end;
+			errno = 0;
+			long v = strtol(optarg, &end, 10);
+			if (*optarg < '0' || *optarg > '9' || *end != '\0' ||
+			    errno != 0 || v > 86400)
+				usage_error("%s: \"%s\" is not a number of"
+					    " seconds from 0 to 86400",
+					    typed, optarg);
+			timeout_opt = typed;
+			o->timeout_s = (int)v;
+			break;
+		}
 		case 'q':
 			o->quiet = true;
 			break;
@@ -114,8 +153,17 @@ submit_opts_parse(int argc, char **argv, struct submit_opts *o)
 			usage_error("%s: unknown or ambiguous option", typed);
 		}
 	}
-	if (o->dir == NULL)
-		usage_error("-fn: a log directory is required");
+	if (o->dir == NULL && sync_opt != NULL)
+		usage_error("%s: only with -fn (the daemon syncs by its own"
+			    " policy)",
+			    sync_opt);
+	if (o->dir == NULL && origin_opt != NULL)
+		usage_error("%s: only with -fn (the daemon stamps the origin)",
+			    origin_opt);
+	if (o->dir != NULL && socket_opt != NULL)
+		usage_error("%s: not with -fn", socket_opt);
+	if (o->dir != NULL && timeout_opt != NULL)
+		usage_error("%s: not with -fn", timeout_opt);
 	o->inputs = argv + optind;
 	o->ninputs = (size_t)(argc - optind);
 }

@@ -5,11 +5,15 @@
  * The configured log directory is, in order:
  *   1. $SEAUDIT_LOG, when set and not empty (used as is: an error if it
  *      is missing or unreadable);
- *   2. /var/log/seaudit, when it exists and is readable (the system log
- *      written by the daemon, group-readable by the audit group);
- *   3. $XDG_STATE_HOME/seaudit/log, or ~/.local/state/seaudit/log, when it
- *      exists (a per-user log, e.g. written by seaudit-submit for tests);
- *   4. otherwise: /var/log/seaudit exists but is not readable -> the
+ *   2. sa_default_log_dir(), the directory the writer daemon run by this
+ *      user writes by default (the library owns that rule, so the daemon,
+ *      seaudit-submit and the viewer cannot disagree): /var/log/seaudit
+ *      for root, $XDG_STATE_HOME/seaudit/log or ~/.local/state/seaudit/log
+ *      for anyone else, when it exists and is readable;
+ *   3. the other place a log may be, when it exists and is readable: the
+ *      system log /var/log/seaudit for a user (group-readable by the audit
+ *      group), the per-user log (sa_user_log_dir()) for root;
+ *   4. otherwise: one of them exists but is not readable -> the
  *      audit-group error; nothing exists -> "no audit log found".
  * Reading the system log needs membership of the group that owns it
  * (the documents: "membership of the audit group"); the error names that
@@ -18,12 +22,14 @@
 #include <err.h>
 #include <errno.h>
 #include <grp.h>
-#include <pwd.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include <seaudit/seaudit.h>
 
 #include "view.h"
 
@@ -65,54 +71,55 @@ logpath_check(const char *path)
 	}
 }
 
-/* $XDG_STATE_HOME/seaudit/log or ~/.local/state/seaudit/log into buf. */
-static const char *
-user_log_dir(char *buf, size_t cap)
+/* Exists, or exists but may not be looked at (the group hint case). */
+static bool
+exists(const char *path)
 {
-	const char *xdg = getenv("XDG_STATE_HOME");
-	int n;
+	struct stat st;
+	return stat(path, &st) == 0 || errno == EACCES;
+}
 
-	/* The XDG spec says relative values are invalid and to be ignored. */
-	if (xdg != NULL && xdg[0] == '/') {
-		n = snprintf(buf, cap, "%s/seaudit/log", xdg);
-	} else {
-		const char *home = getenv("HOME");
-		if (home == NULL || home[0] == '\0') {
-			const struct passwd *pw = getpwuid(getuid());
-			home = pw != NULL ? pw->pw_dir : "/";
-		}
-		n = snprintf(buf, cap, "%s/.local/state/seaudit/log", home);
-	}
-	if (n < 0 || (size_t)n >= cap)
-		errx(1, "log directory name too long");
-	return buf;
+static bool
+readable(const char *path)
+{
+	return access(path, R_OK | X_OK) == 0;
 }
 
 const char *
 logpath_default(char *buf, size_t cap)
 {
+	static char other[PATH_MAX];
 	const char *env = getenv("SEAUDIT_LOG");
-	struct stat st;
+	int rc;
 
 	if (env != NULL && env[0] != '\0') {
 		logpath_check(env);
 		return env;
 	}
-	bool sys_exists = stat(SYSTEM_LOG_DIR, &st) == 0 || errno == EACCES;
-	if (sys_exists && access(SYSTEM_LOG_DIR, R_OK | X_OK) == 0)
-		return SYSTEM_LOG_DIR;
-
-	const char *user = user_log_dir(buf, cap);
-	if (stat(user, &st) == 0) {
-		logpath_check(user);
-		return user;
-	}
-	if (sys_exists)
-		logpath_check(SYSTEM_LOG_DIR); /* exits with the group hint */
+	/*
+	 * The directory this user's daemon and producers write by default,
+	 * then the other place a log may be: the system log for a user, the
+	 * per-user log for root.
+	 */
+	if ((rc = sa_default_log_dir(buf, cap)) < 0)
+		errx(1, "default log directory: %s", sa_strerror(rc));
+	if (geteuid() != 0)
+		snprintf(other, sizeof other, "%s", SYSTEM_LOG_DIR);
+	else if (sa_user_log_dir(other, sizeof other) < 0)
+		other[0] = '\0'; /* no home: only the system log */
+	if (exists(buf) && readable(buf))
+		return buf;
+	if (other[0] != '\0' && exists(other) && readable(other))
+		return other;
+	/* Something is there but may not be read: say why (exits). */
+	if (exists(buf))
+		logpath_check(buf);
+	if (other[0] != '\0' && exists(other))
+		logpath_check(other);
 	fflush(stdout);
 	fprintf(stderr,
 		"seaudit: no audit log found: neither %s nor %s exists"
 		" (set SEAUDIT_LOG or use -fn)\n",
-		SYSTEM_LOG_DIR, user);
+		buf, other[0] != '\0' ? other : "a per-user log");
 	exit(1);
 }

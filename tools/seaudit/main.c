@@ -8,7 +8,7 @@
  * records and choose the output form.  The command-line contract is
  * docs/man/seaudit.1.  This file only wires the modules together: opts.c
  * (argv), select.c (filter), scan.c (reading), output.c (writing),
- * tables.c (-t, -Stat).
+ * tables.c (-t, -Stat), status.c (-status: the writer daemon's status).
  *
  * Exit status: 0 records shown or none matched, 1 runtime error (damaged
  * or unreadable log: what was readable is still shown), 2 usage error.
@@ -42,6 +42,9 @@ main(int argc, char **argv)
 		break;
 	case MODE_STAT:
 		status = stat_explain(o.stat_code);
+		break;
+	case MODE_DSTATUS:
+		status = daemon_status(&o);
 		break;
 	default:
 		f = select_build(&o);

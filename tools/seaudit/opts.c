@@ -9,6 +9,12 @@
  * behind the options, so `seaudit -i -c myhost telnet` and
  * `seaudit -i myhost telnet -c` mean the same.
  *
+ * -status is two things, told apart by what follows it: with letters
+ * (`-status DW`) it is the status-letter filter of the record switches;
+ * alone, or followed by another option (`-status`, `-status -socket p`),
+ * it is the switch that asks the writer daemon for its status.  Status
+ * letters never begin with '-', so the two cannot be confused.
+ *
  * Invariant: opts_parse either fills a consistent struct view_opts
  * (exactly one mode, operand count within the mode's limit, numbers and
  * times checked) or exits 2 with a message naming the bad argument.
@@ -51,6 +57,7 @@ enum {
 	OPT_HOST,
 	OPT_SERVICE,
 	OPT_FOLLOW,
+	OPT_SOCKET,
 	OPT_VERSION
 };
 
@@ -89,6 +96,7 @@ static const struct option long_opts[] = {
     {"host", required_argument, NULL, OPT_HOST},
     {"service", required_argument, NULL, OPT_SERVICE},
     {"follow", no_argument, NULL, OPT_FOLLOW},
+    {"socket", required_argument, NULL, OPT_SOCKET},
     {"last", required_argument, NULL, 'n'},
     {"version", no_argument, NULL, OPT_VERSION},
     {NULL, 0, NULL, 0},
@@ -138,6 +146,7 @@ usage_print(FILE *fp)
 	      "  -t                             print the code tables\n"
 	      "  -Stat code                     explain an untrust status"
 	      " code\n"
+	      "  -status [-socket path]         the writer daemon's status\n"
 	      "  -h | -help                     this text\n"
 	      "options:\n"
 	      "  -c              include connected TCP records (with a port)\n"
@@ -260,6 +269,7 @@ opts_parse(int argc, char **argv, struct view_opts *o)
 	int64_t now = now_us();
 	long long v;
 	const char *errstr;
+	const char *socket_opt = NULL;
 	int c, idx;
 	bool help = false;
 
@@ -362,9 +372,22 @@ opts_parse(int argc, char **argv, struct view_opts *o)
 			parse_time(typed, optarg, now, &o->until_us);
 			break;
 		case OPT_STATUS:
+			if (optarg[0] == '-') {
+				/* Not letters: the daemon-status switch, and
+				 * the word after it is parsed again. */
+				set_mode(o, MODE_DSTATUS, typed);
+				optind--;
+				break;
+			}
 			/* Kept in order with the masks; SA_F_NONE = statuses.
 			 */
 			add_field(o, SA_F_NONE, optarg, typed);
+			break;
+		case OPT_SOCKET:
+			if (*optarg == '\0')
+				usage_error("%s: empty socket path", typed);
+			o->socket = optarg;
+			socket_opt = typed;
 			break;
 		case OPT_USER:
 			add_field(o, SA_F_USER, optarg, typed);
@@ -400,6 +423,10 @@ opts_parse(int argc, char **argv, struct view_opts *o)
 			o->last_n = (size_t)v;
 			break;
 		case ':':
+			if (optopt == OPT_STATUS) { /* -status, last word */
+				set_mode(o, MODE_DSTATUS, typed);
+				break;
+			}
 			usage_error("%s: missing argument", typed);
 		case '?':
 		default:
@@ -418,7 +445,7 @@ opts_parse(int argc, char **argv, struct view_opts *o)
 	if (o->mode == MODE_NONE)
 		usage_error("no switch given (one of -a, -l, -i, -r, -o,"
 			    " -trace, -admin, -untrust, -daemon, -password,"
-			    " -verify, -t, -Stat, -h)");
+			    " -verify, -t, -Stat, -status, -h)");
 
 	o->operands = argv + optind;
 	o->noperands = (size_t)(argc - optind);
@@ -431,6 +458,9 @@ opts_parse(int argc, char **argv, struct view_opts *o)
 			    " masks)",
 			    o->mode_opt, o->operands[max], max);
 	}
+	if (socket_opt != NULL && o->mode != MODE_DSTATUS)
+		usage_error("%s: only with -status (the daemon's status)",
+			    socket_opt);
 	if (o->since_us >= o->until_us)
 		usage_error("-until: the window ends before it starts");
 	if (o->follow && o->mode == MODE_VERIFY)

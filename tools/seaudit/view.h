@@ -5,7 +5,8 @@
  * exits 2 on a usage error), select.c turns the options into a struct
  * sa_filter, scan.c reads the log and feeds matching records to output.c,
  * which formats them into large buffers (or into the -n ring, ring.c).
- * tables.c serves -t and -Stat, logpath.c finds the configured log.
+ * tables.c serves -t and -Stat, logpath.c finds the configured log,
+ * status.c asks the writer daemon for its status (-status).
  *
  * Tool conventions (OpenBSD style): diagnostics go to stderr prefixed with
  * the program name through err(3)/warnx(3); exit status 0 (records shown
@@ -41,6 +42,7 @@ enum view_mode {
 	MODE_VERIFY,   /* -verify */
 	MODE_TABLES,   /* -t */
 	MODE_STAT,     /* -Stat code */
+	MODE_DSTATUS,  /* -status without letters: the daemon's status */
 	MODE_HELP,     /* -h, -help */
 	MODE_VERSION   /* -version */
 };
@@ -75,6 +77,7 @@ struct view_opts {
 	bool last_set;	   /* -n given */
 	size_t last_n;	   /* -n N */
 	int64_t stat_code; /* -Stat */
+	const char *socket; /* -socket PATH (with -status), or NULL */
 };
 
 /* opts.c: parses argv or exits 2 with a message naming the argument. */
@@ -135,5 +138,8 @@ int scan_run(const struct view_opts *o, const struct sa_filter *f);
 /* tables.c: -t and -Stat; return the exit status. */
 int tables_print(void);
 int stat_explain(int64_t code);
+
+/* status.c: -status; prints the daemon's status lines; exit status. */
+int daemon_status(const struct view_opts *o);
 
 #endif

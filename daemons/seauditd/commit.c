@@ -1,0 +1,585 @@
+/*
+ * commit.c - from a producer's frame to an acknowledgement: stamping,
+ * group commit, and what happens when the disk says no.
+ *
+ * The acknowledgement contract: a frame is acknowledged only after
+ * sa_writer_commit has returned 0 for a batch holding all of its records,
+ * which under sync=batch or interval means after fdatasync.  Everything
+ * read in one turn of the event loop is committed once, in the
+ * before-sleep hook (group commit), then every frame of the batch is
+ * acknowledged in arrival order.
+ *
+ * When a commit fails (ENOSPC, EDQUOT, EIO) nothing of the batch is
+ * acknowledged.  The configured action decides what follows:
+ *  - refuse: the batch is dropped and its producers get the error; new
+ *    frames are refused until a retry succeeds;
+ *  - block: the batch is kept, producers are no longer read (they wait
+ *    for their acknowledgements), and the commit is retried until space
+ *    returns or the I/O error clears (docs/PROTOCOL.md: under block the
+ *    daemon does not refuse);
+ *  - rotate: the oldest sealed segment is deleted and the commit retried
+ *    (refuse when nothing is left to delete, and on EIO, which deleting
+ *    records cannot cure).
+ * Before the disk is full, free space below `reserve` makes the daemon
+ * shed frames holding noisy classes, so the classes that matter most can
+ * still be written.
+ *
+ * Every record refused or shed is counted; the next record the daemon
+ * manages to write is a loss record saying how many were lost, of which
+ * producers and event types, and between which times.  The log thus
+ * proves its own completeness: the sum of `lost` over loss records equals
+ * the records producers were refused.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/statvfs.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "seauditd.h"
+
+#define RETRY_MS 200
+/*
+ * While shedding goes on, a loss record per group commit would eat the
+ * reserve it protects: in normal operation losses are summed and written
+ * at most once per LOSS_EVERY_MS (counts stay exact; only their
+ * granularity in time changes).  A failing log writes one on every retry:
+ * that write is the probe that finds the disk usable again.
+ */
+#define LOSS_EVERY_MS 1000
+
+static uint64_t
+now_us(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
+
+static int64_t
+wall_us(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+static int
+pend_push(struct daemon *d, const struct pending *p)
+{
+	if (d->npend == d->pendcap) {
+		size_t ncap = d->pendcap ? d->pendcap * 2 : 256;
+		struct pending *n = realloc(d->pend, ncap * sizeof *n);
+		if (n == NULL)
+			return -ENOMEM;
+		d->pend = n;
+		d->pendcap = ncap;
+	}
+	d->pend[d->npend++] = *p;
+	return 0;
+}
+
+/* Loss accounting: `n` records of the given events from one producer. */
+static void
+loss_add(struct daemon *d, pid_t pid, uid_t uid, const uint32_t *events,
+	 uint64_t n, const char *why)
+{
+	struct loss *L = &d->loss;
+	int64_t t = wall_us();
+	if (L->count == 0) {
+		L->first_us = t;
+		snprintf(L->why, sizeof L->why, "%s", why);
+	}
+	L->last_us = t;
+	L->count += n;
+	for (int e = 0; e < SA_EV__COUNT; e++)
+		L->by_event[e] += events[e];
+	size_t i;
+	for (i = 0; i < sizeof L->by_producer / sizeof L->by_producer[0]; i++) {
+		if (L->by_producer[i].n == 0) {
+			L->by_producer[i].pid = pid;
+			L->by_producer[i].uid = uid;
+		}
+		if (L->by_producer[i].pid == pid &&
+		    L->by_producer[i].uid == uid) {
+			L->by_producer[i].n += n;
+			return;
+		}
+	}
+	L->other_producers += n;
+}
+
+/* Appends the pending loss record (reserved class: always attempted). */
+
+static int
+append_loss_record(struct daemon *d)
+{
+	struct loss *L = &d->loss;
+	if (L->count == 0 || d->loss_in_batch)
+		return 0;
+	char since[SA_RFC3339_MAX], until[SA_RFC3339_MAX];
+	sa_time_format_rfc3339(L->first_us, since);
+	sa_time_format_rfc3339(L->last_us, until);
+	char detail[1024];
+	size_t o = 0;
+	o += (size_t)snprintf(detail + o, sizeof detail - o, "%s; events:",
+			      L->why);
+	for (int e = 1; e < SA_EV__COUNT && o < sizeof detail; e++)
+		if (L->by_event[e])
+			o += (size_t)snprintf(detail + o, sizeof detail - o,
+					      " %s %" PRIu64,
+					      sa_event_json((enum sa_event)e),
+					      L->by_event[e]);
+	if (o < sizeof detail)
+		o += (size_t)snprintf(detail + o, sizeof detail - o,
+				      "; producers:");
+	for (size_t i = 0; i < sizeof L->by_producer / sizeof L->by_producer[0] &&
+			   L->by_producer[i].n && o < sizeof detail;
+	     i++)
+		o += (size_t)snprintf(detail + o, sizeof detail - o,
+				      " pid %ld uid %ld: %" PRIu64,
+				      (long)L->by_producer[i].pid,
+				      (long)L->by_producer[i].uid,
+				      L->by_producer[i].n);
+	if (L->other_producers && o < sizeof detail)
+		snprintf(detail + o, sizeof detail - o, " others: %" PRIu64,
+			 L->other_producers);
+	struct sa_record r;
+	sa_record_init(&r);
+	r.event = SA_EV_LOSS;
+	r.status = 'C';
+	r.time_us = wall_us();
+	sa_record_set_cstr(&r, SA_F_SERVICE, "seauditd");
+	sa_record_set_int(&r, SA_F_LOST, (int64_t)L->count);
+	sa_record_set_cstr(&r, SA_F_LOST_SINCE, since);
+	sa_record_set_cstr(&r, SA_F_LOST_UNTIL, until);
+	sa_record_set_str(&r, SA_F_DETAIL, detail, strlen(detail));
+	sa_record_set_int(&r, SA_F_PID, getpid());
+	sa_record_set_int(&r, SA_F_PRODUCER_UID, geteuid());
+	sa_record_set_cstr(&r, SA_F_ORIGIN, d->conf.origin);
+	int rc = sa_writer_append(d->w, &r);
+	if (rc == 0)
+		d->loss_in_batch = true;
+	return rc;
+}
+
+/* Free space on the log's file system, refreshed cheaply. */
+static uint64_t
+free_space(struct daemon *d)
+{
+	uint64_t now = ev_now_ms();
+	if (now - d->free_checked_ms >= 50 ||
+	    d->appended_since_check >= (1u << 20)) {
+		struct statvfs sv;
+		if (statvfs(d->conf.audit_log, &sv) == 0)
+			d->free_bytes = (uint64_t)sv.f_bavail * sv.f_frsize;
+		d->free_checked_ms = now;
+		d->appended_since_check = 0;
+	}
+	uint64_t used = d->appended_since_check;
+	return d->free_bytes > used ? d->free_bytes - used : 0;
+}
+
+static void
+refuse_frame(struct daemon *d, struct client *c, uint32_t id, int code,
+	     uint32_t index, const uint32_t *events, uint32_t count,
+	     const char *why)
+{
+	struct sa_proto_err e = {.code = code, .index = index};
+	snprintf(e.message, sizeof e.message, "%s", why);
+	loss_add(d, client_pid(c), client_uid(c), events, count, why);
+	if (code == SA_ESHED)
+		d->st.records_shed += count;
+	else
+		d->st.records_refused += count;
+	/* Behind frames still awaiting their ack, the refusal waits its
+	 * turn, so replies leave in frame order. */
+	struct pending p = {.c = c, .id = id, .is_error = true, .err = e};
+	if (d->npend > 0 && pend_push(d, &p) == 0) {
+		client_ref(c);
+		return;
+	}
+	client_send_error(d, c, id, false, &e);
+}
+
+void
+commit_frame(struct daemon *d, struct client *c, uint32_t id,
+	     const uint8_t *payload, size_t len)
+{
+	uint32_t count;
+	if (sa_proto_records_count(payload, len, &count) < 0) {
+		struct sa_proto_err e = {.code = SA_EPROTO,
+					 .index = SA_PROTO_NO_INDEX};
+		snprintf(e.message, sizeof e.message,
+			 "records frame with a bad count");
+		client_send_error(d, c, id, true, &e);
+		return;
+	}
+	/* Pass 1: every record must decode and validate (all or nothing). */
+	uint32_t events[SA_EV__COUNT] = {0};
+	uint32_t noisy = UINT32_MAX;
+	size_t pos = 0;
+	struct sa_record r;
+	for (uint32_t i = 0; i < count; i++) {
+		size_t at = pos;
+		int rc = sa_proto_next_record(payload, len, &pos, &r);
+		if (rc == SA_EPROTO || rc == 0) {
+			struct sa_proto_err e = {.code = SA_EPROTO,
+						 .index = i};
+			snprintf(e.message, sizeof e.message,
+				 "record %u: broken framing inside the frame", i);
+			client_send_error(d, c, id, true, &e);
+			return;
+		}
+		enum sa_field bad = SA_F_NONE;
+		if (rc == 1)
+			rc = sa_record_validate(&r, &bad);
+		if (rc == 0 && pos - at > d->conf.max_record_bytes + 3u)
+			rc = SA_ETOOLONG;
+		if (rc < 0) {
+			struct sa_proto_err e = {.code = rc, .index = i,
+						 .field = (uint8_t)bad};
+			snprintf(e.message, sizeof e.message, "record %u%s%s: %s",
+				 i, bad ? " field " : "",
+				 bad ? sa_field_info(bad)->json : "",
+				 sa_strerror(rc));
+			d->st.records_invalid += count;
+			client_send_error(d, c, id, false, &e);
+			return;
+		}
+		events[r.event]++;
+		if (noisy == UINT32_MAX &&
+		    !(d->conf.reserved_events & (1u << r.event)))
+			noisy = i;
+	}
+	if (d->state == ST_REFUSING) {
+		refuse_frame(d, c, id, -ENOSPC, SA_PROTO_NO_INDEX, events, count,
+			     "log unwritable (disk full or I/O error): refused");
+		return;
+	}
+	if (noisy != UINT32_MAX && free_space(d) < d->conf.reserve_bytes) {
+		refuse_frame(d, c, id, SA_ESHED, noisy, events, count,
+			     "free space below the reserve: noisy class shed");
+		return;
+	}
+	/* Pass 2: stamp and append.  Validation is done, so only memory can
+	 * fail here, and a daemon out of memory cannot keep its promises. */
+	struct pending p = {.c = c, .id = id, .count = count,
+			    .t_start_ms = ev_now_ms()};
+	memcpy(p.events, events, sizeof events);
+	pos = 0;
+	for (uint32_t i = 0; i < count; i++) {
+		sa_proto_next_record(payload, len, &pos, &r);
+		sa_record_set_int(&r, SA_F_PID, client_pid(c));
+		sa_record_set_int(&r, SA_F_PRODUCER_UID, client_uid(c));
+		/* Root producers (PAM, the watchdog) speak for other users;
+		 * anyone else can only speak for themselves. */
+		if (client_uid(c) != 0)
+			sa_record_set_int(&r, SA_F_UID, client_uid(c));
+		sa_record_set_cstr(&r, SA_F_ORIGIN, d->conf.origin);
+		int rc = sa_writer_append(d->w, &r);
+		if (rc < 0)
+			fatalx("appending a validated record: %s", sa_strerror(rc));
+		if (i == 0)
+			p.first_seq = r.seq;
+		p.last_seq = r.seq;
+		d->appended_since_check += len / count + 16;
+	}
+	if (pend_push(d, &p) < 0)
+		fatalx("out of memory for the commit queue");
+	client_ref(c);
+}
+
+/* Sends every queued reply, in order, and forgets the batch. */
+static void
+ack_all(struct daemon *d)
+{
+	struct sa_buf b = SA_BUF_INIT;
+	for (size_t i = 0; i < d->npend; i++) {
+		struct pending *p = &d->pend[i];
+		if (!client_dead(p->c)) {
+			if (p->is_error) {
+				client_send_error(d, p->c, p->id, false, &p->err);
+			} else {
+				struct sa_proto_ack a = {p->first_seq,
+							 p->last_seq, p->count};
+				sa_buf_reset(&b);
+				sa_proto_put_ack(&b, p->id, &a);
+				client_send(d, p->c, &b);
+			}
+		}
+		if (!p->is_error)
+			d->st.records_written += p->count;
+		client_unref(d, p->c);
+	}
+	d->npend = 0;
+	sa_buf_free(&b);
+}
+
+/* Drops the batch: every producer in it is told, every record counted. */
+static void
+refuse_all(struct daemon *d, int code, const char *why)
+{
+	sa_writer_discard(d->w);
+	d->loss_in_batch = false;
+	for (size_t i = 0; i < d->npend; i++) {
+		struct pending *p = &d->pend[i];
+		if (!p->is_error) {
+			loss_add(d, client_pid(p->c), client_uid(p->c),
+				 p->events, p->count, why);
+			d->st.records_refused += p->count;
+			p->is_error = true;
+			p->err = (struct sa_proto_err){.code = code,
+						       .index = SA_PROTO_NO_INDEX};
+			snprintf(p->err.message, sizeof p->err.message,
+				 "%s: %s", why, sa_strerror(code));
+		}
+	}
+	ack_all(d);
+}
+
+static void retry_cb(struct ev_loop *l, uint64_t id, void *arg);
+
+static void
+arm_retry(struct daemon *d)
+{
+	if (d->retry_timer <= 0)
+		d->retry_timer = ev_add_timer(d->loop, RETRY_MS, true, retry_cb,
+					      d);
+}
+
+static void
+disarm_retry(struct daemon *d)
+{
+	if (d->retry_timer > 0)
+		ev_del_timer(d->loop, (uint64_t)d->retry_timer);
+	d->retry_timer = 0;
+}
+
+static void
+enter_state(struct daemon *d, enum state s, int rc)
+{
+	if (d->state == s)
+		return;
+	if (s == ST_OK)
+		log_info("log writable again; state ok");
+	else
+		log_warnx("commit failed (%s): %s (disk_full_action %s)",
+			  sa_strerror(rc),
+			  s == ST_BLOCKING ? "blocking producers"
+					   : "refusing new records",
+			  s == ST_BLOCKING ? "block" : "refuse");
+	if (d->state == ST_BLOCKING && s != ST_BLOCKING)
+		server_pause_all(d, false);
+	if (s == ST_BLOCKING)
+		server_pause_all(d, true);
+	d->state = s;
+	if (s == ST_OK)
+		disarm_retry(d);
+	else
+		arm_retry(d);
+}
+
+/* One group commit; handles failure by the configured action. */
+static void
+do_commit(struct daemon *d)
+{
+	if (d->state == ST_REFUSING ||
+	    (d->state == ST_OK &&
+	     (d->stopping || ev_now_ms() - d->last_loss_ms >= LOSS_EVERY_MS)))
+		append_loss_record(d);
+	for (;;) {
+		uint64_t t0 = now_us();
+		int rc = sa_writer_commit(d->w);
+		if (rc == 0) {
+			uint64_t lat = now_us() - t0;
+			d->st.commits++;
+			status_latency(d, lat);
+			d->last_commit_ms = ev_now_ms();
+			if (d->loss_in_batch) {
+				d->st.loss_records++;
+				d->last_loss_ms = ev_now_ms();
+				log_warnx("recorded the loss of %" PRIu64
+					  " records", d->loss.count);
+				memset(&d->loss, 0, sizeof d->loss);
+				d->loss_in_batch = false;
+			}
+			if (d->rotated_away > 0) {
+				/* Written by the next commit, in sequence after
+				 * the batch that needed the space. */
+				uint32_t none[SA_EV__COUNT] = {0};
+				loss_add(d, getpid(), geteuid(), none,
+					 d->rotated_away,
+					 "disk full: oldest segment rotated away "
+					 "(acknowledged records removed)");
+				d->rotated_away = 0;
+			}
+			ack_all(d);
+			enter_state(d, ST_OK, 0);
+			maint_after_commit(d);
+			return;
+		}
+		d->st.write_errors++;
+		bool full = rc == -ENOSPC || rc == -EDQUOT;
+		if (d->conf.disk_full_action == FULL_BLOCK) {
+			enter_state(d, ST_BLOCKING, rc);
+			return; /* batch kept; the retry timer tries again */
+		}
+		if (full && d->conf.disk_full_action == FULL_ROTATE) {
+			char what[PATH_MAX + 64];
+			uint64_t gone = 0;
+			if (maint_drop_oldest(d, what, sizeof what, &gone) == 1) {
+				/* Acknowledged records leave the trail: that
+				 * is a loss too, and it is recorded as one. */
+				log_warnx("disk full: rotated away %s", what);
+				d->rotated_away += gone;
+				continue;
+			}
+		}
+		refuse_all(d, rc, full ? "disk full" : "log write failed");
+		enter_state(d, ST_REFUSING, rc);
+		return;
+	}
+}
+
+static void
+retry_cb(struct ev_loop *l, uint64_t id, void *arg)
+{
+	(void)l;
+	(void)id;
+	struct daemon *d = arg;
+	if (d->state == ST_BLOCKING || d->loss.count > 0 || d->npend > 0)
+		do_commit(d);
+	else
+		enter_state(d, ST_OK, 0);
+}
+
+static void
+loss_cb(struct ev_loop *l, uint64_t id, void *arg)
+{
+	(void)l;
+	(void)id;
+	struct daemon *d = arg;
+	d->loss_timer = 0; /* the hook after this writes the loss record */
+}
+
+static void
+interval_cb(struct ev_loop *l, uint64_t id, void *arg)
+{
+	(void)l;
+	(void)id;
+	struct daemon *d = arg;
+	d->interval_timer = 0; /* one-shot: the hook after this commits */
+}
+
+void
+commit_before_sleep(struct ev_loop *l, void *arg)
+{
+	(void)l;
+	struct daemon *d = arg;
+	if (d->state == ST_BLOCKING)
+		return;
+	if (d->npend == 0 && d->loss.count == 0)
+		goto out;
+	if (d->state == ST_REFUSING) {
+		/* Only queued refusals can be pending here; the retry timer
+		 * writes the loss record once the log takes writes again. */
+		if (d->npend > 0)
+			ack_all(d);
+		goto out;
+	}
+	if (d->npend == 0 && !d->stopping &&
+	    ev_now_ms() - d->last_loss_ms < LOSS_EVERY_MS) {
+		/* Only a loss to record, and one was written just now. */
+		if (d->loss_timer <= 0)
+			d->loss_timer = ev_add_timer(
+				d->loop,
+				LOSS_EVERY_MS - (ev_now_ms() - d->last_loss_ms),
+				false, loss_cb, d);
+		goto out;
+	}
+	if (d->conf.sync_interval) {
+		uint64_t since = ev_now_ms() - d->last_commit_ms;
+		if (since < d->conf.sync_interval_ms) {
+			if (d->interval_timer <= 0)
+				d->interval_timer = ev_add_timer(
+					d->loop, d->conf.sync_interval_ms - since,
+					false, interval_cb, d);
+			return;
+		}
+	}
+	do_commit(d);
+out:
+	server_reap(d);
+}
+
+int
+commit_init(struct daemon *d)
+{
+	struct sa_writer_opts o = {
+		.origin = d->conf.origin,
+		.sync = d->conf.sync,
+		.segment_size = d->conf.audit_size,
+		.compress_sealed = false, /* done in the background (maint.c) */
+		.file_mode = 0640,
+		.dir_mode = 0750,
+		.set_group = d->conf.audit_group[0] != '\0',
+		.group = d->conf.audit_gid,
+	};
+	struct sa_recovery rep;
+	int rc = sa_writer_open(&d->w, d->conf.audit_log, &o, &rep);
+	if (rc < 0) {
+		log_warnx("%s: %s", d->conf.audit_log, sa_strerror(rc));
+		return rc;
+	}
+	if (rep.bytes_dropped)
+		log_warnx("%s/%s: torn tail of %" PRIu64
+			  " bytes removed (last seq %" PRIu64 ")",
+			  d->conf.audit_log, rep.segment, rep.bytes_dropped,
+			  rep.last_seq);
+	if (rep.damaged_regions)
+		log_warnx("%s/%s: %" PRIu64 " damaged regions left for readers "
+			  "to report",
+			  d->conf.audit_log, rep.segment, rep.damaged_regions);
+	log_info("log %s: last seq %" PRIu64, d->conf.audit_log, rep.last_seq);
+	d->last_commit_ms = ev_now_ms();
+	return 0;
+}
+
+int
+commit_daemon_record(struct daemon *d, enum sa_event ev)
+{
+	struct sa_record r;
+	sa_record_init(&r);
+	r.event = (uint8_t)ev;
+	r.status = 'M';
+	r.time_us = wall_us();
+	sa_record_set_cstr(&r, SA_F_SERVICE, "seauditd");
+	sa_record_set_int(&r, SA_F_PID, getpid());
+	sa_record_set_int(&r, SA_F_PRODUCER_UID, geteuid());
+	sa_record_set_cstr(&r, SA_F_ORIGIN, d->conf.origin);
+	if (ev == SA_EV_SHUTDOWN)
+		sa_record_set_cstr(&r, SA_F_USER, "root");
+	int rc = sa_writer_append(d->w, &r);
+	if (rc == 0) {
+		do_commit(d);
+		rc = d->state == ST_OK ? 0 : -EIO;
+	}
+	return rc;
+}
+
+void
+commit_finish(struct daemon *d)
+{
+	if (d->npend > 0 || d->loss.count > 0) {
+		if (d->state == ST_BLOCKING)
+			d->state = ST_OK; /* one last try */
+		do_commit(d);
+		if (d->npend > 0)
+			refuse_all(d, -ESHUTDOWN, "daemon shutting down");
+	}
+}

@@ -1,0 +1,149 @@
+/*
+ * seauditd.h - the writer daemon's shared state and the interfaces between
+ * its modules:
+ *
+ *   main.c    options, configuration, start-up order, signals
+ *   server.c  the Unix socket: clients, frames, peer credentials, replies
+ *   commit.c  stamping, group commit in the before-sleep hook, the ack
+ *             contract, disk-full actions, reserved space, loss records
+ *   maint.c   rotation by date and on demand, retention, moving sealed
+ *             segments to audit_back, background zstd sealing
+ *   status.c  counters and the status reply
+ *
+ * One thread runs the event loop and owns everything here; the only other
+ * thread is the compressor in maint.c, which touches sealed segments only,
+ * under maint's mutex.
+ */
+#ifndef SEAUDITD_H
+#define SEAUDITD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include <seaudit/seaudit.h>
+
+#include "conf.h"
+#include "ev.h"
+
+struct client;
+
+/* A reply slot, kept in arrival order so replies leave in frame order. */
+struct pending {
+	struct client *c;
+	uint32_t id;
+	uint32_t count;
+	uint64_t first_seq, last_seq;
+	uint64_t t_start_ms;  /* for ack latency */
+	bool is_error;        /* a refusal queued behind earlier frames */
+	struct sa_proto_err err;
+	uint32_t events[SA_EV__COUNT]; /* per event type, for loss accounting */
+};
+
+struct loss {
+	uint64_t count;
+	int64_t first_us, last_us;
+	uint64_t by_event[SA_EV__COUNT];
+	struct {
+		pid_t pid;
+		uid_t uid;
+		uint64_t n;
+	} by_producer[8];
+	uint64_t other_producers;
+	char why[96];
+};
+
+enum state {
+	ST_OK = 0,
+	ST_REFUSING, /* disk full or I/O error, action refuse: new frames refused */
+	ST_BLOCKING, /* disk full, action block: producers not read */
+};
+
+struct stats {
+	uint64_t records_written, bytes_written;
+	uint64_t records_refused, records_shed, records_invalid;
+	uint64_t frames, commits, write_errors;
+	uint64_t lat_us[4096]; /* ring of recent commit latencies */
+	size_t nlat;
+	uint64_t max_lat_us;
+	uint64_t loss_records;
+};
+
+struct daemon {
+	struct conf conf;
+	const char *conf_path; /* NULL: embedded defaults */
+	struct ev_loop *loop;
+	struct sa_writer *w;
+	int listen_fd;
+	struct client *clients; /* doubly linked */
+	unsigned nclients;
+
+	/* commit */
+	struct pending *pend;
+	size_t npend, pendcap;
+	enum state state;
+	int64_t retry_timer;
+	int64_t interval_timer;
+	bool interval_due;
+	uint64_t last_commit_ms;
+	uint64_t last_loss_ms;  /* when the last loss record was written */
+	int64_t loss_timer;
+	struct loss loss;
+	bool loss_in_batch; /* a loss record is in the uncommitted batch */
+	uint64_t rotated_away; /* records deleted by disk-full action rotate */
+	uint64_t free_bytes;      /* last statvfs of the log's file system */
+	uint64_t free_checked_ms;
+	uint64_t appended_since_check;
+
+	/* maint */
+	char active[PATH_MAX];
+	int64_t date_timer;
+	bool stopping;
+
+	struct stats st;
+};
+
+/* server.c */
+int server_listen(struct daemon *d);
+void server_close(struct daemon *d);
+/* Queues reply bytes for a client (ack, error, status). */
+void client_send(struct daemon *d, struct client *c, const struct sa_buf *b);
+void client_send_error(struct daemon *d, struct client *c, uint32_t id,
+		       bool fatal, const struct sa_proto_err *e);
+/* Pauses or resumes reading from every client (action block). */
+void server_pause_all(struct daemon *d, bool pause);
+/* Frees clients that died while frames of theirs were pending. */
+void server_reap(struct daemon *d);
+bool client_dead(const struct client *c);
+void client_unref(struct daemon *d, struct client *c);
+void client_ref(struct client *c);
+pid_t client_pid(const struct client *c);
+uid_t client_uid(const struct client *c);
+
+/* commit.c */
+int commit_init(struct daemon *d);
+/* Handles one well-framed 'R' payload of a client. */
+void commit_frame(struct daemon *d, struct client *c, uint32_t id,
+		  const uint8_t *payload, size_t len);
+void commit_before_sleep(struct ev_loop *l, void *arg);
+/* Writes a daemon start or shutdown record and commits it. */
+int commit_daemon_record(struct daemon *d, enum sa_event ev);
+void commit_finish(struct daemon *d); /* at exit: commit and ack */
+
+/* maint.c */
+int maint_init(struct daemon *d);
+void maint_after_commit(struct daemon *d); /* a segment may have sealed */
+int maint_rotate_now(struct daemon *d);
+/* Deletes the oldest sealed segment (disk-full action rotate). */
+int maint_drop_oldest(struct daemon *d, char *what, size_t cap,
+		      uint64_t *records);
+void maint_reschedule(struct daemon *d); /* after a config reload */
+void maint_stop(struct daemon *d);
+
+/* status.c */
+void status_reply(struct daemon *d, struct client *c, uint32_t id);
+void status_latency(struct daemon *d, uint64_t us);
+const char *state_name(enum state s);
+
+#endif

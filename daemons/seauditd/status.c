@@ -1,0 +1,98 @@
+/*
+ * status.c - the daemon's counters and its answer to a status query: what
+ * an administrator asks first when producers report errors (is it
+ * writing, how fast do syncs return, is it refusing or shedding, how much
+ * space is left).  Keys are listed in docs/PROTOCOL.md.
+ */
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "seauditd.h"
+
+const char *
+state_name(enum state s)
+{
+	switch (s) {
+	case ST_OK:
+		return "ok";
+	case ST_REFUSING:
+		return "refusing";
+	case ST_BLOCKING:
+		return "blocking";
+	}
+	return "unknown";
+}
+
+void
+status_latency(struct daemon *d, uint64_t us)
+{
+	size_t cap = sizeof d->st.lat_us / sizeof d->st.lat_us[0];
+	d->st.lat_us[d->st.nlat++ % cap] = us;
+	if (us > d->st.max_lat_us)
+		d->st.max_lat_us = us;
+}
+
+static int
+cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+void
+status_reply(struct daemon *d, struct client *c, uint32_t id)
+{
+	size_t cap = sizeof d->st.lat_us / sizeof d->st.lat_us[0];
+	size_t n = d->st.nlat < cap ? d->st.nlat : cap;
+	uint64_t sorted[sizeof d->st.lat_us / sizeof d->st.lat_us[0]];
+	memcpy(sorted, d->st.lat_us, n * sizeof *sorted);
+	qsort(sorted, n, sizeof *sorted, cmp_u64);
+	uint64_t p50 = n ? sorted[n / 2] : 0;
+	uint64_t p99 = n ? sorted[(n * 99) / 100 < n ? (n * 99) / 100 : n - 1]
+			 : 0;
+	static const char *const actions[] = {"refuse", "block", "rotate"};
+	static const char *const syncs[] = {"batch", "record", "none"};
+	struct sa_buf text = SA_BUF_INIT, frame = SA_BUF_INIT;
+	sa_buf_printf(&text,
+		      "state=%s\n"
+		      "records_written=%" PRIu64 "\n"
+		      "bytes_written=%" PRIu64 "\n"
+		      "records_refused=%" PRIu64 "\n"
+		      "records_shed=%" PRIu64 "\n"
+		      "records_invalid=%" PRIu64 "\n"
+		      "loss_records=%" PRIu64 "\n"
+		      "lost_pending=%" PRIu64 "\n"
+		      "clients=%u\n"
+		      "commits=%" PRIu64 "\n"
+		      "sync_p50_us=%" PRIu64 "\n"
+		      "sync_p99_us=%" PRIu64 "\n"
+		      "sync_max_us=%" PRIu64 "\n"
+		      "write_errors=%" PRIu64 "\n"
+		      "sync=%s\n"
+		      "disk_full_action=%s\n"
+		      "last_seq=%" PRIu64 "\n"
+		      "segment=%s\n"
+		      "free_bytes=%" PRIu64 "\n"
+		      "reserve_bytes=%" PRIu64 "\n",
+		      state_name(d->state), d->st.records_written,
+		      d->st.bytes_written, d->st.records_refused,
+		      d->st.records_shed, d->st.records_invalid,
+		      d->st.loss_records, d->loss.count, d->nclients,
+		      d->st.commits, p50, p99, d->st.max_lat_us,
+		      d->st.write_errors,
+		      d->conf.sync_interval ? "interval"
+					    : syncs[d->conf.sync],
+		      actions[d->conf.disk_full_action],
+		      sa_writer_committed_seq(d->w), d->active, d->free_bytes,
+		      d->conf.reserve_bytes);
+	struct sa_proto_hdr h = {SA_PROTO_STATUS, 0, id, (uint32_t)text.len};
+	if (sa_buf_reserve(&frame, SA_PROTO_HDR + text.len) == 0) {
+		sa_proto_put_hdr((uint8_t *)frame.data, &h);
+		frame.len = SA_PROTO_HDR;
+		sa_buf_append(&frame, text.data, text.len);
+		client_send(d, c, &frame);
+	}
+	sa_buf_free(&text);
+	sa_buf_free(&frame);
+}

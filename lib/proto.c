@@ -1,0 +1,460 @@
+/*
+ * proto.c - frames of the producer protocol (include/seaudit/proto.h,
+ * docs/PROTOCOL.md): building them for the client and the daemon, and
+ * parsing them from a peer that may be hostile.
+ *
+ * Invariants:
+ *  - Every parser is given (pointer, length) and never reads outside it;
+ *    lengths read from the wire are compared with what remains before
+ *    anything is read, with subtraction on the trusted side so that no
+ *    sum can overflow.
+ *  - An 'R' payload is checked for framing as a whole (count, every
+ *    length, no trailing bytes) before its first record is handed out, so
+ *    a daemon can tell "the stream is broken" (fatal: SA_EPROTO) from
+ *    "record i is wrong" (an answer naming i) without buffering records.
+ *  - Builders append whole frames or nothing: on any error the output
+ *    buffer's length is what it was before the call.
+ *  - Nothing here allocates except through the caller's struct sa_buf.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include <seaudit/error.h>
+#include <seaudit/proto.h>
+
+#include "varint.h"
+
+/* Room kept for a record's length prefix: varint(SA_MAX_RECORD) is 3. */
+#define LEN_PREFIX 3
+/* Fixed part of an 'E' payload: code, index, field, message length. */
+#define ERR_FIXED 11
+#define ACK_LEN 20
+
+static void
+put_u16(uint8_t *p, uint16_t v)
+{
+	p[0] = (uint8_t)v;
+	p[1] = (uint8_t)(v >> 8);
+}
+
+static void
+put_u32(uint8_t *p, uint32_t v)
+{
+	for (int i = 0; i < 4; i++)
+		p[i] = (uint8_t)(v >> (8 * i));
+}
+
+static void
+put_u64(uint8_t *p, uint64_t v)
+{
+	for (int i = 0; i < 8; i++)
+		p[i] = (uint8_t)(v >> (8 * i));
+}
+
+static uint16_t
+get_u16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] | (p[1] << 8));
+}
+
+static uint32_t
+get_u32(const uint8_t *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+	       (uint32_t)p[3] << 24;
+}
+
+static uint64_t
+get_u64(const uint8_t *p)
+{
+	return (uint64_t)get_u32(p) | (uint64_t)get_u32(p + 4) << 32;
+}
+
+static bool
+known_type(uint8_t t)
+{
+	return t == SA_PROTO_RECORDS || t == SA_PROTO_QUERY ||
+	       t == SA_PROTO_ACK || t == SA_PROTO_ERROR ||
+	       t == SA_PROTO_STATUS;
+}
+
+void
+sa_proto_put_hdr(uint8_t out[SA_PROTO_HDR], const struct sa_proto_hdr *h)
+{
+	memcpy(out, SA_PROTO_MAGIC, 4);
+	out[4] = h->type;
+	out[5] = h->flags;
+	out[6] = 0;
+	out[7] = 0;
+	put_u32(out + 8, h->id);
+	put_u32(out + 12, h->len);
+}
+
+/*
+ * *h is filled even on failure once the magic matched, so that a daemon
+ * can echo the id in the fatal error it sends back; with a wrong magic
+ * nothing in the header can be trusted and *h is zeroed.
+ */
+int
+sa_proto_get_hdr(const uint8_t in[SA_PROTO_HDR], uint32_t max_payload,
+		 struct sa_proto_hdr *h)
+{
+	memset(h, 0, sizeof *h);
+	if (memcmp(in, SA_PROTO_MAGIC, 4) != 0)
+		return SA_EPROTO;
+	h->type = in[4];
+	h->flags = in[5];
+	h->id = get_u32(in + 8);
+	h->len = get_u32(in + 12);
+	if (!known_type(h->type) || in[6] != 0 || in[7] != 0)
+		return SA_EPROTO;
+	/* The hard ceiling holds whatever the caller passes. */
+	if (max_payload > SA_PROTO_MAX_PAYLOAD)
+		max_payload = SA_PROTO_MAX_PAYLOAD;
+	if (h->len > max_payload)
+		return SA_EPROTO;
+	return 0;
+}
+
+int
+sa_proto_put_records(struct sa_buf *out, uint32_t id,
+		     const struct sa_record *recs, size_t n, size_t *bad)
+{
+	if (n == 0 || n > SA_PROTO_MAX_BATCH)
+		return -EINVAL;
+	/* Validate everything first: a refused batch costs no encoding. */
+	for (size_t i = 0; i < n; i++) {
+		int rc = sa_record_validate(&recs[i], NULL);
+		if (rc < 0) {
+			if (bad != NULL)
+				*bad = i;
+			return rc;
+		}
+	}
+
+	size_t start = out->len;
+	int rc = sa_buf_reserve(out, SA_PROTO_HDR + 4);
+	if (rc < 0)
+		return rc;
+	out->len += SA_PROTO_HDR + 4;
+	for (size_t i = 0; i < n; i++) {
+		/*
+		 * Encode straight into the buffer behind a 3-byte gap for the
+		 * length, then close the gap: no 64 KiB scratch on the stack
+		 * (callers include PAM modules with small stacks).  The
+		 * encoder's own room check is conservative, so it gets some
+		 * slack and the real limit is checked on the result.
+		 */
+		size_t cap = SA_MAX_RECORD + 2 * SA_VARINT_MAX + 2;
+		size_t blen = 0;
+		rc = sa_buf_reserve(out, LEN_PREFIX + cap);
+		if (rc < 0)
+			goto fail;
+		uint8_t *at = (uint8_t *)out->data + out->len;
+		rc = sa_record_encode(&recs[i], 0, 0, at + LEN_PREFIX, cap,
+				      &blen);
+		if (rc == SA_ENOSPACE || (rc == 0 && blen > SA_MAX_RECORD))
+			rc = SA_ETOOLONG;
+		if (rc < 0) {
+			if (bad != NULL)
+				*bad = i;
+			goto fail;
+		}
+		size_t k = sa_varint_len(blen);
+		if (k < LEN_PREFIX)
+			memmove(at + k, at + LEN_PREFIX, blen);
+		sa_varint_put(at, blen);
+		out->len += k + blen;
+		if (out->len - start - SA_PROTO_HDR > SA_PROTO_MAX_PAYLOAD) {
+			rc = SA_ENOSPACE;
+			goto fail;
+		}
+	}
+	uint8_t *p = (uint8_t *)out->data + start;
+	struct sa_proto_hdr h = {
+	    .type = SA_PROTO_RECORDS,
+	    .flags = 0,
+	    .id = id,
+	    .len = (uint32_t)(out->len - start - SA_PROTO_HDR),
+	};
+	sa_proto_put_hdr(p, &h);
+	put_u32(p + SA_PROTO_HDR, (uint32_t)n);
+	out->data[out->len] = '\0';
+	return 0;
+fail:
+	out->len = start;
+	out->data[out->len] = '\0';
+	return rc;
+}
+
+/*
+ * Checks the framing of a whole 'R' payload: a count in range, then
+ * exactly `count` (varint length, body) entries filling the payload to its
+ * last byte.  Each entry needs at least one byte, which bounds the loop by
+ * the payload's length before the first varint is read.
+ */
+int
+sa_proto_records_count(const uint8_t *payload, size_t len, uint32_t *count)
+{
+	if (len < 4)
+		return SA_EPROTO;
+	uint32_t c = get_u32(payload);
+	if (c == 0 || c > SA_PROTO_MAX_BATCH || c > len - 4)
+		return SA_EPROTO;
+	const uint8_t *end = payload + len;
+	size_t pos = 4;
+	for (uint32_t i = 0; i < c; i++) {
+		uint64_t n;
+		size_t k = sa_varint_get(payload + pos, end, &n);
+		if (k == 0)
+			return SA_EPROTO;
+		pos += k;
+		if (n > len - pos)
+			return SA_EPROTO;
+		pos += (size_t)n;
+	}
+	if (pos != len)
+		return SA_EPROTO;
+	*count = c;
+	return 0;
+}
+
+/*
+ * Why a record body that sa_record_decode refused is wrong, in the terms
+ * of sa_record_validate (code and field), so that the daemon's answer can
+ * say "record 3, field user: too long" rather than "corrupt".  The body is
+ * parsed leniently (limits, ranges, required fields not enforced) into a
+ * scratch record, structural faults are named on the way (a duplicate or
+ * wrongly typed field), and validation names the rest.  SA_ECORRUPT when
+ * the body is malformed beyond naming (a broken varint, a length past the
+ * end).
+ */
+static int
+diagnose(const uint8_t *buf, size_t len, enum sa_field *bad)
+{
+	struct sa_record r;
+	const uint8_t *p = buf, *end = buf + len;
+	uint64_t v;
+	size_t n;
+
+	*bad = SA_F_NONE;
+	sa_record_init(&r);
+	if (len < 4)
+		return SA_ECORRUPT;
+	r.event = *p++;
+	r.status = (char)*p++;
+	if ((n = sa_varint_get(p, end, &v)) == 0)
+		return SA_ECORRUPT;
+	p += n;
+	r.seq = v;
+	if ((n = sa_varint_get(p, end, &v)) == 0)
+		return SA_ECORRUPT;
+	p += n;
+	r.time_us = sa_unzigzag(v); /* base 0: no overflow possible */
+	while (p < end) {
+		if ((n = sa_varint_get(p, end, &v)) == 0)
+			return SA_ECORRUPT;
+		p += n;
+		uint64_t fnum = v >> 3;
+		unsigned wire = (unsigned)(v & 7);
+		const struct sa_field_info *fi =
+		    fnum > 0 && fnum < SA_F__COUNT
+			? sa_field_info((enum sa_field)fnum)
+			: NULL;
+		if (wire == 0) {
+			if ((n = sa_varint_get(p, end, &v)) == 0)
+				return SA_ECORRUPT;
+			p += n;
+		} else if (wire == 2) {
+			if ((n = sa_varint_get(p, end, &v)) == 0)
+				return SA_ECORRUPT;
+			p += n;
+			if (v > (uint64_t)(end - p))
+				return SA_ECORRUPT;
+		} else {
+			return SA_ECORRUPT;
+		}
+		if (fi == NULL) { /* a later version's field: skipped */
+			if (wire == 2)
+				p += v;
+			continue;
+		}
+		if ((fi->kind == SA_KIND_STR) != (wire == 2)) {
+			*bad = (enum sa_field)fnum;
+			return SA_ETYPE;
+		}
+		if (r.present & (1ull << fnum)) {
+			*bad = (enum sa_field)fnum;
+			return SA_EDUPFIELD;
+		}
+		r.present |= 1ull << fnum;
+		if (wire == 2) {
+			r.str[fnum].ptr = p;
+			r.str[fnum].len = (size_t)v;
+			p += v;
+		} else {
+			r.num[fnum] = sa_unzigzag(v);
+		}
+	}
+	int rc = sa_record_validate(&r, bad);
+	return rc < 0 ? rc : SA_ECORRUPT;
+}
+
+int
+sa_proto_next_record_diag(const uint8_t *payload, size_t len, size_t *pos,
+			  struct sa_record *r, enum sa_field *bad)
+{
+	enum sa_field dummy;
+	if (bad == NULL)
+		bad = &dummy;
+	*bad = SA_F_NONE;
+	if (*pos == 0) {
+		uint32_t count;
+		int rc = sa_proto_records_count(payload, len, &count);
+		if (rc < 0)
+			return rc;
+		*pos = 4;
+	}
+	/* A position the caller corrupted must not lead us astray. */
+	if (*pos < 4 || *pos > len)
+		return SA_EPROTO;
+	if (*pos == len)
+		return 0;
+	uint64_t n;
+	size_t k = sa_varint_get(payload + *pos, payload + len, &n);
+	if (k == 0 || n > len - *pos - k)
+		return SA_EPROTO;
+	const uint8_t *body = payload + *pos + k;
+	/* Past this record whatever it holds: the caller may go on. */
+	*pos += k + (size_t)n;
+	if (n > SA_MAX_RECORD)
+		return SA_ETOOLONG;
+	/*
+	 * The decoder enforces every rule sa_record_validate checks (both
+	 * fuzz targets hold it to that), so a decoded record is valid as is;
+	 * only a refusal needs the slower second look that names the fault.
+	 */
+	if (sa_record_decode(body, (size_t)n, 0, 0, r) == 0)
+		return 1;
+	return diagnose(body, (size_t)n, bad);
+}
+
+int
+sa_proto_next_record(const uint8_t *payload, size_t len, size_t *pos,
+		     struct sa_record *r)
+{
+	return sa_proto_next_record_diag(payload, len, pos, r, NULL);
+}
+
+/*
+ * Acks and errors are small: the failure of sa_buf_reserve (out of
+ * memory) is the only way they can fail to be built, and the buffer is
+ * then left as it was.  sa_proto_put_ack cannot report it (its signature
+ * is fixed); a caller that must know compares out->len before and after.
+ */
+void
+sa_proto_put_ack(struct sa_buf *out, uint32_t id, const struct sa_proto_ack *a)
+{
+	uint8_t f[SA_PROTO_HDR + ACK_LEN];
+	struct sa_proto_hdr h = {
+	    .type = SA_PROTO_ACK, .flags = 0, .id = id, .len = ACK_LEN};
+
+	sa_proto_put_hdr(f, &h);
+	put_u64(f + SA_PROTO_HDR, a->first_seq);
+	put_u64(f + SA_PROTO_HDR + 8, a->last_seq);
+	put_u32(f + SA_PROTO_HDR + 16, a->count);
+	(void)sa_buf_append(out, f, sizeof f);
+}
+
+int
+sa_proto_put_error(struct sa_buf *out, uint32_t id, bool fatal,
+		   const struct sa_proto_err *e)
+{
+	/* An error frame with a code >= 0 would read as success. */
+	if (e->code >= 0)
+		return -EINVAL;
+	size_t mlen = strnlen(e->message, sizeof e->message - 1);
+	uint8_t f[SA_PROTO_HDR + ERR_FIXED];
+	struct sa_proto_hdr h = {
+	    .type = SA_PROTO_ERROR,
+	    .flags = fatal ? SA_PROTO_F_FATAL : 0,
+	    .id = id,
+	    .len = (uint32_t)(ERR_FIXED + mlen),
+	};
+
+	sa_proto_put_hdr(f, &h);
+	put_u32(f + SA_PROTO_HDR, (uint32_t)e->code);
+	put_u32(f + SA_PROTO_HDR + 4, e->index);
+	f[SA_PROTO_HDR + 8] = e->field;
+	put_u16(f + SA_PROTO_HDR + 9, (uint16_t)mlen);
+	int rc = sa_buf_reserve(out, sizeof f + mlen);
+	if (rc < 0)
+		return rc;
+	memcpy(out->data + out->len, f, sizeof f);
+	memcpy(out->data + out->len + sizeof f, e->message, mlen);
+	out->len += sizeof f + mlen;
+	out->data[out->len] = '\0';
+	return 0;
+}
+
+int
+sa_proto_get_ack(const uint8_t *payload, size_t len, struct sa_proto_ack *a)
+{
+	if (len != ACK_LEN)
+		return SA_EPROTO;
+	a->first_seq = get_u64(payload);
+	a->last_seq = get_u64(payload + 8);
+	a->count = get_u32(payload + 16);
+	return 0;
+}
+
+/*
+ * The message is the daemon's text for people: it is copied truncated to
+ * the struct's size, and bytes that a terminal would act on (C0 controls,
+ * DEL; NUL included, so the C string is whole) become '?', so that a
+ * program may print it as is.  Bytes >= 0x80 are kept (UTF-8).
+ */
+int
+sa_proto_get_error(const uint8_t *payload, size_t len, struct sa_proto_err *e)
+{
+	if (len < ERR_FIXED)
+		return SA_EPROTO;
+	uint16_t mlen = get_u16(payload + 9);
+	if (mlen != len - ERR_FIXED)
+		return SA_EPROTO;
+	int32_t code = (int32_t)get_u32(payload);
+	if (code >= 0)
+		return SA_EPROTO;
+	e->code = code;
+	e->index = get_u32(payload + 4);
+	e->field = payload[8];
+	size_t n = mlen < sizeof e->message - 1 ? mlen : sizeof e->message - 1;
+	for (size_t i = 0; i < n; i++) {
+		uint8_t c = payload[ERR_FIXED + i];
+		e->message[i] = (c < 0x20 || c == 0x7f) ? '?' : (char)c;
+	}
+	e->message[n] = '\0';
+	return 0;
+}
+
+int
+sa_proto_put_frame(struct sa_buf *out, uint8_t type, uint8_t flags,
+		   uint32_t id, const void *payload, size_t len)
+{
+	if (len > SA_PROTO_MAX_PAYLOAD)
+		return -EINVAL;
+	uint8_t f[SA_PROTO_HDR];
+	struct sa_proto_hdr h = {
+	    .type = type, .flags = flags, .id = id, .len = (uint32_t)len};
+
+	sa_proto_put_hdr(f, &h);
+	int rc = sa_buf_reserve(out, sizeof f + len);
+	if (rc < 0)
+		return rc;
+	memcpy(out->data + out->len, f, sizeof f);
+	if (len > 0)
+		memcpy(out->data + out->len + sizeof f, payload, len);
+	out->len += sizeof f + len;
+	out->data[out->len] = '\0';
+	return 0;
+}

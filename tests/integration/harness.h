@@ -1,0 +1,65 @@
+/*
+ * harness.h - what the C integration scenarios share: a real seauditd in
+ * a temporary directory (its own config, log and socket), started by the
+ * test as a direct child and stopped by its pid, and a reader that loads
+ * the whole log back for checking.
+ *
+ * Ownership: a struct hd is caller storage; hd_cleanup removes the
+ * directory.  Records returned by hd_read_log are malloc'ed copies that
+ * the caller frees with free().
+ */
+#ifndef SA_HARNESS_H
+#define SA_HARNESS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+struct hd {
+	char dir[256];
+	char log[320];
+	char sock[320];
+	char conf[320];
+	pid_t pid;
+};
+
+/* A test failure: prints "FAIL: ..." and exits 1. */
+__attribute__((noreturn, format(printf, 1, 2))) void die(const char *fmt,
+							   ...);
+#define CHECK(cond)                                                            \
+	do {                                                                   \
+		if (!(cond))                                                   \
+			die("%s:%d: %s", __FILE__, __LINE__, #cond);           \
+	} while (0)
+
+/* Temp dir and config: [logmgr] audit_log, [seauditd] socket, then
+ * `extra` (INI text, may be NULL) appended verbatim. */
+void hd_init(struct hd *h, const char *extra);
+/* Log directory and socket inside another directory (e.g. a tmpfs). */
+void hd_init_at(struct hd *h, const char *logdir, const char *extra);
+/* Starts `seauditd -d -f conf` ($SEAUDITD), with LD_PRELOAD=preload when
+ * not NULL, and waits until its socket accepts connections. */
+void hd_start(struct hd *h, const char *preload);
+int hd_stop(struct hd *h);  /* SIGTERM, wait: its exit status */
+void hd_kill(struct hd *h); /* SIGKILL, wait */
+void hd_cleanup(struct hd *h);
+
+struct hd_rec {
+	uint64_t seq;
+	uint8_t event;
+	char status;
+	int64_t pid, producer_uid, uid, lost;
+	char session[64]; /* the tests' tag of who sent it */
+};
+/* Every record of the log, in order; *damage gets the damage count. */
+size_t hd_read_log(const char *logdir, struct hd_rec **out, uint64_t *damage);
+
+/* A resource record tagged "session" = tag. */
+struct sa_record;
+void hd_record(struct sa_record *r, const char *tag, uint8_t event);
+
+/* Monotonic milliseconds. */
+uint64_t hd_ms(void);
+
+#endif
