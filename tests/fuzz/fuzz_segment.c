@@ -93,6 +93,17 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			;
 		sa_reader_close(rd);
 	}
+	/* A windowed read parses the footer of a sealed segment. */
+	if (sa_reader_open(&rd, paths, 1, ignore, NULL) == 0) {
+		struct sa_record r;
+		sa_reader_set_window(rd, INT64_C(1700000000000000),
+				     INT64_C(1700000600000000));
+		while (sa_reader_next(rd, &r) == 1)
+			if (r.time_us < INT64_C(1700000000000000) ||
+			    r.time_us >= INT64_C(1700000600000000))
+				abort();
+		sa_reader_close(rd);
+	}
 	if (!zst) {
 		struct sa_writer *w;
 		struct sa_writer_opts o = {.origin = "fuzz",
