@@ -269,7 +269,7 @@ commit_frame(struct daemon *d, struct client *c, uint32_t id,
 	/* Pass 2: stamp and append.  Validation is done, so only memory can
 	 * fail here, and a daemon out of memory cannot keep its promises. */
 	struct pending p = {.c = c, .id = id, .count = count,
-			    .t_start_ms = ev_now_ms()};
+			    .t_start_ms = ev_now_ms(), .bytes = len};
 	memcpy(p.events, events, sizeof events);
 	pos = 0;
 	for (uint32_t i = 0; i < count; i++) {
@@ -312,8 +312,10 @@ ack_all(struct daemon *d)
 				client_send(d, p->c, &b);
 			}
 		}
-		if (!p->is_error)
+		if (!p->is_error) {
 			d->st.records_written += p->count;
+			d->st.bytes_written += p->bytes;
+		}
 		client_unref(d, p->c);
 	}
 	d->npend = 0;

@@ -51,6 +51,8 @@ on_hup(struct ev_loop *l, int signo, void *arg)
 		log_warnx("SIGHUP: %s; keeping the running configuration", err);
 		return;
 	}
+	if (nc.origin[0] == '\0') /* the default: the host name, as resolved */
+		memcpy(nc.origin, d->conf.origin, sizeof nc.origin);
 	if (strcmp(nc.audit_log, d->conf.audit_log) != 0 ||
 	    strcmp(nc.audit_back, d->conf.audit_back) != 0 ||
 	    strcmp(nc.socket, d->conf.socket) != 0 ||
@@ -129,6 +131,11 @@ main(int argc, char **argv)
 	char err[512];
 	if (d.conf_path && conf_load(&d.conf, d.conf_path, err, sizeof err) < 0)
 		fatalx("%s", err);
+	/* The origin every record is stamped with: the host name unless
+	 * configured, resolved once so that records and segments agree. */
+	if (d.conf.origin[0] == '\0' &&
+	    gethostname(d.conf.origin, sizeof d.conf.origin - 1) < 0)
+		snprintf(d.conf.origin, sizeof d.conf.origin, "localhost");
 	if (check_only) {
 		printf("%s: configuration ok\n",
 		       d.conf_path ? d.conf_path : "(embedded defaults)");

@@ -39,6 +39,7 @@ struct pending {
 	bool is_error;        /* a refusal queued behind earlier frames */
 	struct sa_proto_err err;
 	uint32_t events[SA_EV__COUNT]; /* per event type, for loss accounting */
+	uint64_t bytes;                /* encoded record bytes, for the status */
 };
 
 struct loss {

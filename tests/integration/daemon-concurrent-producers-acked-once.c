@@ -93,6 +93,13 @@ main(void)
 	for (size_t i = 0; i < n; i++)
 		CHECK(v[i].seq == i + 1);
 	static uint8_t seen[NPROD][PER];
+	/* No origin configured: every record carries the host name. */
+	char host[64] = "";
+	gethostname(host, sizeof host - 1);
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(v[i].origin, host) != 0)
+			die("seq %zu: origin \"%s\", want the host name \"%s\"",
+			    i + 1, v[i].origin, host);
 	for (size_t i = 0; i < n; i++) {
 		int k, idx;
 		if (sscanf(v[i].session, "p%d:%d", &k, &idx) != 2)

@@ -173,6 +173,12 @@ hd_read_log(const char *logdir, struct hd_rec **out, uint64_t *damage)
 					  : -1;
 		x->uid = sa_record_has(&r, SA_F_UID) ? r.num[SA_F_UID] : -1;
 		x->lost = sa_record_has(&r, SA_F_LOST) ? r.num[SA_F_LOST] : -1;
+		if (sa_record_has(&r, SA_F_ORIGIN)) {
+			size_t l = r.str[SA_F_ORIGIN].len;
+			if (l >= sizeof x->origin)
+				l = sizeof x->origin - 1;
+			memcpy(x->origin, r.str[SA_F_ORIGIN].ptr, l);
+		}
 		if (sa_record_has(&r, SA_F_SESSION)) {
 			size_t l = r.str[SA_F_SESSION].len;
 			if (l >= sizeof x->session)

@@ -51,6 +51,7 @@ struct hd_rec {
 	char status;
 	int64_t pid, producer_uid, uid, lost;
 	char session[64]; /* the tests' tag of who sent it */
+	char origin[64];
 };
 /* Every record of the log, in order; *damage gets the damage count. */
 size_t hd_read_log(const char *logdir, struct hd_rec **out, uint64_t *damage);
