@@ -226,7 +226,8 @@ commit_frame(struct daemon *d, struct client *c, uint32_t id,
 	struct sa_record r;
 	for (uint32_t i = 0; i < count; i++) {
 		size_t at = pos;
-		int rc = sa_proto_next_record(payload, len, &pos, &r);
+		enum sa_field bad = SA_F_NONE;
+		int rc = sa_proto_next_record_diag(payload, len, &pos, &r, &bad);
 		if (rc == SA_EPROTO || rc == 0) {
 			struct sa_proto_err e = {.code = SA_EPROTO,
 						 .index = i};
@@ -235,7 +236,6 @@ commit_frame(struct daemon *d, struct client *c, uint32_t id,
 			client_send_error(d, c, id, true, &e);
 			return;
 		}
-		enum sa_field bad = SA_F_NONE;
 		if (rc == 1)
 			rc = sa_record_validate(&r, &bad);
 		if (rc == 0 && pos - at > d->conf.max_record_bytes + 3u)
