@@ -20,19 +20,26 @@
  *
  * Commands and trace texts go through sa_mask_passwords unless
  * SA_FMT_UNMASKED.  A renderer that fails leaves `out` as it found it.
+ *
+ * The line is on the hot path of `seaudit -a` (millions of records a
+ * second), so it is written through a raw pointer after one capacity
+ * check per string field: no snprintf, no sa_buf call per column.
+ * Fields are copied and tested for bytes to escape eight at a time, the
+ * rare field that has one is redone a byte at a time, and the date and
+ * time come from a per-thread cache of the last second converted
+ * (sa__time_local_stamp).  The detailed form, read a record at a time,
+ * shares the escaper and the cache but keeps sa_buf_printf.
  */
 #include <errno.h>
 #include <inttypes.h>
 #include <stdbool.h>
 #include <stdint.h>
-#include <stdio.h>
 #include <string.h>
 
 #include <seaudit/codes.h>
 #include <seaudit/error.h>
 #include <seaudit/format.h>
 #include <seaudit/record.h>
-#include <seaudit/timefmt.h>
 
 #include "textutil.h"
 
@@ -106,27 +113,30 @@ static const struct col lay_trace[] = {
 	FLAGS, S(SA_F_TRACE, 0), END};
 
 struct event_layout {
-	const char *word;      /* fixed word, or the fallback for a class */
+	char word[9];          /* fixed word, or the fallback for a class; */
+	uint8_t word_len;      /*   copied whole, at most the column's 12 */
 	bool class_word;       /* the word column shows the class */
 	const struct col *cols;
 };
 
+#define W(w) w, sizeof(w) - 1 /* word, word_len */
+
 static const struct event_layout layouts[SA_EV__COUNT] = {
-	[SA_EV_LOGIN] = {"LOGIN", false, lay_login},
-	[SA_EV_LOGOUT] = {"LOGOUT", false, lay_logout},
-	[SA_EV_ACCOUNT_ENABLED] = {"LOGIN", false, lay_serevu},
-	[SA_EV_ACCOUNT_DISABLED] = {"LOGIN", false, lay_serevu},
-	[SA_EV_PASSWORD_ATTEMPT] = {"LOGIN", false, lay_serevu},
-	[SA_EV_RESOURCE] = {"RESOURCE", true, lay_resource},
-	[SA_EV_UNTRUST] = {"UNTRUST", true, lay_untrust},
-	[SA_EV_INBOUND] = {"INET", true, lay_inbound},
-	[SA_EV_OUTBOUND] = {"INET", true, lay_outbound},
-	[SA_EV_ADMIN] = {"ADMIN", false, lay_admin},
-	[SA_EV_STARTUP] = {"START", false, lay_startup},
-	[SA_EV_SHUTDOWN] = {"SHUTDOWN", false, lay_shutdown},
-	[SA_EV_PASSWORD_VERIFY] = {"PASSWORD", false, lay_pwverify},
-	[SA_EV_TRACE] = {"TRACE", false, lay_trace},
-	[SA_EV_LOSS] = {"LOSS", false, lay_loss},
+	[SA_EV_LOGIN] = {W("LOGIN"), false, lay_login},
+	[SA_EV_LOGOUT] = {W("LOGOUT"), false, lay_logout},
+	[SA_EV_ACCOUNT_ENABLED] = {W("LOGIN"), false, lay_serevu},
+	[SA_EV_ACCOUNT_DISABLED] = {W("LOGIN"), false, lay_serevu},
+	[SA_EV_PASSWORD_ATTEMPT] = {W("LOGIN"), false, lay_serevu},
+	[SA_EV_RESOURCE] = {W("RESOURCE"), true, lay_resource},
+	[SA_EV_UNTRUST] = {W("UNTRUST"), true, lay_untrust},
+	[SA_EV_INBOUND] = {W("INET"), true, lay_inbound},
+	[SA_EV_OUTBOUND] = {W("INET"), true, lay_outbound},
+	[SA_EV_ADMIN] = {W("ADMIN"), false, lay_admin},
+	[SA_EV_STARTUP] = {W("START"), false, lay_startup},
+	[SA_EV_SHUTDOWN] = {W("SHUTDOWN"), false, lay_shutdown},
+	[SA_EV_PASSWORD_VERIFY] = {W("PASSWORD"), false, lay_pwverify},
+	[SA_EV_TRACE] = {W("TRACE"), false, lay_trace},
+	[SA_EV_LOSS] = {W("LOSS"), false, lay_loss},
 };
 
 #define CK(expr)                                                               \
@@ -148,81 +158,248 @@ unsafe_code_point(uint32_t cp)
 	       (cp >= 0x2066 && cp <= 0x2069);
 }
 
-
 static const char hexdig[] = "0123456789ABCDEF";
 
+/* Byte classes for escaping (see the file comment). */
+enum {
+	E_PASS = 0, /* printable ASCII: copied */
+	E_BSL = 1,  /* backslash: doubled */
+	E_HEX = 2,  /* C0 control or DEL: \xHH */
+	E_HIGH = 3, /* 0x80..0xff: UTF-8 to validate */
+};
+
+static const uint8_t esc_class[256] = {
+	2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, /* 0x00 */
+	2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, /* 0x10 */
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* 0x20 */
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, /* 0x5c '\\' */
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2, /* 0x7f DEL */
+	3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, /* 0x80 */
+	3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3,
+	3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3,
+	3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3,
+	3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3,
+	3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3,
+	3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3,
+	3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3,
+};
+
 /*
- * Appends p[0..n) escaped (see the file comment) and adds the number of
- * characters written to *cells.
+ * Escaped output is at most 4 bytes per input byte.  The writers below
+ * may also store up to OVERSHOOT bytes past their end (whole 8-byte words,
+ * a 32-byte run of blanks, the 24-byte time stamp) that later writes
+ * overwrite; a render reserves that much beyond its bound.
  */
+#define ESC_MAX 4
+#define OVERSHOOT 32
+
+/*
+ * Eight bytes at a time: most fields are plain ASCII, and one test per
+ * word finds the first byte that needs care.  Only on little-endian
+ * machines, where the word's first byte is its lowest.
+ */
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define WORDWISE 1
+#else
+#define WORDWISE 0
+#endif
+
+#define ONES UINT64_C(0x0101010101010101)
+#define HIGHS UINT64_C(0x8080808080808080)
+
+/*
+ * The high bit of each byte of x that is below 0x20, a backslash, or 0x7f
+ * and above.  Borrows and carries can also flag a byte above a flagged
+ * one, never below, so the lowest flag is exact and the rest are hints
+ * (esc_one copes with a plain byte).  x - 0x20 flags the controls (and
+ * bytes from 0xa0, flagged anyway), x + 1 flags DEL, x itself the high
+ * half, and (x ^ '\\') - 1 the backslash (and the high half again).
+ */
+static inline uint64_t
+special_bytes(uint64_t x)
+{
+	uint64_t y = x ^ (ONES * '\\');
+	return ((x - ONES * 0x20) | x | (x + ONES) | (y - ONES)) & HIGHS;
+}
+
+/* Loads n (1..7) bytes as the low bytes of a word, the rest zero. */
+static inline uint64_t
+load_short(const uint8_t *p, size_t n)
+{
+	if (n >= 4) {
+		uint32_t lo, hi;
+		memcpy(&lo, p, 4);
+		memcpy(&hi, p + n - 4, 4);
+		return lo | (uint64_t)hi << (8 * (n - 4));
+	}
+	return p[0] | (uint64_t)p[n / 2] << (8 * (n / 2)) |
+	       (uint64_t)p[n - 1] << (8 * (n - 1));
+}
+
+/* What esc_one did: its output's end, bytes used, characters written. */
+struct esc_step {
+	char *o;
+	uint32_t used, cells;
+};
+
+/*
+ * The byte at p[0] (n > 0 left) that needs care, or a plain one a word
+ * test flagged as a hint: written escaped, or with the rest of a valid
+ * UTF-8 sequence, at o.  Out of line: realistic text rarely gets here.
+ */
+static struct esc_step
+esc_one(char *o, const uint8_t *p, size_t n)
+{
+	uint8_t c = p[0];
+	size_t k = 1;
+	switch (esc_class[c]) {
+	case E_PASS:
+		*o = (char)c;
+		return (struct esc_step){o + 1, 1, 1};
+	case E_BSL:
+		o[0] = '\\';
+		o[1] = '\\';
+		return (struct esc_step){o + 2, 1, 2};
+	case E_HEX:
+		break;
+	default: {
+		uint32_t cp;
+		k = sa__utf8_seq(p, n, &cp);
+		if (k == 0) {
+			k = 1;
+		} else if (!unsafe_code_point(cp)) {
+			memcpy(o, p, k);
+			return (struct esc_step){o + k, (uint32_t)k, 1};
+		}
+		break;
+	}
+	}
+	for (size_t j = 0; j < k; j++) {
+		o[0] = '\\';
+		o[1] = 'x';
+		o[2] = hexdig[p[j] >> 4];
+		o[3] = hexdig[p[j] & 0xf];
+		o += 4;
+	}
+	return (struct esc_step){o, (uint32_t)k, (uint32_t)(4 * k)};
+}
+
+/*
+ * Writes p[0..n) escaped (see the file comment) at o and adds the number
+ * of characters written to *cells; returns the new end.  At most
+ * ESC_MAX * n bytes, plus OVERSHOOT.  Plain runs are copied a word at a
+ * time; esc_one takes the rest.
+ */
+static char *
+put_esc_slow(char *o, const uint8_t *p, size_t n, size_t *cells)
+{
+	size_t i = 0, w = 0;
+	while (WORDWISE) {
+		size_t r = n - i, k;
+		uint64_t x, m;
+		if (r >= 8) {
+			memcpy(&x, p + i, 8);
+			memcpy(o, &x, 8);
+			m = special_bytes(x);
+			if (m == 0) {
+				o += 8;
+				i += 8;
+				w += 8;
+				continue;
+			}
+		} else {
+			if (r == 0)
+				break;
+			x = load_short(p + i, r);
+			memcpy(o, &x, 8);
+			m = special_bytes(x) & ((UINT64_C(1) << (8 * r)) - 1);
+			if (m == 0) {
+				o += r;
+				w += r;
+				break;
+			}
+		}
+		k = (size_t)__builtin_ctzll(m) / 8;
+		o += k;
+		i += k;
+		w += k;
+		struct esc_step st = esc_one(o, p + i, n - i);
+		o = st.o;
+		i += st.used;
+		w += st.cells;
+	}
+	while (!WORDWISE && i < n) {
+		struct esc_step st = esc_one(o, p + i, n - i);
+		o = st.o;
+		i += st.used;
+		w += st.cells;
+	}
+	*cells += w;
+	return o;
+}
+
+/*
+ * put_esc_slow's optimistic front: most fields need no escape at all, so
+ * copy them word by word (the last word overlapping the one before, a
+ * short field in one piece) while testing every word, and only when a
+ * word had a byte to care for, do it again the careful way.  Inlined:
+ * the call and its register saves cost as much as a short field.
+ */
+static inline __attribute__((always_inline)) char *
+put_esc(char *o, const uint8_t *p, size_t n, size_t *cells)
+{
+	uint64_t x, m = 0;
+	if (!WORDWISE || n == 0)
+		return put_esc_slow(o, p, n, cells);
+	if (n >= 8) {
+		for (size_t i = 0; i + 8 < n; i += 8) {
+			memcpy(&x, p + i, 8);
+			memcpy(o + i, &x, 8);
+			m |= special_bytes(x);
+		}
+		memcpy(&x, p + n - 8, 8);
+		memcpy(o + n - 8, &x, 8);
+		m |= special_bytes(x);
+	} else {
+		x = load_short(p, n);
+		memcpy(o, &x, 8);
+		m = special_bytes(x) & ((UINT64_C(1) << (8 * n)) - 1);
+	}
+	if (m != 0)
+		return put_esc_slow(o, p, n, cells);
+	*cells += n;
+	return o + n;
+}
+
+/* Appends p[0..n) escaped, adding its characters to *cells. */
 static int
 esc_append(struct sa_buf *b, const uint8_t *p, size_t n, size_t *cells)
 {
-	if (n > (SIZE_MAX - 16) / 4)
+	if (n > (SIZE_MAX / 2 - OVERSHOOT) / ESC_MAX)
 		return -ENOMEM;
-	int rc = sa_buf_reserve(b, n * 4);
+	int rc = sa_buf_reserve(b, n * ESC_MAX + OVERSHOOT);
 	if (rc < 0)
 		return rc;
-	char *o = b->data + b->len;
-	size_t w = 0, i = 0;
-	while (i < n) {
-		uint8_t c = p[i];
-		size_t k = 1;
-		bool esc;
-		if (c < 0x80) {
-			if (c == '\\') {
-				*o++ = '\\';
-				*o++ = '\\';
-				w += 2;
-				i++;
-				continue;
-			}
-			esc = c < 0x20 || c == 0x7f;
-		} else {
-			uint32_t cp;
-			k = sa__utf8_seq(p + i, n - i, &cp);
-			if (k == 0) {
-				k = 1;
-				esc = true;
-			} else {
-				esc = unsafe_code_point(cp);
-			}
-		}
-		if (esc) {
-			for (size_t j = 0; j < k; j++) {
-				*o++ = '\\';
-				*o++ = 'x';
-				*o++ = hexdig[p[i + j] >> 4];
-				*o++ = hexdig[p[i + j] & 0xf];
-			}
-			w += 4 * k;
-		} else {
-			memcpy(o, p + i, k);
-			o += k;
-			w += 1;
-		}
-		i += k;
-	}
+	char *o = put_esc(b->data + b->len, p, n, cells);
 	b->len = (size_t)(o - b->data);
 	b->data[b->len] = '\0';
-	*cells += w;
 	return 0;
 }
 
-static int
-pad(struct sa_buf *b, size_t have, size_t width)
+static const char blanks[OVERSHOOT + 1] = "                                ";
+
+/* Blanks from `have` characters up to `width` (at most OVERSHOOT). */
+static inline char *
+put_pad(char *o, size_t have, size_t width)
 {
-	static const char spaces[] = "                                ";
-	while (have < width) {
-		size_t k = width - have;
-		if (k > sizeof spaces - 1)
-			k = sizeof spaces - 1;
-		int rc = sa_buf_append(b, spaces, k);
-		if (rc < 0)
-			return rc;
-		have += k;
-	}
-	return 0;
+	if (have >= width)
+		return o;
+	/* One fixed-size store: columns are at most 20 wide. */
+	memcpy(o, blanks, OVERSHOOT);
+	return o + (width - have);
 }
 
 static bool
@@ -231,38 +408,82 @@ masked_field(enum sa_field f)
 	return f == SA_F_COMMAND || f == SA_F_TRACE;
 }
 
+/*
+ * A string field's bytes as shown: the record's own, or its masked copy
+ * in *tmp (which the caller frees).
+ */
+static int
+shown_str(const struct sa_record *r, enum sa_field f, unsigned flags,
+	  struct sa_buf *tmp, const uint8_t **p, size_t *n)
+{
+	const struct sa_str *s = &r->str[f];
+	if (!masked_field(f) || (flags & SA_FMT_UNMASKED)) {
+		*p = s->ptr;
+		*n = s->len;
+		return 0;
+	}
+	sa_buf_reset(tmp);
+	int rc = sa_mask_passwords(tmp, s->ptr, s->len);
+	if (rc < 0)
+		return rc;
+	*p = (const uint8_t *)tmp->data;
+	*n = tmp->len;
+	return 0;
+}
+
 /* Appends a string field escaped, masking passwords where they can hide. */
 static int
 put_str(struct sa_buf *b, const struct sa_record *r, enum sa_field f,
 	unsigned flags, size_t *cells)
 {
-	const struct sa_str *s = &r->str[f];
-	if (!masked_field(f) || (flags & SA_FMT_UNMASKED))
-		return esc_append(b, s->ptr, s->len, cells);
 	struct sa_buf tmp = SA_BUF_INIT;
-	int rc = sa_mask_passwords(&tmp, s->ptr, s->len);
+	const uint8_t *p;
+	size_t n;
+	int rc = shown_str(r, f, flags, &tmp, &p, &n);
 	if (rc == 0)
-		rc = esc_append(b, (const uint8_t *)tmp.data, tmp.len, cells);
+		rc = esc_append(b, p, n, cells);
 	sa_buf_free(&tmp);
 	return rc;
 }
 
-static int
-put_num(struct sa_buf *b, int64_t v, size_t width, bool glue)
+#define NUM_MAX 21 /* "-9223372036854775808" and a glue blank */
+
+/*
+ * A number right-aligned in its column.  A glued number too wide for its
+ * column still needs a gap.  Stage, reason and errno codes are below
+ * 10000: their digits go straight to the output, two at a time (a copy
+ * through a small buffer would stall on the store of a few bytes being
+ * read back as a wider word).
+ */
+static inline char *
+put_num(char *o, int64_t v, size_t width, bool glue)
 {
+	size_t n;
+	if (v >= 0 && v < 10000) {
+		unsigned hi = (unsigned)v / 100, lo = (unsigned)v % 100;
+		n = v >= 1000 ? 4 : v >= 100 ? 3 : v >= 10 ? 2 : 1;
+		if (glue && n >= width)
+			*o++ = ' ';
+		o = put_pad(o, n, width);
+		if (n == 4) {
+			memcpy(o, sa__digit_pairs + 2 * hi, 2);
+			memcpy(o + 2, sa__digit_pairs + 2 * lo, 2);
+		} else if (n == 3) {
+			o[0] = (char)('0' + hi);
+			memcpy(o + 1, sa__digit_pairs + 2 * lo, 2);
+		} else {
+			/* "07" shifted by one gives "7" (and a spare byte). */
+			memcpy(o, sa__digit_pairs + 2 * lo + (2 - n), 2);
+		}
+		return o + n;
+	}
 	char num[24];
-	int n = snprintf(num, sizeof num, "%" PRId64, v);
-	if (n < 0 || (size_t)n >= sizeof num)
-		return -EINVAL;
-	int rc = 0;
-	/* A glued number too wide for its column still needs a gap. */
-	if (glue && (size_t)n >= width)
-		rc = sa_buf_append(b, " ", 1);
-	if (rc == 0)
-		rc = pad(b, (size_t)n, width);
-	if (rc == 0)
-		rc = sa_buf_append(b, num, (size_t)n);
-	return rc;
+	n = (size_t)(sa__put_i64(num, v) - num);
+	if (glue && n >= width)
+		*o++ = ' ';
+	o = put_pad(o, n, width);
+	memcpy(o, num, n);
+	return o + n;
 }
 
 static bool
@@ -271,98 +492,171 @@ is_os_user(const struct sa_record *r)
 	return sa_record_has(r, SA_F_OS_USER) && r->num[SA_F_OS_USER] != 0;
 }
 
-static int
-put_column(struct sa_buf *b, const struct sa_record *r,
-	   const struct event_layout *lay, const struct col *c, unsigned flags)
+/* The field a C_UNTRUST column shows. */
+static enum sa_field
+untrust_field(const struct sa_record *r)
 {
-	size_t cells = 0;
-	int rc = 0;
-	switch ((enum col_kind)c->kind) {
-	case C_WORD:
-		if (lay->class_word && sa_record_has(r, SA_F_CLASS))
-			rc = put_str(b, r, SA_F_CLASS, flags, &cells);
-		else
-			rc = esc_append(b, (const uint8_t *)lay->word,
-					strlen(lay->word), &cells);
-		break;
-	case C_STR:
-	case C_SESSION:
-		if (sa_record_has(r, (enum sa_field)c->field))
-			rc = put_str(b, r, (enum sa_field)c->field, flags,
-				     &cells);
-		break;
-	case C_NUM:
-		if (sa_record_has(r, (enum sa_field)c->field))
-			return put_num(b, r->num[c->field], c->width, c->glue);
-		break;
-	case C_UNTRUST: {
-		enum sa_field f = (sa_record_has(r, SA_F_STAGE) &&
-				   r->num[SA_F_STAGE] == SA_WDWARN_STATCHANGED)
-					  ? SA_F_MESSAGE_ID
-					  : SA_F_ERRNO;
-		if (sa_record_has(r, f))
-			return put_num(b, r->num[f], c->width, c->glue);
-		break;
-	}
-	case C_FLAGS:
-		if (is_os_user(r))
-			rc = esc_append(b, (const uint8_t *)"(OS user)", 9,
-					&cells);
-		break;
-	case C_END:
-		break;
-	}
-	if (rc < 0)
-		return rc;
-	return pad(b, cells, c->width);
+	return (sa_record_has(r, SA_F_STAGE) &&
+		r->num[SA_F_STAGE] == SA_WDWARN_STATCHANGED)
+		       ? SA_F_MESSAGE_ID
+		       : SA_F_ERRNO;
 }
 
-/* Appends the line without its '\n'. */
+/*
+ * Room for everything of a line but its string fields: the time stamp,
+ * the status, and per column a separator, blanks up to the width and a
+ * number, plus the overshoot.  The widest layout has 12 columns.
+ */
+#define LINE_FIXED                                                             \
+	(SA__STAMP_MAX + 1 + ESC_MAX + 12 * (1 + 20 + NUM_MAX) + 1 +          \
+	 OVERSHOOT)
+
+/*
+ * Makes room at *o for a string field of n bytes and LINE_FIXED after it,
+ * the line so far being out->data[out->len..*o); moves *o, *line and
+ * *end with the data.
+ */
+static int
+grow_line(struct sa_buf *out, char **o, char **line, char **end, size_t n)
+{
+	size_t at = (size_t)(*o - out->data), l = (size_t)(*line - out->data),
+	       e = (size_t)(*end - out->data);
+	if (n > (SIZE_MAX / 2 - LINE_FIXED - (at - out->len)) / ESC_MAX)
+		return -ENOMEM;
+	int rc = sa_buf_reserve(out,
+				at - out->len + n * ESC_MAX + LINE_FIXED);
+	if (rc < 0)
+		return rc;
+	*o = out->data + at;
+	*line = out->data + l;
+	*end = out->data + e;
+	return 0;
+}
+
+/*
+ * Appends the line with its '\n', written through a raw pointer: one
+ * reservation covers the fixed part, and each string field checks its
+ * own worst case (4 bytes a byte) against what is left, so the usual
+ * record costs one capacity check per string and no snprintf.
+ */
 static int
 line_body(struct sa_buf *out, const struct sa_record *r, unsigned flags)
 {
-	char date[16], clock[16];
 	int rc;
 	if (r->event == SA_EV_NONE || r->event >= SA_EV__COUNT)
 		return SA_EBADEVENT;
 	const struct event_layout *lay = &layouts[r->event];
-	if ((rc = sa_time_local_parts(r->time_us, date, clock)) < 0)
+	const struct sa__stamp *stamp = sa__time_local_stamp(r->time_us);
+	if (stamp == NULL)
+		return SA_EBADTIME;
+	/* Twice: the first string field then finds LINE_FIXED still free. */
+	if (out->cap - out->len <= 2 * LINE_FIXED &&
+	    (rc = sa_buf_reserve(out, 2 * LINE_FIXED)) < 0)
 		return rc;
-	size_t line_start = out->len;
-	size_t cells = 0;
-	if ((rc = sa_buf_printf(out, "%s %s ", date, clock)) < 0)
-		return rc;
+
+	char *line = out->data + out->len;
+	char *o = line;
+	memcpy(o, stamp->text, SA__STAMP_MAX);
+	o += stamp->len;
+	*o++ = ' ';
 	/* The status letter is record data too: escape it like a field. */
 	uint8_t st = (uint8_t)r->status;
-	if ((rc = esc_append(out, &st, st ? 1 : 0, &cells)) < 0)
-		return rc;
-	if (st == 0 && (rc = sa_buf_append(out, "?", 1)) < 0)
-		return rc;
+	if (esc_class[st] == E_PASS)
+		*o++ = (char)st;
+	else if (st == 0)
+		*o++ = '?';
+	else
+		o = esc_one(o, &st, 1).o;
+
+	struct sa_buf tmp = SA_BUF_INIT; /* a masked command or trace */
+	bool sessions = (flags & SA_FMT_SESSIONID) != 0;
+	/* Blanks after `end` are padding or separators: trimmed below. */
+	char *end = o;
 	for (const struct col *c = lay->cols; c->kind != C_END; c++) {
-		if (c->kind == C_SESSION && !(flags & SA_FMT_SESSIONID))
+		enum sa_field f = (enum sa_field)c->field;
+		const uint8_t *p;
+		size_t n, room, cells = 0;
+		if (c->kind == C_SESSION && !sessions)
 			continue;
-		if (!c->glue && (rc = sa_buf_append(out, " ", 1)) < 0)
-			return rc;
-		if ((rc = put_column(out, r, lay, c, flags)) < 0)
-			return rc;
+		if (!c->glue)
+			*o++ = ' ';
+		switch ((enum col_kind)c->kind) {
+		case C_WORD:
+			if (!lay->class_word || !sa_record_has(r, SA_F_CLASS)) {
+				/* Plain capitals: nothing to escape. */
+				memcpy(o, lay->word, sizeof lay->word);
+				o += lay->word_len;
+				cells = lay->word_len;
+				break;
+			}
+			f = SA_F_CLASS;
+			/* fall through */
+		case C_STR:
+		case C_SESSION:
+			if (!sa_record_has(r, f))
+				break;
+			p = r->str[f].ptr;
+			n = r->str[f].len;
+			if (masked_field(f) && !(flags & SA_FMT_UNMASKED)) {
+				if ((rc = shown_str(r, f, flags, &tmp, &p,
+						    &n)) < 0)
+					goto fail;
+			}
+			/*
+			 * The field's worst case, and LINE_FIXED left for
+			 * the columns after it.
+			 */
+			room = (size_t)(out->data + out->cap - o);
+			if ((room < LINE_FIXED ||
+			     n > (room - LINE_FIXED) / ESC_MAX) &&
+			    (rc = grow_line(out, &o, &line, &end, n)) < 0)
+				goto fail;
+			o = put_esc(o, p, n, &cells);
+			break;
+		case C_NUM:
+		case C_UNTRUST:
+			if (c->kind == C_UNTRUST)
+				f = untrust_field(r);
+			if (sa_record_has(r, f)) {
+				o = put_num(o, r->num[f], c->width, c->glue);
+				end = o;
+				continue;
+			}
+			break;
+		case C_FLAGS:
+			if (is_os_user(r)) {
+				memcpy(o, "(OS user)", 9);
+				o += 9;
+				cells = 9;
+			}
+			break;
+		case C_END:
+			break;
+		}
+		if (cells > 0)
+			end = o;
+		o = put_pad(o, cells, c->width);
 	}
-	while (out->len > line_start && out->data[out->len - 1] == ' ')
-		out->len--;
+	if (tmp.cap > 0)
+		sa_buf_free(&tmp);
+	/* Trailing blanks go, field bytes included, as they always did. */
+	o = end;
+	while (o > line && o[-1] == ' ')
+		o--;
+	*o++ = '\n';
+	out->len = (size_t)(o - out->data);
 	out->data[out->len] = '\0';
 	return 0;
+fail:
+	sa_buf_free(&tmp);
+	sa__buf_rollback(out, out->len);
+	return rc;
 }
 
 int
 sa_format_line(struct sa_buf *out, const struct sa_record *r, unsigned flags)
 {
-	size_t start = out->len;
-	int rc;
-	CK(line_body(out, r, flags));
-	CK(sa_buf_append(out, "\n", 1));
-	return 0;
-fail:
-	sa__buf_rollback(out, start);
-	return rc;
+	return line_body(out, r, flags);
 }
 
 /* "Label: <escaped string field>\n" */
@@ -438,11 +732,17 @@ static int
 detail_body(struct sa_buf *out, const struct sa_record *r, unsigned flags)
 {
 	enum sa_event ev = (enum sa_event)r->event;
-	char date[16], clock[16];
 	int rc;
 
-	if ((rc = sa_time_local_parts(r->time_us, date, clock)) < 0)
-		return rc;
+	const struct sa__stamp *stamp = sa__time_local_stamp(r->time_us);
+	if (stamp == NULL)
+		return SA_EBADTIME;
+	/* A copy: the stamp lives only until the next conversion. */
+	char date[SA__STAMP_MAX], clock[SA__STAMP_MAX];
+	int date_len = stamp->date_len;
+	int clock_len = stamp->len - stamp->date_len - 1;
+	memcpy(date, stamp->text, SA__STAMP_MAX);
+	memcpy(clock, stamp->text + date_len + 1, (size_t)clock_len);
 	if ((rc = sa_buf_printf(out, "Event type: %s\n", sa_event_title(ev))) <
 	    0)
 		return rc;
@@ -496,8 +796,8 @@ detail_body(struct sa_buf *out, const struct sa_record *r, unsigned flags)
 			    0)
 			return rc;
 	}
-	if ((rc = sa_buf_printf(out, "Date: %s\nTime: %s\n", date, clock)) <
-		    0 ||
+	if ((rc = sa_buf_printf(out, "Date: %.*s\nTime: %.*s\n",
+				date_len, date, clock_len, clock)) < 0 ||
 	    (rc = label_details(out, r)) < 0)
 		return rc;
 	if (ev == SA_EV_UNTRUST) {
@@ -545,7 +845,6 @@ sa_format_detail(struct sa_buf *out, const struct sa_record *r,
 	size_t start = out->len;
 	int rc;
 	CK(line_body(out, r, flags));
-	CK(sa_buf_append(out, "\n", 1));
 	CK(detail_body(out, r, flags));
 	CK(sa_buf_append(out, "\n", 1));
 	return 0;

@@ -2,13 +2,17 @@
  * textutil.h - internal: the small text primitives every renderer needs,
  * kept in one place so that JSON, CSV, the line form and the time
  * formatter agree on them (UTF-8 validity above all: a byte one renderer
- * calls valid and another escapes would make the forms disagree).
+ * calls valid and another escapes would make the forms disagree), and
+ * the local time stamp cache the line renderers share with timefmt.c.
  */
 #ifndef SEAUDIT_TEXTUTIL_H
 #define SEAUDIT_TEXTUTIL_H
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
 
 #include <seaudit/format.h>
 
@@ -65,6 +69,48 @@ sa__utf8_seq(const uint8_t *p, size_t n, uint32_t *cp)
 		*cp = (*cp << 6) | (b & 0x3f);
 	}
 	return len;
+}
+
+/*
+ * "DD Mon YYYY HH:MM:SS" (the line's first two columns, one space between
+ * them) of a time in the local zone, as sa_time_local_parts splits it,
+ * from a per-thread cache of the last second converted (timefmt.c says
+ * why and when it is refreshed).  The text is text[0..len), the date its
+ * first date_len bytes; text[] is SA__STAMP_MAX bytes, so a renderer
+ * with that much room can take it with one fixed-size copy.  NULL for a
+ * time out of range or not representable in the zone (SA_EBADTIME).  The
+ * result is valid until the thread's next call.
+ */
+#define SA__STAMP_MAX 24
+
+struct sa__stamp {
+	int64_t sec;              /* -1: empty */
+	const char *tz;           /* getenv("TZ") then, and its text: */
+	char tz_text[64];         /*   the zone the text is in */
+	const char *zone_name[2]; /* tzname, timezone, daylight as */
+	long zone_off;            /*   localtime_r left them */
+	int zone_dst;
+	uint8_t len, date_len;
+	char text[SA__STAMP_MAX];
+};
+
+extern _Thread_local struct sa__stamp sa__stamp_cache;
+
+const struct sa__stamp *sa__time_local_stamp_fill(int64_t us);
+
+/* Inline: the hit, nearly every record of a log, is a few compares. */
+static inline const struct sa__stamp *
+sa__time_local_stamp(int64_t us)
+{
+	const struct sa__stamp *c = &sa__stamp_cache;
+	if (us >= 0 && us / 1000000 == c->sec &&
+	    c->zone_name[0] == tzname[0] && c->zone_name[1] == tzname[1] &&
+	    c->zone_off == timezone && c->zone_dst == daylight) {
+		const char *tz = getenv("TZ");
+		if (tz == c->tz && (tz == NULL || strcmp(tz, c->tz_text) == 0))
+			return c;
+	}
+	return sa__time_local_stamp_fill(us);
 }
 
 /* Undoes a failed render: the buffer is as it was at `start`. */

@@ -1,6 +1,7 @@
 /*
  * timefmt.c - RFC 3339 formatting and parsing, and the viewer's local
- * "DD Mon YYYY" / "HH:MM:SS" split (timefmt.h).
+ * "DD Mon YYYY" / "HH:MM:SS" split (timefmt.h), with the per-thread cache
+ * of it the line renderers use (sa__time_local_stamp, textutil.h).
  *
  * UTC conversions use Howard Hinnant's days-from-civil arithmetic instead
  * of timegm/gmtime_r: it does not depend on TZ or on the C library's time
@@ -18,6 +19,7 @@
  */
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -206,15 +208,17 @@ sa_time_parse_rfc3339(const char *s, size_t len, int64_t *us)
 	return 0;
 }
 
-int
-sa_time_local_parts(int64_t us, char date[16], char clock[16])
+/*
+ * "DD Mon YYYY HH:MM:SS" of second t in the local zone, at out (no
+ * terminator); returns its length (20, or 21 for year 10000) and the
+ * length of the date part in *date_len, or SA_EBADTIME.
+ */
+static int
+local_stamp(time_t t, char out[SA__STAMP_MAX], size_t *date_len)
 {
 	static const char months[12][4] = {"Jan", "Feb", "Mar", "Apr",
 					   "May", "Jun", "Jul", "Aug",
 					   "Sep", "Oct", "Nov", "Dec"};
-	if (us < SA_TIME_MIN_US || us > SA_TIME_MAX_US)
-		return SA_EBADTIME;
-	time_t t = (time_t)(us / US_PER_SEC);
 	struct tm tm;
 	if (localtime_r(&t, &tm) == NULL)
 		return SA_EBADTIME;
@@ -223,7 +227,7 @@ sa_time_local_parts(int64_t us, char date[16], char clock[16])
 	    tm.tm_mday > 31 || tm.tm_year < -1900 || tm.tm_year > 99999 - 1900)
 		return SA_EBADTIME;
 
-	char *p = date;
+	char *p = out;
 	p = put2(p, (unsigned)tm.tm_mday);
 	*p++ = ' ';
 	memcpy(p, months[tm.tm_mon], 3);
@@ -234,17 +238,90 @@ sa_time_local_parts(int64_t us, char date[16], char clock[16])
 		*p++ = (char)('0' + year / 10000);
 	p = put2(p, year / 100 % 100);
 	p = put2(p, year % 100);
-	*p = '\0';
+	*date_len = (size_t)(p - out);
+	*p++ = ' ';
 
 	/* tm_sec may be 60 only with leap-second-aware "right/" zones. */
 	unsigned hh = (unsigned)tm.tm_hour % 100, mm = (unsigned)tm.tm_min % 100,
 		 ss = (unsigned)tm.tm_sec % 100;
-	p = clock;
 	p = put2(p, hh);
 	*p++ = ':';
 	p = put2(p, mm);
 	*p++ = ':';
 	p = put2(p, ss);
-	*p = '\0';
+	return (int)(p - out);
+}
+
+int
+sa_time_local_parts(int64_t us, char date[16], char clock[16])
+{
+	char text[SA__STAMP_MAX];
+	size_t dlen;
+	if (us < SA_TIME_MIN_US || us > SA_TIME_MAX_US)
+		return SA_EBADTIME;
+	int n = local_stamp((time_t)(us / US_PER_SEC), text, &dlen);
+	if (n < 0)
+		return n;
+	memcpy(date, text, dlen);
+	date[dlen] = '\0';
+	memcpy(clock, text + dlen + 1, (size_t)n - dlen - 1);
+	clock[(size_t)n - dlen - 1] = '\0';
 	return 0;
+}
+
+/*
+ * The renderers' cache of the last second converted, one per thread.
+ * Logs come in time order with many records per second, so nearly every
+ * record hits it, and localtime_r (a lock, a search of the zone's
+ * transitions, the calendar arithmetic) runs once per second of log
+ * instead of once per record.  Caching the exact second, not an hour or
+ * an offset, cannot go wrong at a DST change or in a zone whose changes
+ * fall off the hour (Lord Howe, Adelaide, Chatham) or on a leap second
+ * ("right/" zones): every new second is converted.
+ *
+ * The zone is part of the key, so that a process that switches zones
+ * (setenv("TZ") then tzset()) never gets the old zone's text for the
+ * second it converted last.  The key is TZ itself: the pointer getenv
+ * returns (setenv gives each new value a new string) and its text (a
+ * putenv string may be rewritten in place).  tzname, timezone and
+ * daylight as localtime_r left them are part of it too: they are what
+ * changes when TZ is unset and tzset() rereads a replaced /etc/localtime
+ * (then to another zone's names or offset).  Another thread's
+ * conversions change them as well, which only costs a miss.  A TZ too
+ * long to keep is never cached.  One order escapes the key: setenv("TZ"),
+ * a render of second S (still in the old zone: localtime_r does not read
+ * TZ before tzset()), tzset(), S again, between two zones with the same
+ * names and offsets; S then keeps the old zone's text.
+ */
+_Thread_local struct sa__stamp sa__stamp_cache = {.sec = -1};
+
+const struct sa__stamp *
+sa__time_local_stamp_fill(int64_t us)
+{
+	struct sa__stamp *c = &sa__stamp_cache;
+	size_t dlen;
+	if (us < SA_TIME_MIN_US || us > SA_TIME_MAX_US)
+		return NULL;
+	int64_t sec = us / US_PER_SEC;
+	int n = local_stamp((time_t)sec, c->text, &dlen);
+	if (n < 0) {
+		c->sec = -1;
+		return NULL;
+	}
+	c->sec = sec;
+	c->tz = getenv("TZ");
+	if (c->tz != NULL) {
+		size_t l = strlen(c->tz);
+		if (l < sizeof c->tz_text)
+			memcpy(c->tz_text, c->tz, l + 1);
+		else
+			c->sec = -1; /* this call's text is still right */
+	}
+	c->zone_name[0] = tzname[0];
+	c->zone_name[1] = tzname[1];
+	c->zone_off = timezone;
+	c->zone_dst = daylight;
+	c->len = (uint8_t)n;
+	c->date_len = (uint8_t)dlen;
+	return c;
 }
