@@ -219,15 +219,24 @@ commit_frame(struct daemon *d, struct client *c, uint32_t id,
 		client_send_error(d, c, id, true, &e);
 		return;
 	}
-	/* Pass 1: every record must decode and validate (all or nothing). */
+	/* Pass 1: every record must decode and validate (all or nothing).
+	 * Decoded once; the records point into the payload, which stays put
+	 * until this function returns. */
+	if (count > d->reccap) {
+		struct sa_record *nr = realloc(d->recs, count * sizeof *nr);
+		if (nr == NULL)
+			fatalx("out of memory for a frame of %u records", count);
+		d->recs = nr;
+		d->reccap = count;
+	}
 	uint32_t events[SA_EV__COUNT] = {0};
 	uint32_t noisy = UINT32_MAX;
 	size_t pos = 0;
-	struct sa_record r;
 	for (uint32_t i = 0; i < count; i++) {
+		struct sa_record *rp = &d->recs[i];
 		size_t at = pos;
 		enum sa_field bad = SA_F_NONE;
-		int rc = sa_proto_next_record_diag(payload, len, &pos, &r, &bad);
+		int rc = sa_proto_next_record_diag(payload, len, &pos, rp, &bad);
 		if (rc == SA_EPROTO || rc == 0) {
 			struct sa_proto_err e = {.code = SA_EPROTO,
 						 .index = i};
@@ -237,7 +246,7 @@ commit_frame(struct daemon *d, struct client *c, uint32_t id,
 			return;
 		}
 		if (rc == 1)
-			rc = sa_record_validate(&r, &bad);
+			rc = sa_record_validate(rp, &bad);
 		if (rc == 0 && pos - at > d->conf.max_record_bytes + 3u)
 			rc = SA_ETOOLONG;
 		if (rc < 0) {
@@ -251,9 +260,9 @@ commit_frame(struct daemon *d, struct client *c, uint32_t id,
 			client_send_error(d, c, id, false, &e);
 			return;
 		}
-		events[r.event]++;
+		events[rp->event]++;
 		if (noisy == UINT32_MAX &&
-		    !(d->conf.reserved_events & (1u << r.event)))
+		    !(d->conf.reserved_events & (1u << rp->event)))
 			noisy = i;
 	}
 	if (d->state == ST_REFUSING) {
@@ -271,22 +280,21 @@ commit_frame(struct daemon *d, struct client *c, uint32_t id,
 	struct pending p = {.c = c, .id = id, .count = count,
 			    .t_start_ms = ev_now_ms(), .bytes = len};
 	memcpy(p.events, events, sizeof events);
-	pos = 0;
 	for (uint32_t i = 0; i < count; i++) {
-		sa_proto_next_record(payload, len, &pos, &r);
-		sa_record_set_int(&r, SA_F_PID, client_pid(c));
-		sa_record_set_int(&r, SA_F_PRODUCER_UID, client_uid(c));
+		struct sa_record *r = &d->recs[i]; /* stamped in place */
+		sa_record_set_int(r, SA_F_PID, client_pid(c));
+		sa_record_set_int(r, SA_F_PRODUCER_UID, client_uid(c));
 		/* Root producers (PAM, the watchdog) speak for other users;
 		 * anyone else can only speak for themselves. */
 		if (client_uid(c) != 0)
-			sa_record_set_int(&r, SA_F_UID, client_uid(c));
-		sa_record_set_cstr(&r, SA_F_ORIGIN, d->conf.origin);
-		int rc = sa_writer_append(d->w, &r);
+			sa_record_set_int(r, SA_F_UID, client_uid(c));
+		sa_record_set_cstr(r, SA_F_ORIGIN, d->conf.origin);
+		int rc = sa_writer_append(d->w, r);
 		if (rc < 0)
 			fatalx("appending a validated record: %s", sa_strerror(rc));
 		if (i == 0)
-			p.first_seq = r.seq;
-		p.last_seq = r.seq;
+			p.first_seq = r->seq;
+		p.last_seq = r->seq;
 		d->appended_since_check += len / count + 16;
 	}
 	if (pend_push(d, &p) < 0)
@@ -309,7 +317,7 @@ ack_all(struct daemon *d)
 							 p->last_seq, p->count};
 				sa_buf_reset(&b);
 				sa_proto_put_ack(&b, p->id, &a);
-				client_send(d, p->c, &b);
+				client_queue(d, p->c, &b);
 			}
 		}
 		if (!p->is_error) {
@@ -320,6 +328,7 @@ ack_all(struct daemon *d)
 	}
 	d->npend = 0;
 	sa_buf_free(&b);
+	server_flush_all(d);
 }
 
 /* Drops the batch: every producer in it is told, every record counted. */

@@ -180,6 +180,8 @@ main(int argc, char **argv)
 	if (crc < 0)
 		log_warnx("closing the log: %s", sa_strerror(crc));
 	ev_free(d.loop);
+	free(d.recs);
+	free(d.pend);
 	if (pidfile)
 		unlink(pidfile);
 	log_info("exiting");

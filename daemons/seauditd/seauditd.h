@@ -91,6 +91,8 @@ struct daemon {
 	uint64_t last_loss_ms;  /* when the last loss record was written */
 	int64_t loss_timer;
 	struct loss loss;
+	struct sa_record *recs; /* a frame's records, decoded once */
+	size_t reccap;
 	bool loss_in_batch; /* a loss record is in the uncommitted batch */
 	uint64_t rotated_away; /* records deleted by disk-full action rotate */
 	uint64_t free_bytes;      /* last statvfs of the log's file system */
@@ -110,6 +112,10 @@ int server_listen(struct daemon *d);
 void server_close(struct daemon *d);
 /* Queues reply bytes for a client (ack, error, status). */
 void client_send(struct daemon *d, struct client *c, const struct sa_buf *b);
+/* Queues reply bytes without writing them yet (see server_flush_all). */
+void client_queue(struct daemon *d, struct client *c, const struct sa_buf *b);
+/* Writes every client's queued replies: one send per client per commit. */
+void server_flush_all(struct daemon *d);
 void client_send_error(struct daemon *d, struct client *c, uint32_t id,
 		       bool fatal, const struct sa_proto_err *e);
 /* Pauses or resumes reading from every client (action block). */

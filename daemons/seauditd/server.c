@@ -192,6 +192,32 @@ client_send(struct daemon *d, struct client *c, const struct sa_buf *b)
 }
 
 void
+client_queue(struct daemon *d, struct client *c, const struct sa_buf *b)
+{
+	if (c->dead)
+		return;
+	if (sa_buf_append(&c->out, b->data, b->len) < 0) {
+		log_warnx("client pid %ld: out of memory for a reply",
+			  (long)c->pid);
+		client_close(d, c);
+	}
+}
+
+void
+server_flush_all(struct daemon *d)
+{
+	for (struct client *c = d->clients, *n; c; c = n) {
+		n = c->next;
+		if (c->out.len > c->out_off) {
+			c->refs++;
+			client_flush(d, c);
+			if (--c->refs == 0)
+				client_free(c);
+		}
+	}
+}
+
+void
 client_send_error(struct daemon *d, struct client *c, uint32_t id, bool fatal,
 		  const struct sa_proto_err *e)
 {
