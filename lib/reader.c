@@ -463,14 +463,41 @@ load_zframe(struct sa_reader *rd)
 	}
 }
 
-/* Reads and caches the header of segs[i] (for seeking across segments). */
+/*
+ * A plain segment listed from a directory is gone: it was sealed and
+ * compressed since the listing, so its records are in X.seg.zst.  Points
+ * s there; 0, or -ENOMEM.
+ */
+static int
+seg_to_zst(struct seg *s)
+{
+	size_t l = strlen(s->path);
+	char *zp = malloc(l + 5);
+	if (zp == NULL)
+		return -ENOMEM;
+	memcpy(zp, s->path, l);
+	memcpy(zp + l, ".zst", 5);
+	free(s->path);
+	s->path = zp;
+	s->zst = true;
+	return 0;
+}
+
+/*
+ * Reads and caches the header of segs[i] (for seeking across segments,
+ * and for its origin: a segment without one would sort outside its log).
+ */
 static int
 seg_header(struct sa_reader *rd, size_t i)
 {
 	struct seg *s = &rd->segs[i];
 	if (s->hdr_state == 0) {
 		bool zst;
-		s->hdr_state = read_header(s->path, &zst, &s->hdr) == 0 ? 1 : -1;
+		int rc = read_header(s->path, &zst, &s->hdr);
+		if (rc == -ENOENT && !s->zst && s->dir >= 0 &&
+		    seg_to_zst(s) == 0)
+			rc = read_header(s->path, &zst, &s->hdr);
+		s->hdr_state = rc == 0 ? 1 : -1;
 	}
 	return s->hdr_state;
 }
@@ -589,15 +616,8 @@ enter_segment(struct sa_reader *rd)
 	rd->fd = open(s->path, O_RDONLY | O_CLOEXEC);
 	if (rd->fd < 0 && errno == ENOENT && !s->zst && s->dir >= 0) {
 		/* Sealed and compressed since the directory was listed. */
-		size_t l = strlen(s->path);
-		char *zp = malloc(l + 5);
-		if (zp == NULL)
+		if (seg_to_zst(s) < 0)
 			return -ENOMEM;
-		memcpy(zp, s->path, l);
-		memcpy(zp + l, ".zst", 5);
-		free(s->path);
-		s->path = zp;
-		s->zst = true;
 		rd->fd = open(s->path, O_RDONLY | O_CLOEXEC);
 	}
 	if (rd->fd < 0) {

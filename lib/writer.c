@@ -232,12 +232,19 @@ pwrite_all(int fd, const uint8_t *p, size_t n, uint64_t off)
 static int
 segment_create(struct sa_writer *w, uint64_t first_seq)
 {
-	char name[64], path[PATH_MAX];
+	char name[64], path[PATH_MAX], tmp[PATH_MAX + 8];
 	sa__seg_name(name, sizeof name, first_seq, false);
 	if (snprintf(path, sizeof path, "%s/%s", w->dir, name) >=
 	    (int)sizeof path)
 		return -ENAMETOOLONG;
-	int fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC,
+	/*
+	 * Written as X.seg.tmp and linked into place with its header
+	 * complete: a reader listing the directory while the writer rolls
+	 * over never meets a segment without its header.  link(2), unlike
+	 * rename(2), never replaces an existing segment.
+	 */
+	snprintf(tmp, sizeof tmp, "%s.tmp", path);
+	int fd = open(tmp, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC,
 		      w->opts.file_mode);
 	if (fd < 0)
 		return -errno;
@@ -261,11 +268,18 @@ segment_create(struct sa_writer *w, uint64_t first_seq)
 		rc = pwrite_all(fd, buf, len, 0);
 	if (rc == 0 && fdatasync(fd) < 0)
 		rc = -errno;
+	bool linked = false;
+	if (rc == 0 && link(tmp, path) < 0)
+		rc = -errno;
+	else if (rc == 0)
+		linked = true;
+	unlink(tmp);
 	if (rc == 0)
 		rc = sa__fsync_dir(w->dir);
 	if (rc < 0) {
 		close(fd);
-		unlink(path);
+		if (linked)
+			unlink(path);
 		return rc;
 	}
 	if (w->fd >= 0)
@@ -358,7 +372,10 @@ scan_segment(const uint8_t *buf, size_t size, uint64_t name_seq,
 	}
 }
 
-/* Finds the newest segment; removes leftovers of an interrupted seal. */
+/*
+ * Finds the newest segment; removes leftovers of an interrupted seal
+ * (X.seg.zst.tmp) or segment creation (X.seg.tmp).
+ */
 static int
 find_newest(struct sa_writer *w, uint64_t *seq, bool *zst, bool *found)
 {
@@ -371,7 +388,8 @@ find_newest(struct sa_writer *w, uint64_t *seq, bool *zst, bool *found)
 		uint64_t s;
 		bool z;
 		size_t nl = strlen(e->d_name);
-		if (nl > 8 && strcmp(e->d_name + nl - 8, ".zst.tmp") == 0) {
+		if (nl > 8 && (strcmp(e->d_name + nl - 8, ".zst.tmp") == 0 ||
+			       strcmp(e->d_name + nl - 8, ".seg.tmp") == 0)) {
 			unlinkat(dirfd(d), e->d_name, 0);
 			continue;
 		}
