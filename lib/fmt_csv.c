@@ -197,20 +197,13 @@ sa_format_csv(struct sa_buf *out, const struct sa_record *r, unsigned flags)
 			p = sa__put_i64(p, r->num[f]);
 			break;
 		default:
-			if (r->num[f]) {
-				memcpy(p, "true", 4);
-				p += 4;
-			} else {
-				memcpy(p, "false", 5);
-				p += 5;
-			}
+			p = sa__put_bool(p, r->num[f]);
 			break;
 		}
 	}
 	*p++ = '\r';
 	*p++ = '\n';
-	out->len = (size_t)(p - out->data);
-	out->data[out->len] = '\0';
+	sa__buf_close(out, p);
 	return 0;
 
 fail:

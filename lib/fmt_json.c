@@ -332,21 +332,13 @@ sa_format_json(struct sa_buf *out, const struct sa_record *r, unsigned flags)
 			break;
 		default:
 			memcpy(p, jf->key, jf->klen);
-			p += jf->klen;
-			if (r->num[jf->field]) {
-				memcpy(p, "true", 4);
-				p += 4;
-			} else {
-				memcpy(p, "false", 5);
-				p += 5;
-			}
+			p = sa__put_bool(p + jf->klen, r->num[jf->field]);
 			break;
 		}
 	}
 	*p++ = '}';
 	*p++ = '\n';
-	out->len = (size_t)(p - out->data);
-	out->data[out->len] = '\0';
+	sa__buf_close(out, p);
 	return 0;
 
 fail:

@@ -113,6 +113,26 @@ sa__time_local_stamp(int64_t us)
 	return sa__time_local_stamp_fill(us);
 }
 
+/* "true" or "false" at p (JSON and CSV spell booleans alike). */
+static inline char *
+sa__put_bool(char *p, int64_t v)
+{
+	if (v) {
+		memcpy(p, "true", 4);
+		return p + 4;
+	}
+	memcpy(p, "false", 5);
+	return p + 5;
+}
+
+/* Ends a render written through a raw cursor: length and terminator. */
+static inline void
+sa__buf_close(struct sa_buf *b, char *end)
+{
+	b->len = (size_t)(end - b->data);
+	b->data[b->len] = '\0';
+}
+
 /* Undoes a failed render: the buffer is as it was at `start`. */
 static inline void
 sa__buf_rollback(struct sa_buf *b, size_t start)

@@ -177,19 +177,6 @@ client_flush(struct daemon *d, struct client *c)
 	client_interest(d, c);
 }
 
-void
-client_send(struct daemon *d, struct client *c, const struct sa_buf *b)
-{
-	if (c->dead)
-		return;
-	if (sa_buf_append(&c->out, b->data, b->len) < 0) {
-		log_warnx("client pid %ld: out of memory for a reply",
-			  (long)c->pid);
-		client_close(d, c);
-		return;
-	}
-	client_flush(d, c);
-}
 
 void
 client_queue(struct daemon *d, struct client *c, const struct sa_buf *b)
@@ -201,6 +188,14 @@ client_queue(struct daemon *d, struct client *c, const struct sa_buf *b)
 			  (long)c->pid);
 		client_close(d, c);
 	}
+}
+
+void
+client_send(struct daemon *d, struct client *c, const struct sa_buf *b)
+{
+	client_queue(d, c, b);
+	if (!c->dead)
+		client_flush(d, c);
 }
 
 void
