@@ -31,36 +31,8 @@
 int
 main(void)
 {
-	if (geteuid() != 0) {
-		printf("skipped: not root (a tmpfs must be mounted)\n");
-		return 0;
-	}
-	const char *t = getenv("TMPDIR");
-	snprintf(base, sizeof base, "%s/seauditd-fullfs-XXXXXX",
-		 t && *t ? t : "/tmp");
-	CHECK(mkdtemp(base) != NULL);
-	snprintf(mnt, sizeof mnt, "%s/mnt", base);
-	CHECK(mkdir(mnt, 0755) == 0);
-	atexit(at_exit_cleanup);
-	signal(SIGINT, on_signal);
-	signal(SIGTERM, on_signal);
-	if (mount("tmpfs", mnt, "tmpfs", 0, "size=4m,mode=0755") < 0) {
-		printf("skipped: cannot mount a tmpfs on %s: %s\n", mnt,
-		       strerror(errno));
-		return 0;
-	}
-	mounted = true;
-	ctl = mmap(NULL, sizeof *ctl, PROT_READ | PROT_WRITE,
-		   MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	CHECK(ctl != MAP_FAILED);
-
-	char logdir[400];
-	snprintf(logdir, sizeof logdir, "%s/log", mnt);
-	hd_init_at(&h, logdir,
-		   "disk_full_action = block\nreserve = 0\nsync = batch\n"
-		   "compress = no\n[logmgr]\naudit_size = 512\n");
-	h_live = true;
-	hd_start(&h, NULL);
+	fullfs_start("disk_full_action = block\nreserve = 0\nsync = batch\n"
+		     "compress = no\n[logmgr]\naudit_size = 512\n");
 	uint64_t t_start = hd_ms();
 	for (int k = 0; k < NPROD; k++) {
 		kids[k] = fork();

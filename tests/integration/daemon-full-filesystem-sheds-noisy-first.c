@@ -38,22 +38,6 @@
 
 #include "fullfs.h"
 
-static uint64_t
-detail_for_pid(const char *detail, pid_t pid)
-{
-	uint64_t sum = 0;
-	const char *p = strstr(detail, "producers:");
-	while (p && (p = strstr(p, "pid ")) != NULL) {
-		long pp, uu;
-		unsigned long long n;
-		if (sscanf(p, "pid %ld uid %ld: %llu", &pp, &uu, &n) == 3 &&
-		    pp == (long)pid)
-			sum += n;
-		p += 4;
-	}
-	return sum;
-}
-
 static const char *
 evname(int ev)
 {
@@ -63,36 +47,8 @@ evname(int ev)
 int
 main(void)
 {
-	if (geteuid() != 0) {
-		printf("skipped: not root (a tmpfs must be mounted)\n");
-		return 0;
-	}
-	const char *t = getenv("TMPDIR");
-	snprintf(base, sizeof base, "%s/seauditd-fullfs-XXXXXX",
-		 t && *t ? t : "/tmp");
-	CHECK(mkdtemp(base) != NULL);
-	snprintf(mnt, sizeof mnt, "%s/mnt", base);
-	CHECK(mkdir(mnt, 0755) == 0);
-	atexit(at_exit_cleanup);
-	signal(SIGINT, on_signal);
-	signal(SIGTERM, on_signal);
-	if (mount("tmpfs", mnt, "tmpfs", 0, "size=4m,mode=0755") < 0) {
-		printf("skipped: cannot mount a tmpfs on %s: %s\n", mnt,
-		       strerror(errno));
-		return 0;
-	}
-	mounted = true;
-	ctl = mmap(NULL, sizeof *ctl, PROT_READ | PROT_WRITE,
-		   MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	CHECK(ctl != MAP_FAILED);
-
-	char logdir[400];
-	snprintf(logdir, sizeof logdir, "%s/log", mnt);
-	hd_init_at(&h, logdir,
-		   "disk_full_action = refuse\nreserve = 1M\nsync = batch\n"
-		   "[logmgr]\naudit_size = 512\n");
-	h_live = true;
-	hd_start(&h, NULL);
+	fullfs_start("disk_full_action = refuse\nreserve = 1M\nsync = batch\n"
+		     "[logmgr]\naudit_size = 512\n");
 	for (int k = 0; k < NPROD; k++) {
 		kids[k] = fork();
 		CHECK(kids[k] >= 0);
@@ -264,7 +220,7 @@ main(void)
 	for (int k = 0; k < NPROD; k++) {
 		uint64_t said = 0;
 		for (size_t i = 0; i < nloss; i++)
-			said += detail_for_pid(loss[i].detail, reaped[k]);
+			said += hd_loss_for_pid(loss[i].detail, reaped[k]);
 		if (said != P[k].refused)
 			die("loss details name %" PRIu64 " records of producer %d, "
 			    "it lost %" PRIu64, said, k, P[k].refused);

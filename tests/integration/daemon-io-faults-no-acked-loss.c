@@ -354,23 +354,6 @@ read_log(const char *dir, struct logv *L)
 	sa_reader_close(rd);
 }
 
-/* Sum of "pid P uid U: N" entries for pid P in a loss record's detail. */
-static uint64_t
-detail_for_pid(const char *detail, pid_t pid)
-{
-	uint64_t sum = 0;
-	const char *p = strstr(detail, "producers:");
-	while (p && (p = strstr(p, "pid ")) != NULL) {
-		long pp, uu;
-		unsigned long long n;
-		if (sscanf(p, "pid %ld uid %ld: %llu", &pp, &uu, &n) == 3 &&
-		    pp == (long)pid)
-			sum += n;
-		p += 4;
-	}
-	return sum;
-}
-
 /* ---- one run: one action, one fault ------------------------------------- */
 
 enum expect { EX_REFUSE, EX_BLOCK, EX_ROTATE_AWAY, EX_COMPRESS_ONLY };
@@ -625,7 +608,7 @@ run(const char *shim, const char *action, const char *fault, enum expect ex,
 		uint64_t said = 0;
 		for (size_t i = 0; i < L.nloss; i++)
 			if (!strstr(L.loss[i].detail, "rotated away"))
-				said += detail_for_pid(L.loss[i].detail, reaped[k]);
+				said += hd_loss_for_pid(L.loss[i].detail, reaped[k]);
 		if (said != P[k].refused)
 			die("%s/%s: loss details name %" PRIu64 " records of "
 			    "producer %d, it was refused %" PRIu64, action,

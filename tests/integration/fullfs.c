@@ -266,3 +266,35 @@ read_log(const char *dir)
 	sa_reader_close(rd);
 	return damage;
 }
+
+void
+fullfs_start(const char *conf)
+{
+	if (geteuid() != 0) {
+		printf("skipped: not root (a tmpfs must be mounted)\n");
+		exit(0);
+	}
+	const char *t = getenv("TMPDIR");
+	snprintf(base, sizeof base, "%s/seauditd-fullfs-XXXXXX",
+		 t && *t ? t : "/tmp");
+	CHECK(mkdtemp(base) != NULL);
+	snprintf(mnt, sizeof mnt, "%s/mnt", base);
+	CHECK(mkdir(mnt, 0755) == 0);
+	atexit(at_exit_cleanup);
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	if (mount("tmpfs", mnt, "tmpfs", 0, "size=4m,mode=0755") < 0) {
+		printf("skipped: cannot mount a tmpfs on %s: %s\n", mnt,
+		       strerror(errno));
+		exit(0);
+	}
+	mounted = true;
+	ctl = mmap(NULL, sizeof *ctl, PROT_READ | PROT_WRITE,
+		   MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	CHECK(ctl != MAP_FAILED);
+	char logdir[400];
+	snprintf(logdir, sizeof logdir, "%s/log", mnt);
+	hd_init_at(&h, logdir, conf);
+	h_live = true;
+	hd_start(&h, NULL);
+}

@@ -67,6 +67,13 @@ extern size_t nlog;
 extern struct lossrec *loss;
 extern size_t nloss, losscap;
 
+/*
+ * Mounts a 4 MiB tmpfs under a fresh temporary directory (unmounted on
+ * every way out) and starts the daemon there with `conf`.  Not root, or
+ * no tmpfs: prints "skipped" and exits 0.
+ */
+void fullfs_start(const char *conf);
+
 /* Child producers and clean-up on every way out (atexit, SIGINT/TERM). */
 void kill_children(void);
 void at_exit_cleanup(void);

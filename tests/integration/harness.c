@@ -224,3 +224,19 @@ hd_record(struct sa_record *r, const char *tag, uint8_t event)
 	}
 	sa_record_set_cstr(r, SA_F_SESSION, tag);
 }
+
+uint64_t
+hd_loss_for_pid(const char *detail, pid_t pid)
+{
+	uint64_t sum = 0;
+	const char *p = strstr(detail, "producers:");
+	while (p && (p = strstr(p, "pid ")) != NULL) {
+		long pp, uu;
+		unsigned long long n;
+		if (sscanf(p, "pid %ld uid %ld: %llu", &pp, &uu, &n) == 3 &&
+		    pp == (long)pid)
+			sum += n;
+		p += 4;
+	}
+	return sum;
+}

@@ -60,6 +60,12 @@ size_t hd_read_log(const char *logdir, struct hd_rec **out, uint64_t *damage);
 struct sa_record;
 void hd_record(struct sa_record *r, const char *tag, uint8_t event);
 
+/*
+ * Records a loss record's detail attributes to producer `pid`: the sum of
+ * its "pid P uid U: N" entries.
+ */
+uint64_t hd_loss_for_pid(const char *detail, pid_t pid);
+
 /* Monotonic milliseconds. */
 uint64_t hd_ms(void);
 
