@@ -96,24 +96,28 @@ struct sa_reader {
 };
 
 static void
-damage(struct sa_reader *rd, uint64_t off, uint64_t len, int err, bool comp)
+damage_at(struct sa_reader *rd, const char *path, uint64_t off, uint64_t len,
+	  int err, bool comp)
 {
 	rd->ndamage++;
 	if (rd->cb) {
-		struct sa_damage d = {rd->segs[rd->cur].path, off, len, err,
-				      comp};
+		struct sa_damage d = {path, off, len, err, comp};
 		rd->cb(&d, rd->cbarg);
 	}
 }
 
+/* Damage in the current segment. */
+static void
+damage(struct sa_reader *rd, uint64_t off, uint64_t len, int err, bool comp)
+{
+	damage_at(rd, rd->segs[rd->cur].path, off, len, err, comp);
+}
+
+/* A whole path refused (missing, unreadable, not a segment). */
 static void
 damage_path(struct sa_reader *rd, const char *path, int err)
 {
-	rd->ndamage++;
-	if (rd->cb) {
-		struct sa_damage d = {path, 0, 0, err, false};
-		rd->cb(&d, rd->cbarg);
-	}
+	damage_at(rd, path, 0, 0, err, false);
 }
 
 static int seg_header(struct sa_reader *rd, size_t i);

@@ -282,6 +282,13 @@ sa__seg_name_parse(const char *name, uint64_t *first_seq, bool *zst)
 	return true;
 }
 
+bool
+sa_segment_name_parse(const char *name, uint64_t *first_seq, bool *zst)
+{
+	bool z;
+	return sa__seg_name_parse(name, first_seq, zst ? zst : &z);
+}
+
 int
 sa__write_all(int fd, const void *buf, size_t n)
 {

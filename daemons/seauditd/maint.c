@@ -42,32 +42,14 @@ static bool retain_due;     /* retention stopped at busy_seq (under lock) */
 static char sealed_dir[PATH_MAX];
 static int zlevel;
 
-/* First seq of a segment path's file name, or 0. */
+/* First seq of a segment path's file name, or 0 for another file. */
 static uint64_t
 path_seq(const char *path, bool *zst)
 {
 	const char *base = strrchr(path, '/');
-	base = base ? base + 1 : path;
-	uint64_t seq = 0;
-	bool z = false;
-	for (int i = 0; i < 16; i++) {
-		char c = base[i];
-		int v = (c >= '0' && c <= '9')   ? c - '0'
-			: (c >= 'a' && c <= 'f') ? c - 'a' + 10
-						 : -1;
-		if (v < 0)
-			return 0;
-		seq = seq << 4 | (uint64_t)v;
-	}
-	if (strcmp(base + 16, ".seg") == 0)
-		z = false;
-	else if (strcmp(base + 16, ".seg.zst") == 0)
-		z = true;
-	else
-		return 0;
-	if (zst)
-		*zst = z;
-	return seq;
+	uint64_t seq;
+	return sa_segment_name_parse(base ? base + 1 : path, &seq, zst) ? seq
+									: 0;
 }
 
 static void

@@ -104,6 +104,13 @@ uint64_t sa_writer_committed_seq(const struct sa_writer *w);
 int sa_writer_close(struct sa_writer *w);
 
 /*
+ * Parses a segment file name ("<16 hex digits>.seg" or ".seg.zst", no
+ * directory): true with its first sequence number, false for any other
+ * name.  zst may be NULL.
+ */
+bool sa_segment_name_parse(const char *name, uint64_t *first_seq, bool *zst);
+
+/*
  * Compresses a sealed plain segment `path` into `path`.zst (chunked zstd
  * frames with a seek index, docs/FORMAT.md), syncs it and removes the
  * original.  Used by the writer when compress_sealed is set.
