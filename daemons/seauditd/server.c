@@ -479,7 +479,22 @@ server_listen(struct daemon *d)
 			return -errno;
 		}
 	}
-	/* A socket file left by a crash is replaced; a live one is not. */
+	/*
+	 * Only a socket may be replaced: a socket left by a crash (connect
+	 * refused) is removed, a live one is not.  Anything else at the path
+	 * (a regular file, a directory: a typo in "socket =") is refused by
+	 * name and never deleted, since as root unlink would remove any file.
+	 */
+	struct stat st;
+	if (lstat(path, &st) == 0 && !S_ISSOCK(st.st_mode)) {
+		log_warnx("%s: exists and is %s, not a socket; refusing to "
+			  "replace it", path,
+			  S_ISDIR(st.st_mode) ? "a directory" :
+			  S_ISREG(st.st_mode) ? "a regular file" :
+			  S_ISLNK(st.st_mode) ? "a symbolic link" :
+						"a special file");
+		return S_ISDIR(st.st_mode) ? -EISDIR : -EEXIST;
+	}
 	int probe = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (probe >= 0) {
 		if (connect(probe, (struct sockaddr *)&sun, sizeof sun) == 0) {
