@@ -14,10 +14,13 @@
  * holds SA_EV_NONE's bit unless the caller put it there.  Nothing here
  * prints or exits.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
+#include <seaudit/codes.h>
 #include <seaudit/error.h>
 #include <seaudit/filter.h>
 
@@ -119,20 +122,56 @@ sa_filter_events(struct sa_filter *f, uint32_t event_bits)
 	f->events &= event_bits;
 }
 
+/*
+ * One comma-separated item of a -status list: a status word ("Denied",
+ * "login disabled"; any case) or a run of status letters ("DW", "dw").
+ * The word is tried first, since every letter of "Denied" is also a status
+ * letter and a user who types the word means the word.  Returns the bits,
+ * or 0 when the item is neither.
+ */
+static uint32_t
+status_item_bits(const char *p, size_t n)
+{
+	uint32_t bits = 0;
+
+	for (int c = 'A'; c <= 'Z'; c++) {
+		const char *w = sa_status_word((char)c);
+		if (w != NULL && strlen(w) == n && strncasecmp(w, p, n) == 0)
+			return 1u << (c - 'A');
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (p[i] == ' ')
+			continue;
+		int c = toupper((unsigned char)p[i]);
+		if (c < 'A' || c > 'Z' || sa_status_word((char)c) == NULL)
+			return 0;
+		bits |= 1u << (c - 'A');
+	}
+	return bits;
+}
+
 int
 sa_filter_statuses(struct sa_filter *f, const char *letters)
 {
 	uint32_t bits = 0;
+	const char *p = letters;
 
-	for (const char *p = letters; *p != '\0'; p++) {
-		char c = *p;
-		if (c == ',' || c == ' ')
-			continue;
-		if (c >= 'a' && c <= 'z')
-			c = (char)(c - 'a' + 'A');
-		if (c < 'A' || c > 'Z')
-			return SA_EBADMASK;
-		bits |= 1u << (c - 'A');
+	for (;;) {
+		while (*p == ' ')
+			p++;
+		size_t n = strcspn(p, ",");
+		while (n > 0 && p[n - 1] == ' ')
+			n--;
+		if (n > 0) {
+			uint32_t b = status_item_bits(p, n);
+			if (b == 0)
+				return SA_EBADMASK;
+			bits |= b;
+		}
+		p += strcspn(p, ",");
+		if (*p == '\0')
+			break;
+		p++;
 	}
 	if (bits == 0)
 		return SA_EBADMASK;

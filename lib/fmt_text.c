@@ -52,6 +52,7 @@ enum col_kind {
 	C_SESSION, /* the session field, only with SA_FMT_SESSIONID */
 	C_FLAGS,   /* "(OS user)" or nothing */
 	C_UNTRUST, /* message_id when stage is 1, else errno */
+	C_SERVICE, /* service, then ":port" for a connected TCP record */
 };
 
 struct col {
@@ -87,11 +88,12 @@ static const struct col lay_resource[] = {
 static const struct col lay_untrust[] = {
 	WORD, S(SA_F_MODULE, 8), STAGE, {C_UNTRUST, 0, 5, false},
 	S(SA_F_RESOURCE, 0), END};
+#define SERVICE_PORT {C_SERVICE, SA_F_SERVICE, 10, false}
 static const struct col lay_inbound[] = {
-	WORD, S(SA_F_SERVICE, 10), STAGE, REASON, S(SA_F_HOST, 12),
+	WORD, SERVICE_PORT, STAGE, REASON, S(SA_F_HOST, 12),
 	S(SA_F_PROGRAM, 15), END};
 static const struct col lay_outbound[] = {
-	WORD, S(SA_F_SERVICE, 10), S(SA_F_USER, 8), STAGE, REASON,
+	WORD, SERVICE_PORT, S(SA_F_USER, 8), STAGE, REASON,
 	S(SA_F_HOST, 12), S(SA_F_PROGRAM, 15), S(SA_F_TERMINAL, 14), FLAGS,
 	END};
 static const struct col lay_admin[] = {
@@ -593,8 +595,9 @@ line_body(struct sa_buf *out, const struct sa_record *r, unsigned flags)
 			/* fall through */
 		case C_STR:
 		case C_SESSION:
+		case C_SERVICE:
 			if (!sa_record_has(r, f))
-				break;
+				goto port;
 			p = r->str[f].ptr;
 			n = r->str[f].len;
 			if (masked_field(f) && !(flags & SA_FMT_UNMASKED)) {
@@ -612,6 +615,26 @@ line_body(struct sa_buf *out, const struct sa_record *r, unsigned flags)
 			    (rc = grow_line(out, &o, &line, &end, n)) < 0)
 				goto fail;
 			o = put_esc(o, p, n, &cells);
+		port:
+			/* The connected TCP record's port: "ssh:22", or "22"
+			 * alone without a service.  At most 21 bytes, within
+			 * the LINE_FIXED left free above. */
+			if (c->kind == C_SERVICE &&
+			    sa_record_has(r, SA_F_PORT)) {
+				char d[24];
+				size_t k = sizeof d;
+				uint64_t v = (uint64_t)r->num[SA_F_PORT];
+				do
+					d[--k] = (char)('0' + v % 10);
+				while ((v /= 10) != 0 && k > 0);
+				if (cells > 0) {
+					*o++ = ':';
+					cells++;
+				}
+				memcpy(o, d + k, sizeof d - k);
+				o += sizeof d - k;
+				cells += sizeof d - k;
+			}
 			break;
 		case C_NUM:
 		case C_UNTRUST:

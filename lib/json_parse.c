@@ -26,6 +26,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <seaudit/codes.h>
 #include <seaudit/error.h>
 #include <seaudit/json.h>
 #include <seaudit/record.h>
@@ -431,7 +432,12 @@ sa_json_parse_record(const char *line, size_t len, struct sa_record *out,
 	if (line == NULL && len > 0)
 		return jp_fail(j, SA_EJSON, 0, "", 0);
 
+	if (len >= 3 && memcmp(line, "\xef\xbb\xbf", 3) == 0)
+		return jp_fail(j, SA_EBOM, 0, "", 0);
 	skip_ws(j);
+	if (j->pos < len && j->s[j->pos] != '{' &&
+	    strchr("[\"-0123456789tfn", j->s[j->pos]) != NULL)
+		return jp_fail(j, SA_ENOTOBJECT, j->pos, "", 0);
 	if (j->pos >= len || j->s[j->pos] != '{')
 		return jp_fail(j, SA_EJSON, j->pos, "", 0);
 	j->pos++;
@@ -531,8 +537,9 @@ sa_json_parse_record(const char *line, size_t len, struct sa_record *out,
 						       kname, kshow);
 				out->event = (uint8_t)ev;
 			} else if (slot == SLOT_STATUS) {
-				if (n != 1)
-					return jp_fail(j, SA_EBADSTATUS, vpos,
+				if (n != 1 ||
+				    sa_status_word((char)p[0]) == NULL)
+					return jp_fail(j, SA_ENOTSTATUS, vpos,
 						       kname, kshow);
 				out->status = (char)p[0];
 			} else {
@@ -630,9 +637,15 @@ sa_json_error_text(const struct sa_json_error *err, char *buf, size_t cap)
 		}
 	}
 	name[o] = '\0';
+	char limit[48] = "";
+	sa_field_limit_text(err->code,
+			    sa_field_by_name(err->field,
+					     strnlen(err->field,
+						     sizeof err->field)),
+			    limit, sizeof limit);
 	if (o > 0)
-		snprintf(buf, cap, "field \"%s\": %s (column %zu)", name,
-			 sa_strerror(err->code), err->column);
+		snprintf(buf, cap, "field \"%s\": %s%s (column %zu)", name,
+			 sa_strerror(err->code), limit, err->column);
 	else
 		snprintf(buf, cap, "%s (column %zu)", sa_strerror(err->code),
 			 err->column);

@@ -197,6 +197,11 @@ read_header(const char *path, bool *zst, struct sa_seg_header *h)
 	} else {
 		*zst = false;
 		rc = sa__seg_header_decode(buf, (size_t)n, h);
+		/* An empty file, or a few bytes that do not begin the magic,
+		 * is not a segment cut short: say what it is. */
+		if (rc == SA_ETRUNC && n < SA_SEG_MAGIC_LEN &&
+		    (n == 0 || memcmp(buf, SA_SEG_MAGIC, (size_t)n) != 0))
+			rc = SA_EBADMAGIC;
 	}
 	close(fd);
 	return rc;

@@ -8,8 +8,11 @@
  * written twice.  Records never own memory (see record.h).
  */
 #include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
 #include <string.h>
 
+#include <seaudit/codes.h>
 #include <seaudit/error.h>
 #include <seaudit/record.h>
 
@@ -110,6 +113,23 @@ sa_field_info(enum sa_field id)
 	if ((unsigned)id == 0 || (unsigned)id >= SA_F__COUNT)
 		return NULL;
 	return &field_table[id];
+}
+
+void
+sa_field_limit_text(int code, enum sa_field f, char *buf, size_t cap)
+{
+	const struct sa_field_info *fi = sa_field_info(f);
+
+	if (buf == NULL || cap == 0)
+		return;
+	buf[0] = '\0';
+	if (fi == NULL)
+		return;
+	if (code == SA_ETOOLONG && fi->kind == SA_KIND_STR)
+		snprintf(buf, cap, " (at most %zu bytes)", fi->max_len);
+	else if (code == SA_ERANGE && fi->kind != SA_KIND_STR)
+		snprintf(buf, cap, " (from %" PRId64 " to %" PRId64 ")",
+			 fi->min, fi->max);
 }
 
 enum sa_field
@@ -245,6 +265,8 @@ sa_record_validate(const struct sa_record *r, enum sa_field *bad)
 	*bad = SA_F_NONE;
 	if (r->event == SA_EV_NONE || r->event >= SA_EV__COUNT)
 		return SA_EBADEVENT;
+	if (sa_status_word(r->status) == NULL)
+		return SA_ENOTSTATUS;
 	if (!sa_status_allowed((enum sa_event)r->event, r->status))
 		return SA_EBADSTATUS;
 	if (r->time_us < SA_TIME_MIN_US || r->time_us > SA_TIME_MAX_US)

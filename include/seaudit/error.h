@@ -31,7 +31,13 @@
 	XX(EBADENC, -1020, "malformed encoding (base64 or escape)")            \
 	XX(EPROTO, -1021, "malformed protocol frame")                          \
 	XX(ESHED, -1022, "record shed: space is reserved for other classes")   \
-	XX(EBUSY, -1023, "daemon at its client or queue limit")
+	XX(EBUSY, -1023, "daemon at its client or queue limit")                \
+	XX(ENOTSTATUS, -1024,                                                  \
+	   "not a status letter (one upper-case letter, see seaudit -t)")     \
+	XX(ENOTOBJECT, -1025,                                                  \
+	   "not a JSON object (each line holds one record object {...})")     \
+	XX(EBOM, -1026,                                                        \
+	   "UTF-8 byte order mark before the object (save without a BOM)")
 
 enum sa_errno {
 #define SA_ERR_ENUM(name, val, msg) SA_##name = (val),

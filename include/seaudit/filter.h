@@ -44,9 +44,11 @@ void sa_filter_free(struct sa_filter *f); /* NULL-safe */
 /* Only records whose event is one of the bits (1u << sa_event). */
 void sa_filter_events(struct sa_filter *f, uint32_t event_bits);
 /*
- * Only these status letters (NUL-terminated list, e.g. "DW"; lower case
- * and commas are accepted).  SA_EBADMASK for an empty list or a byte that
- * is not a letter.
+ * Only these statuses: a comma-separated list whose items are status
+ * words in any case ("Denied", "login disabled") or runs of status
+ * letters in any case ("DW", "dw").  A word is matched before letters, so
+ * "Denied" is D alone.  SA_EBADMASK for an empty list or an item that is
+ * neither (a letter that is not a status letter: "X").
  */
 int sa_filter_statuses(struct sa_filter *f, const char *letters);
 /*

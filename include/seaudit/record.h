@@ -112,6 +112,13 @@ const struct sa_field_info *sa_field_info(enum sa_field id);
 /* Field by JSON name (not NUL-terminated); SA_F_NONE when unknown. */
 enum sa_field sa_field_by_name(const char *name, size_t len);
 
+/*
+ * The limit a value broke, for messages: " (at most N bytes)" after
+ * SA_ETOOLONG and " (from MIN to MAX)" after SA_ERANGE, for field f;
+ * "" otherwise.  Always NUL-terminates buf when cap > 0.
+ */
+void sa_field_limit_text(int code, enum sa_field f, char *buf, size_t cap);
+
 struct sa_str {
 	const uint8_t *ptr; /* borrowed, see the ownership note above */
 	size_t len;

@@ -41,7 +41,7 @@ expect 2 "-login" "$S" -a -login "${L[@]}"
 expect 2 "-t" "$S" -l -t
 expect 2 "-bogus" "$S" -a -bogus "${L[@]}"
 expect 2 "--bogus" "$S" -a --bogus "${L[@]}"
-expect 2 "-x" "$S" -ax "${L[@]}"
+expect 2 "-ax" "$S" -ax "${L[@]}"
 expect 2 "-Stat" "$S" -Stat
 expect 2 "abc" "$S" -Stat abc
 expect 2 "-1" "$S" -Stat -1

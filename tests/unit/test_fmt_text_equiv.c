@@ -55,6 +55,7 @@ enum col_kind {
 	C_SESSION, /* the session field, only with SA_FMT_SESSIONID */
 	C_FLAGS,   /* "(OS user)" or nothing */
 	C_UNTRUST, /* message_id when stage is 1, else errno */
+	C_SERVICE, /* service, then ":port" (added after 155e828) */
 };
 
 struct col {
@@ -90,11 +91,12 @@ static const struct col lay_resource[] = {
 static const struct col lay_untrust[] = {
 	WORD, S(SA_F_MODULE, 8), STAGE, {C_UNTRUST, 0, 5, false},
 	S(SA_F_RESOURCE, 0), END};
+#define SERVICE_PORT {C_SERVICE, SA_F_SERVICE, 10, false}
 static const struct col lay_inbound[] = {
-	WORD, S(SA_F_SERVICE, 10), STAGE, REASON, S(SA_F_HOST, 12),
+	WORD, SERVICE_PORT, STAGE, REASON, S(SA_F_HOST, 12),
 	S(SA_F_PROGRAM, 15), END};
 static const struct col lay_outbound[] = {
-	WORD, S(SA_F_SERVICE, 10), S(SA_F_USER, 8), STAGE, REASON,
+	WORD, SERVICE_PORT, S(SA_F_USER, 8), STAGE, REASON,
 	S(SA_F_HOST, 12), S(SA_F_PROGRAM, 15), S(SA_F_TERMINAL, 14), FLAGS,
 	END};
 static const struct col lay_admin[] = {
@@ -300,6 +302,18 @@ put_column(struct sa_buf *b, const struct sa_record *r,
 		if (sa_record_has(r, (enum sa_field)c->field))
 			rc = put_str(b, r, (enum sa_field)c->field, flags,
 				     &cells);
+		break;
+	case C_SERVICE:
+		if (sa_record_has(r, SA_F_SERVICE))
+			rc = put_str(b, r, SA_F_SERVICE, flags, &cells);
+		if (rc == 0 && sa_record_has(r, SA_F_PORT)) {
+			char num[24];
+			int n = snprintf(num, sizeof num, "%s%" PRId64,
+					 cells > 0 ? ":" : "",
+					 r->num[SA_F_PORT]);
+			rc = sa_buf_append(b, num, (size_t)n);
+			cells += (size_t)n;
+		}
 		break;
 	case C_NUM:
 		if (sa_record_has(r, (enum sa_field)c->field))

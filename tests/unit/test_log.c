@@ -257,7 +257,7 @@ test_lock_and_reopen(void **state)
 	assert_int_equal(sa_writer_last_seq(w), 10);
 	/* An invalid record is refused and consumes no number. */
 	r.status = 'Z';
-	assert_int_equal(sa_writer_append(w, &r), SA_EBADSTATUS);
+	assert_int_equal(sa_writer_append(w, &r), SA_ENOTSTATUS);
 	assert_int_equal(sa_writer_close(w), 0);
 
 	assert_int_equal(sa_writer_open(&w, dir, &o, &rep), 0);

@@ -155,7 +155,7 @@ test_put_records_refusals(void **state)
 	assert_int_equal(b.len, 3); /* untouched */
 	recs[1].status = 'Z';
 	assert_int_equal(sa_proto_put_records(&b, 1, recs, 3, NULL),
-			 SA_EBADSTATUS);
+			 SA_ENOTSTATUS);
 	assert_int_equal(b.len, 3);
 
 	/* Bigger than SA_PROTO_MAX_PAYLOAD: refused whole, buffer intact. */
@@ -612,6 +612,9 @@ test_hostile_records(void **state)
 
 	body_start(&b, SA_EV_LOGIN, '!', 1000);
 	body_str(&b, SA_F_USER, "a", 1);
+	expect_record(&b, SA_ENOTSTATUS, SA_F_NONE);
+	body_start(&b, SA_EV_LOGIN, 'M', 1000);
+	body_str(&b, SA_F_USER, "a", 1);
 	expect_record(&b, SA_EBADSTATUS, SA_F_NONE);
 
 	body_start(&b, SA_EV_LOGIN, 'P', -1);
@@ -922,8 +925,8 @@ test_client_submit_ok(void **state)
 	/* Refused locally: never sent, said like the daemon would. */
 	recs[1].status = 'Z';
 	assert_int_equal(sa_client_submit(c, recs, 3, 2000, &a, &e),
-			 SA_EBADSTATUS);
-	assert_int_equal(e.code, SA_EBADSTATUS);
+			 SA_ENOTSTATUS);
+	assert_int_equal(e.code, SA_ENOTSTATUS);
 	assert_int_equal(e.index, 1);
 	assert_int_equal(sa_client_pending(c), 0);
 

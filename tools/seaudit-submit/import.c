@@ -115,9 +115,11 @@ import_line(struct import *im, const char *name, size_t lineno,
 	if (rc < 0 && is_record_error(rc)) {
 		const struct sa_field_info *fi;
 		sa_record_validate(&rec, &bad);
+		char limit[48];
+		sa_field_limit_text(rc, bad, limit, sizeof limit);
 		if ((fi = sa_field_info(bad)) != NULL && fi->json != NULL)
-			refuse(im, name, lineno, "field \"%s\": %s", fi->json,
-			       sa_strerror(rc));
+			refuse(im, name, lineno, "field \"%s\": %s%s",
+			       fi->json, sa_strerror(rc), limit);
 		else
 			refuse(im, name, lineno, "%s", sa_strerror(rc));
 		return;

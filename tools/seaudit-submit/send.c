@@ -114,9 +114,11 @@ report_refused(struct sender *s, const struct where *w,
 	const struct sa_field_info *fi = sa_field_info(e->field);
 	fprintf(stderr, "seaudit-submit: %s:%zu: refused by the daemon: ",
 		w->name, w->line);
+	char limit[48];
 	if (fi != NULL && fi->json != NULL && e->field != SA_F_NONE)
 		fprintf(stderr, "field \"%s\": ", fi->json);
-	fputs(sa_strerror(e->code), stderr);
+	sa_field_limit_text(e->code, e->field, limit, sizeof limit);
+	fprintf(stderr, "%s%s", sa_strerror(e->code), limit);
 	if (e->message[0] != '\0')
 		fprintf(stderr, " (%s)", e->message);
 	fputc('\n', stderr);

@@ -13,6 +13,7 @@
  * Exit status: 0 records shown or none matched, 1 runtime error (damaged
  * or unreadable log: what was readable is still shown), 2 usage error.
  */
+#include <err.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -53,5 +54,11 @@ main(int argc, char **argv)
 		break;
 	}
 	free(o.files);
+	/* Every mode: output that did not reach its destination (a full
+	 * disk, /dev/full, a closed pipe's EIO) is a runtime error. */
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		warn("write to standard output");
+		status = 1;
+	}
 	return status;
 }

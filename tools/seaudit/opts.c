@@ -263,6 +263,59 @@ parse_time(const char *typed, const char *arg, int64_t now, int64_t *out)
 			    typed, arg);
 }
 
+/*
+ * getopt_long_only(3) takes a unique prefix of a long name for the name
+ * (-session becomes -sessionid) and splits a word that matches no long
+ * name into one-letter switches (-reverse becomes -r -e ...).  For an
+ * audit viewer a guessed meaning is worse than a refusal, so every word
+ * that looks like an option is checked first: it must be a whole long
+ * name (with one or two dashes, "=value" allowed for one that takes an
+ * argument), a one-letter switch, or -n followed by its count.  The
+ * message names the word exactly as it was typed.
+ */
+static void
+check_words(int argc, char **argv)
+{
+	for (int i = 1; i < argc; i++) {
+		const char *w = argv[i];
+		if (strcmp(w, "--") == 0)
+			return;
+		if (w[0] != '-' || w[1] == '\0')
+			continue; /* an operand (a mask) */
+		const char *name = w + 1 + (w[1] == '-');
+		size_t n = strcspn(name, "=");
+		const struct option *lo = NULL;
+		for (const struct option *p = long_opts; p->name != NULL; p++)
+			if (strlen(p->name) == n &&
+			    strncmp(p->name, name, n) == 0)
+				lo = p;
+		if (lo != NULL) {
+			if (name[n] == '=' && lo->has_arg == no_argument)
+				usage_error("%s: -%s takes no argument", w,
+					    lo->name);
+			/* The next word is this option's argument, whatever
+			 * it looks like (-since -2h), except after -status,
+			 * whose argument never begins with '-'. */
+			if (lo->has_arg == required_argument &&
+			    name[n] != '=' &&
+			    !(lo->val == OPT_STATUS && i + 1 < argc &&
+			      argv[i + 1][0] == '-'))
+				i++;
+			continue;
+		}
+		if (w[1] != '-' && name[1] == '\0' &&
+		    strchr(short_opts + 1, name[0]) != NULL) {
+			if (name[0] == 'n')
+				i++;
+			continue;
+		}
+		if (w[1] != '-' && name[0] == 'n' &&
+		    strspn(name + 1, "0123456789") == strlen(name + 1))
+			continue; /* -n5 */
+		usage_error("%s: unknown switch or option", w);
+	}
+}
+
 void
 opts_parse(int argc, char **argv, struct view_opts *o)
 {
@@ -270,6 +323,9 @@ opts_parse(int argc, char **argv, struct view_opts *o)
 	long long v;
 	const char *errstr;
 	const char *socket_opt = NULL;
+	const char *rec_opt = NULL; /* first option that narrows or forms
+				     * records, for "does not apply" */
+	const char *fn_opt = NULL, *c_opt = NULL;
 	int c, idx;
 	bool help = false;
 
@@ -280,6 +336,7 @@ opts_parse(int argc, char **argv, struct view_opts *o)
 	if (o->files == NULL)
 		err(1, NULL);
 
+	check_words(argc, argv);
 	opterr = 0;
 	for (;;) {
 		idx = -1;
@@ -346,29 +403,45 @@ opts_parse(int argc, char **argv, struct view_opts *o)
 			o->stat_code = v;
 			break;
 		case 'c':
+			if (c_opt == NULL)
+				c_opt = typed;
 			o->connected = true;
 			break;
 		case OPT_SESSIONID:
+			if (rec_opt == NULL)
+				rec_opt = typed;
 			o->fmt_flags |= SA_FMT_SESSIONID;
 			break;
 		case OPT_DETAIL:
+			if (rec_opt == NULL)
+				rec_opt = typed;
 			set_form(o, FORM_DETAIL, typed);
 			break;
 		case OPT_JSON:
+			if (rec_opt == NULL)
+				rec_opt = typed;
 			set_form(o, FORM_JSON, typed);
 			break;
 		case OPT_CSV:
+			if (rec_opt == NULL)
+				rec_opt = typed;
 			set_form(o, FORM_CSV, typed);
 			break;
 		case OPT_FN:
+			if (fn_opt == NULL)
+				fn_opt = typed;
 			if (*optarg == '\0')
 				usage_error("%s: empty file name", typed);
 			o->files[o->nfiles++] = optarg;
 			break;
 		case OPT_SINCE:
+			if (rec_opt == NULL)
+				rec_opt = typed;
 			parse_time(typed, optarg, now, &o->since_us);
 			break;
 		case OPT_UNTIL:
+			if (rec_opt == NULL)
+				rec_opt = typed;
 			parse_time(typed, optarg, now, &o->until_us);
 			break;
 		case OPT_STATUS:
@@ -382,6 +455,8 @@ opts_parse(int argc, char **argv, struct view_opts *o)
 			/* Kept in order with the masks; SA_F_NONE = statuses.
 			 */
 			add_field(o, SA_F_NONE, optarg, typed);
+			if (rec_opt == NULL)
+				rec_opt = typed;
 			break;
 		case OPT_SOCKET:
 			if (*optarg == '\0')
@@ -390,30 +465,48 @@ opts_parse(int argc, char **argv, struct view_opts *o)
 			socket_opt = typed;
 			break;
 		case OPT_USER:
+			if (rec_opt == NULL)
+				rec_opt = typed;
 			add_field(o, SA_F_USER, optarg, typed);
 			break;
 		case OPT_CLASS:
+			if (rec_opt == NULL)
+				rec_opt = typed;
 			add_field(o, SA_F_CLASS, optarg, typed);
 			break;
 		case OPT_RESOURCE:
+			if (rec_opt == NULL)
+				rec_opt = typed;
 			add_field(o, SA_F_RESOURCE, optarg, typed);
 			break;
 		case OPT_PROGRAM:
+			if (rec_opt == NULL)
+				rec_opt = typed;
 			add_field(o, SA_F_PROGRAM, optarg, typed);
 			break;
 		case OPT_TERMINAL:
+			if (rec_opt == NULL)
+				rec_opt = typed;
 			add_field(o, SA_F_TERMINAL, optarg, typed);
 			break;
 		case OPT_HOST:
+			if (rec_opt == NULL)
+				rec_opt = typed;
 			add_field(o, SA_F_HOST, optarg, typed);
 			break;
 		case OPT_SERVICE:
+			if (rec_opt == NULL)
+				rec_opt = typed;
 			add_field(o, SA_F_SERVICE, optarg, typed);
 			break;
 		case OPT_FOLLOW:
+			if (rec_opt == NULL)
+				rec_opt = typed;
 			o->follow = true;
 			break;
 		case 'n':
+			if (rec_opt == NULL)
+				rec_opt = typed;
 			if (parse_num(optarg, 0, VIEW_MAX_LAST, &v, &errstr) <
 			    0)
 				usage_error("%s: count \"%s\" is %s (0 to %d)",
@@ -461,7 +554,19 @@ opts_parse(int argc, char **argv, struct view_opts *o)
 	if (socket_opt != NULL && o->mode != MODE_DSTATUS)
 		usage_error("%s: only with -status (the daemon's status)",
 			    socket_opt);
-	if (o->since_us >= o->until_us)
+	bool records = o->mode >= MODE_ALL && o->mode <= MODE_PASSWORD;
+	if (rec_opt != NULL && !records)
+		usage_error("%s: does not apply to %s (only to the record"
+			    " switches)",
+			    rec_opt, o->mode_opt);
+	if (fn_opt != NULL && !records && o->mode != MODE_VERIFY)
+		usage_error("%s: does not apply to %s", fn_opt, o->mode_opt);
+	if (c_opt != NULL && o->mode != MODE_ALL && o->mode != MODE_INET &&
+	    o->mode != MODE_OUTBOUND)
+		usage_error("%s: applies to -a, -i and -o only (not to %s)",
+			    c_opt, o->mode_opt);
+	/* [since, until): since == until is an empty window, not an error. */
+	if (o->since_us > o->until_us)
 		usage_error("-until: the window ends before it starts");
 	if (o->follow && o->mode == MODE_VERIFY)
 		usage_error("-follow: not with %s", o->mode_opt);

@@ -132,6 +132,17 @@ open_reader(const struct view_opts *o, struct scan_state *st)
 		n = 1;
 	}
 	int rc = sa_reader_open(&rd, paths, n, damage_report, st);
+	if (rc == SA_ENOLOG && !o->follow && st->damaged == 0) {
+		/* An empty directory, or one that is not a log, is not "no
+		 * records matched": the user named the wrong place, or the
+		 * writer never wrote.  -follow waits for a first segment. */
+		for (size_t i = 0; i < n; i++)
+			warnx("%s: no log segments here (not a seaudit log"
+			      " directory, or an empty one)",
+			      paths[i]);
+		st->damaged++;
+		return NULL;
+	}
 	if (rc == SA_ENOLOG)
 		return NULL;
 	if (rc < 0)

@@ -91,8 +91,11 @@ select_build(const struct view_opts *o)
 		if (fo->field != SA_F_NONE)
 			add_masks(f, fo->field, fo->masks, fo->opt);
 		else if (sa_filter_statuses(f, fo->masks) < 0)
-			usage_error("%s: bad status letters \"%s\"", fo->opt,
-				    fo->masks);
+			usage_error("%s: \"%s\" is not a list of status"
+				    " letters or words (letters: A C D E F I M"
+				    " N O P S U W; words: Denied, Warning, ..."
+				    " as in seaudit -t)",
+				    fo->opt, fo->masks);
 	}
 	sa_filter_time(f, o->since_us, o->until_us);
 	return f;
