@@ -93,6 +93,20 @@ struct sa_reader {
 	uint64_t footer_off;
 	uint64_t last_off;
 	const char *last_path;
+
+	/*
+	 * Sequence continuity (see seq_enter/seq_observe): on while the
+	 * reader reads every record in order, off for good after a seek or
+	 * a time window.  Segments of one origin form chains of consecutive
+	 * numbers; two logs of the same host are two chains.
+	 */
+	bool seq_check;
+	bool seq_known;		/* seq_next holds */
+	bool damaged_since_rec; /* a damage report since the last record */
+	uint64_t seq_next;
+	uint64_t *chain_end; /* last number of each chain of the origin */
+	size_t nchains, chaincap, chain_cur;
+	char chain_origin[SA_MAX_ORIGIN + 1];
 };
 
 static void
@@ -100,9 +114,90 @@ damage_at(struct sa_reader *rd, const char *path, uint64_t off, uint64_t len,
 	  int err, bool comp)
 {
 	rd->ndamage++;
+	rd->damaged_since_rec = true;
 	if (rd->cb) {
-		struct sa_damage d = {path, off, len, err, comp};
+		struct sa_damage d = {path, off, len, err, comp, 0, 0};
 		rd->cb(&d, rd->cbarg);
+	}
+}
+
+/* Sequence numbers first..last are missing before offset `off`. */
+static void
+damage_gap(struct sa_reader *rd, uint64_t off, uint64_t first, uint64_t last,
+	   int err)
+{
+	rd->ndamage++;
+	if (rd->cb) {
+		struct sa_damage d = {rd->segs[rd->cur].path, off, 0, err,
+				      false, first, last};
+		rd->cb(&d, rd->cbarg);
+	}
+}
+
+/*
+ * A segment was entered: does its first number follow a chain of its
+ * origin?  A number after the highest end is a gap (a removed segment,
+ * or records cut from a segment's end); a number at or below it starts
+ * another chain (a second log of the same host, read together).  A gap
+ * right after reported damage is that damage, not reported twice.
+ */
+static int
+seq_enter(struct sa_reader *rd)
+{
+	uint64_t f = rd->hdr.first_seq;
+	if (strcmp(rd->chain_origin, rd->hdr.origin) != 0) {
+		rd->nchains = 0;
+		snprintf(rd->chain_origin, sizeof rd->chain_origin, "%s",
+			 rd->hdr.origin);
+	}
+	size_t best = SIZE_MAX;
+	for (size_t i = 0; i < rd->nchains; i++) {
+		if (rd->chain_end[i] + 1 == f) {
+			best = i;
+			break;
+		}
+		if (best == SIZE_MAX || rd->chain_end[i] > rd->chain_end[best])
+			best = i;
+	}
+	if (best != SIZE_MAX && rd->chain_end[best] + 1 < f) {
+		if (!rd->damaged_since_rec)
+			damage_gap(rd, rd->hdr.length, rd->chain_end[best] + 1,
+				   f - 1, SA_ESEQGAP);
+	} else if (best == SIZE_MAX || rd->chain_end[best] + 1 != f) {
+		if (rd->nchains == rd->chaincap) {
+			size_t cap = rd->chaincap ? 2 * rd->chaincap : 4;
+			uint64_t *n = realloc(rd->chain_end, cap * sizeof *n);
+			if (n == NULL)
+				return -ENOMEM;
+			rd->chain_end = n;
+			rd->chaincap = cap;
+		}
+		best = rd->nchains++;
+	}
+	rd->chain_cur = best;
+	rd->chain_end[best] = f - 1;
+	rd->seq_next = f;
+	rd->seq_known = true;
+	rd->damaged_since_rec = false;
+	return 0;
+}
+
+/* A record was read: numbers inside a segment go up by one. */
+static void
+seq_observe(struct sa_reader *rd, uint64_t seq, uint64_t off)
+{
+	if (rd->seq_known && seq != rd->seq_next && !rd->damaged_since_rec) {
+		if (seq > rd->seq_next)
+			damage_gap(rd, off, rd->seq_next, seq - 1, SA_ESEQGAP);
+		else
+			damage_gap(rd, off, seq, seq, SA_ESEQBACK);
+	}
+	rd->seq_known = true;
+	rd->damaged_since_rec = false;
+	if (seq >= rd->seq_next) {
+		rd->seq_next = seq + 1;
+		if (rd->chain_cur < rd->nchains)
+			rd->chain_end[rd->chain_cur] = seq;
 	}
 }
 
@@ -235,7 +330,10 @@ scan_dir(struct sa_reader *rd, int di, uint64_t above, bool only_above)
 static bool
 seg_cmp_key(const struct seg *x, const struct seg *y)
 {
+	/* A segment is its origin, its first number and its creation time:
+	 * two logs of one host both begin at 1. */
 	return x->first_seq == y->first_seq &&
+	       x->hdr.created_us == y->hdr.created_us &&
 	       strcmp(x->hdr.origin, y->hdr.origin) == 0;
 }
 
@@ -249,13 +347,15 @@ seg_cmp(const void *a, const void *b)
 		return o;
 	if (x->first_seq != y->first_seq)
 		return x->first_seq < y->first_seq ? -1 : 1;
+	if (x->hdr.created_us != y->hdr.created_us)
+		return x->hdr.created_us < y->hdr.created_us ? -1 : 1;
 	/* Same segment twice (plain and sealed): the sealed one first. */
 	return (int)y->zst - (int)x->zst;
 }
 
 /*
- * Sorts segs[from..] and drops duplicates (same origin and first sequence
- * number: a segment named twice, or caught both plain and sealed, whose
+ * Sorts segs[from..] and drops duplicates (same origin, first sequence
+ * number and creation time: a segment named twice, or caught both plain and sealed, whose
  * sealed copy sorts first and is kept).  At open `from` is 0; a rescan in
  * follow mode sorts only what it added, after the segment being read.
  */
@@ -335,6 +435,8 @@ sa_reader_open(struct sa_reader **out, const char *const *paths, size_t n,
 		sa_reader_close(rd);
 		return SA_ENOLOG;
 	}
+	rd->seq_check = true;
+	rd->damaged_since_rec = false; /* refused paths are not gaps */
 	*out = rd;
 	return 0;
 }
@@ -675,6 +777,8 @@ enter_segment(struct sa_reader *rd)
 	rd->hdr_ok = true;
 	s->hdr = rd->hdr;
 	s->hdr_state = 1;
+	if (rd->seq_check && (rc = seq_enter(rd)) < 0)
+		return rc;
 	rd->pos = rd->hdr.length;
 	if (rd->window) {
 		if (s->zst)
@@ -839,6 +943,8 @@ sa_reader_next(struct sa_reader *rd, struct sa_record *r)
 			damage(rd, rd->view_off + at, fr.total_len, rc, false);
 			continue;
 		}
+		if (rd->seq_check)
+			seq_observe(rd, r->seq, rd->view_off + at);
 		if (r->seq < rd->min_seq)
 			continue;
 		if (rd->window &&
@@ -997,6 +1103,7 @@ sa_reader_seek_seq(struct sa_reader *rd, uint64_t seq)
 {
 	struct goal g = {false, seq, 0};
 	rd->min_seq = seq;
+	rd->seq_check = false; /* records are skipped on purpose now */
 	return seek(rd, &g);
 }
 
@@ -1005,6 +1112,7 @@ sa_reader_seek_time(struct sa_reader *rd, int64_t us)
 {
 	struct goal g = {true, 0, us};
 	rd->min_seq = 0;
+	rd->seq_check = false;
 	return seek(rd, &g);
 }
 
@@ -1040,6 +1148,7 @@ sa_reader_close(struct sa_reader *rd)
 	for (size_t i = 0; i < rd->nsegs; i++)
 		free(rd->segs[i].path);
 	free(rd->segs);
+	free(rd->chain_end);
 	for (size_t i = 0; i < rd->ndirs; i++)
 		free(rd->dirs[i]);
 	free(rd->dirs);

@@ -37,7 +37,11 @@
 	XX(ENOTOBJECT, -1025,                                                  \
 	   "not a JSON object (each line holds one record object {...})")     \
 	XX(EBOM, -1026,                                                        \
-	   "UTF-8 byte order mark before the object (save without a BOM)")
+	   "UTF-8 byte order mark before the object (save without a BOM)")    \
+	XX(ESEQGAP, -1027,                                                     \
+	   "records missing: the sequence numbers jump")                      \
+	XX(ESEQBACK, -1028,                                                    \
+	   "sequence number repeated or going back")
 
 enum sa_errno {
 #define SA_ERR_ENUM(name, val, msg) SA_##name = (val),

@@ -126,6 +126,10 @@ struct sa_damage {
 	int error;           /* SA_ECORRUPT, SA_ETRUNC, SA_EBADMAGIC, ... */
 	bool compressed;     /* damage to a zstd frame itself: offset and
 				length are in the compressed file */
+	/* SA_ESEQGAP: the numbers seq_first..seq_last are missing before
+	 * `offset` (records cut out, a segment removed); SA_ESEQBACK: the
+	 * record at `offset` repeats seq_first.  0 otherwise. */
+	uint64_t seq_first, seq_last;
 };
 typedef void (*sa_damage_cb)(const struct sa_damage *d, void *arg);
 

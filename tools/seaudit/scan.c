@@ -88,8 +88,29 @@ damage_report(const struct sa_damage *d, void *arg)
 	if (st->out != NULL)
 		output_flush(st->out);
 	st->damaged++;
+	if (d->error == SA_ESEQGAP && d->seq_first == d->seq_last)
+		fprintf(stderr,
+			"seaudit: %s: offset %llu: record %llu is missing"
+			" (cut out, or its segment removed)\n",
+			d->file, (unsigned long long)d->offset,
+			(unsigned long long)d->seq_first);
+	else if (d->error == SA_ESEQGAP)
+		fprintf(stderr,
+			"seaudit: %s: offset %llu: records %llu to %llu are"
+			" missing (%llu records cut out, or a segment"
+			" removed)\n",
+			d->file, (unsigned long long)d->offset,
+			(unsigned long long)d->seq_first,
+			(unsigned long long)d->seq_last,
+			(unsigned long long)(d->seq_last - d->seq_first + 1));
+	else if (d->error == SA_ESEQBACK)
+		fprintf(stderr,
+			"seaudit: %s: offset %llu: record number %llu appears"
+			" again or out of order\n",
+			d->file, (unsigned long long)d->offset,
+			(unsigned long long)d->seq_first);
 	/* A whole file refused (unreadable, not a log): no offset to give. */
-	if (d->length == 0 && d->offset == 0)
+	else if (d->length == 0 && d->offset == 0)
 		fprintf(stderr, "seaudit: %s: %s\n", d->file,
 			sa_strerror(d->error));
 	else
