@@ -81,7 +81,32 @@ struct sa_client {
 
 	struct sa_client_reply *stash; /* [stash_head, nstash) */
 	size_t stash_head, nstash, stash_cap;
+
+	/*
+	 * A partial ack's refusal map is copied out of `in` (which moves):
+	 * each stashed reply owns its copy; the one handed to the caller
+	 * lives in `given` until the next call.
+	 */
+	uint8_t *given;
 };
+
+/* The map of a reply, mutable for freeing (the struct says const). */
+static uint8_t *
+map_of(const struct sa_client_reply *r)
+{
+	return (uint8_t *)(uintptr_t)r->ack.refused_map;
+}
+
+/* Hands `r` to the caller: its map now lives until the next call. */
+static void
+give(struct sa_client *c, const struct sa_client_reply *r)
+{
+	uint8_t *m = map_of(r);
+	if (m != c->given) {
+		free(c->given);
+		c->given = m;
+	}
+}
 
 /* ---- default paths ---------------------------------------------------- */
 
@@ -266,7 +291,10 @@ sa_client_close(struct sa_client *c)
 	sa_buf_free(&c->out);
 	free(c->in);
 	free(c->pend);
+	for (size_t i = c->stash_head; i < c->nstash; i++)
+		free(map_of(&c->stash[i]));
 	free(c->stash);
+	free(c->given);
 	free(c);
 }
 
@@ -366,6 +394,7 @@ stash_pop(struct sa_client *c, struct sa_client_reply *r)
 	if (c->stash_head == c->nstash)
 		return false;
 	*r = c->stash[c->stash_head++];
+	give(c, r);
 	if (c->stash_head == c->nstash)
 		c->stash_head = c->nstash = 0;
 	return true;
@@ -499,6 +528,14 @@ take_frame(struct sa_client *c, const struct sa_proto_hdr *h,
 	if (h->type == SA_PROTO_ACK) {
 		if (sa_proto_get_ack(payload, h->len, &r.ack) < 0)
 			goto garbage;
+		if (r.ack.refused_map != NULL) {
+			size_t n = ((size_t)r.ack.count + r.ack.refused + 7) / 8;
+			uint8_t *m = malloc(n);
+			if (m == NULL)
+				return fail(c, -ENOMEM);
+			memcpy(m, r.ack.refused_map, n);
+			r.ack.refused_map = m;
+		}
 	} else if (h->type == SA_PROTO_ERROR) {
 		if (sa_proto_get_error(payload, h->len, &r.err) < 0)
 			goto garbage;
@@ -515,6 +552,7 @@ take_frame(struct sa_client *c, const struct sa_proto_hdr *h,
 		c->rdead = c->stop = true;
 		c->err = r.err.code;
 		*rep = r;
+		give(c, &r);
 		return 1;
 	}
 	struct pend p = c->pend[i];
@@ -532,18 +570,25 @@ take_frame(struct sa_client *c, const struct sa_proto_hdr *h,
 	case PEND_ASYNC:
 		if (want == 0) {
 			*rep = r;
+			give(c, &r);
 			return 1;
 		}
-		if (stash_push(c, &r) < 0)
+		if (stash_push(c, &r) < 0) {
+			free(map_of(&r));
 			return fail(c, -ENOMEM);
+		}
 		return 0;
 	case PEND_SYNC:
 		if (h->type == SA_PROTO_STATUS && status_out != NULL &&
-		    sa_buf_append(status_out, payload, h->len) < 0)
+		    sa_buf_append(status_out, payload, h->len) < 0) {
+			free(map_of(&r));
 			return -ENOMEM;
+		}
 		*rep = r;
+		give(c, &r);
 		return 1;
 	default:
+		free(map_of(&r));
 		return 0; /* its caller gave up on it */
 	}
 garbage:

@@ -29,6 +29,7 @@
 /* Fixed part of an 'E' payload: code, index, field, message length. */
 #define ERR_FIXED 11
 #define ACK_LEN 20
+#define ACK_PARTIAL_FIXED 12 /* refused, code, records in the frame */
 
 static void
 put_u16(uint8_t *p, uint16_t v)
@@ -397,14 +398,92 @@ sa_proto_put_error(struct sa_buf *out, uint32_t id, bool fatal,
 	return 0;
 }
 
+static uint32_t
+popcount_map(const uint8_t *map, uint32_t nbits)
+{
+	uint32_t n = 0;
+	for (uint32_t i = 0; i < nbits; i++)
+		n += (map[i / 8] >> (i % 8)) & 1u;
+	return n;
+}
+
+int
+sa_proto_put_ack_partial(struct sa_buf *out, uint32_t id,
+			 const struct sa_proto_ack *a)
+{
+	if (a->refused == 0) {
+		size_t before = out->len;
+		sa_proto_put_ack(out, id, a);
+		return out->len > before ? 0 : -ENOMEM;
+	}
+	uint64_t nbits = (uint64_t)a->count + a->refused;
+	if (a->refused_map == NULL || nbits > SA_PROTO_MAX_BATCH ||
+	    a->refused_code >= 0 ||
+	    popcount_map(a->refused_map, (uint32_t)nbits) != a->refused)
+		return -EINVAL;
+	size_t mlen = (size_t)(nbits + 7) / 8;
+	uint8_t f[SA_PROTO_HDR + ACK_LEN + ACK_PARTIAL_FIXED];
+	struct sa_proto_hdr h = {.type = SA_PROTO_ACK,
+				 .flags = SA_PROTO_F_PARTIAL,
+				 .id = id,
+				 .len = (uint32_t)(ACK_LEN + ACK_PARTIAL_FIXED +
+						   mlen)};
+	sa_proto_put_hdr(f, &h);
+	uint8_t *p = f + SA_PROTO_HDR;
+	put_u64(p, a->first_seq);
+	put_u64(p + 8, a->last_seq);
+	put_u32(p + 16, a->count);
+	put_u32(p + 20, a->refused);
+	put_u32(p + 24, (uint32_t)a->refused_code);
+	put_u32(p + 28, (uint32_t)nbits);
+	int rc = sa_buf_reserve(out, sizeof f + mlen);
+	if (rc < 0)
+		return rc;
+	memcpy(out->data + out->len, f, sizeof f);
+	memcpy(out->data + out->len + sizeof f, a->refused_map, mlen);
+	/* Bits past the last record are zero on the wire. */
+	if (nbits % 8)
+		out->data[out->len + sizeof f + mlen - 1] &=
+			(uint8_t)((1u << (nbits % 8)) - 1);
+	out->len += sizeof f + mlen;
+	out->data[out->len] = '\0';
+	return 0;
+}
+
+bool
+sa_proto_ack_refused(const struct sa_proto_ack *a, uint32_t i)
+{
+	if (a->refused == 0 || a->refused_map == NULL ||
+	    (uint64_t)i >= (uint64_t)a->count + a->refused)
+		return false;
+	return (a->refused_map[i / 8] >> (i % 8)) & 1u;
+}
+
 int
 sa_proto_get_ack(const uint8_t *payload, size_t len, struct sa_proto_ack *a)
 {
-	if (len != ACK_LEN)
+	if (len != ACK_LEN && len < ACK_LEN + ACK_PARTIAL_FIXED)
 		return SA_EPROTO;
 	a->first_seq = get_u64(payload);
 	a->last_seq = get_u64(payload + 8);
 	a->count = get_u32(payload + 16);
+	a->refused = 0;
+	a->refused_code = 0;
+	a->refused_map = NULL;
+	if (len == ACK_LEN)
+		return 0;
+	a->refused = get_u32(payload + 20);
+	a->refused_code = (int32_t)get_u32(payload + 24);
+	uint32_t nbits = get_u32(payload + 28);
+	const uint8_t *map = payload + ACK_LEN + ACK_PARTIAL_FIXED;
+	if (a->refused == 0 || a->refused_code >= 0 ||
+	    nbits > SA_PROTO_MAX_BATCH ||
+	    (uint64_t)a->count + a->refused != nbits ||
+	    len != ACK_LEN + ACK_PARTIAL_FIXED + ((size_t)nbits + 7) / 8 ||
+	    popcount_map(map, nbits) != a->refused ||
+	    (nbits % 8 && (map[nbits / 8] >> (nbits % 8)) != 0))
+		return SA_EPROTO;
+	a->refused_map = map;
 	return 0;
 }
 

@@ -83,19 +83,31 @@ pend_push(struct daemon *d, const struct pending *p)
 	return 0;
 }
 
+/* The words of each cause in a loss record's detail (docs/PROTOCOL.md). */
+static const char *const cause_words[LOSS__COUNT] = {
+	[LOSS_SHED] = "noisy class shed below the reserve",
+	[LOSS_REFUSED] = "refused while the log was unwritable",
+	[LOSS_DISK_FULL] = "disk full",
+	[LOSS_WRITE_FAIL] = "log write failed",
+	[LOSS_SHUTDOWN] = "daemon shutting down",
+	[LOSS_ROTATED] = "oldest segment rotated away (acknowledged records"
+			 " removed)",
+};
+
 /* Loss accounting: `n` records of the given events from one producer. */
 static void
 loss_add(struct daemon *d, pid_t pid, uid_t uid, const uint32_t *events,
-	 uint64_t n, const char *why)
+	 uint64_t n, enum loss_cause why)
 {
 	struct loss *L = &d->loss;
 	int64_t t = wall_us();
-	if (L->count == 0) {
+	if (n == 0)
+		return;
+	if (L->count == 0)
 		L->first_us = t;
-		snprintf(L->why, sizeof L->why, "%s", why);
-	}
 	L->last_us = t;
 	L->count += n;
+	L->by_cause[why] += n;
 	for (int e = 0; e < SA_EV__COUNT; e++)
 		L->by_event[e] += events[e];
 	size_t i;
@@ -126,8 +138,18 @@ append_loss_record(struct daemon *d)
 	sa_time_format_rfc3339(L->last_us, until);
 	char detail[1024];
 	size_t o = 0;
-	o += (size_t)snprintf(detail + o, sizeof detail - o, "%s; events:",
-			      L->why);
+	o += (size_t)snprintf(detail + o, sizeof detail - o, "causes:");
+	const char *sep = " ";
+	for (int k = 0; k < LOSS__COUNT && o < sizeof detail; k++)
+		if (L->by_cause[k]) {
+			o += (size_t)snprintf(detail + o, sizeof detail - o,
+					      "%s%s %" PRIu64, sep,
+					      cause_words[k], L->by_cause[k]);
+			sep = ", ";
+		}
+	if (o < sizeof detail)
+		o += (size_t)snprintf(detail + o, sizeof detail - o,
+				      "; events:");
 	for (int e = 1; e < SA_EV__COUNT && o < sizeof detail; e++)
 		if (L->by_event[e])
 			o += (size_t)snprintf(detail + o, sizeof detail - o,
@@ -187,10 +209,10 @@ free_space(struct daemon *d)
 static void
 refuse_frame(struct daemon *d, struct client *c, uint32_t id, int code,
 	     uint32_t index, const uint32_t *events, uint32_t count,
-	     const char *why)
+	     enum loss_cause why, const char *message)
 {
 	struct sa_proto_err e = {.code = code, .index = index};
-	snprintf(e.message, sizeof e.message, "%s", why);
+	snprintf(e.message, sizeof e.message, "%s", message);
 	loss_add(d, client_pid(c), client_uid(c), events, count, why);
 	if (code == SA_ESHED)
 		d->st.records_shed += count;
@@ -267,21 +289,57 @@ commit_frame(struct daemon *d, struct client *c, uint32_t id,
 	}
 	if (d->state == ST_REFUSING) {
 		refuse_frame(d, c, id, -ENOSPC, SA_PROTO_NO_INDEX, events, count,
+			     LOSS_REFUSED,
 			     "log unwritable (disk full or I/O error): refused");
 		return;
 	}
-	if (noisy != UINT32_MAX && free_space(d) < d->conf.reserve_bytes) {
-		refuse_frame(d, c, id, SA_ESHED, noisy, events, count,
-			     "free space below the reserve: noisy class shed");
-		return;
-	}
-	/* Pass 2: stamp and append.  Validation is done, so only memory can
-	 * fail here, and a daemon out of memory cannot keep its promises. */
 	struct pending p = {.c = c, .id = id, .count = count,
 			    .t_start_ms = ev_now_ms(), .bytes = len};
 	memcpy(p.events, events, sizeof events);
+	if (noisy != UINT32_MAX && free_space(d) < d->conf.reserve_bytes) {
+		/*
+		 * Below the reserve only the noisy records are shed: the
+		 * reserved ones of the same frame are stored, and the partial
+		 * ack names the others bit by bit.  A frame of noisy records
+		 * only is refused whole, as before.
+		 */
+		uint32_t shed_ev[SA_EV__COUNT] = {0}, shed = 0;
+		uint8_t *map = calloc((count + 7) / 8, 1);
+		if (map == NULL)
+			fatalx("out of memory for a frame of %u records", count);
+		for (uint32_t i = 0; i < count; i++) {
+			unsigned ev = d->recs[i].event;
+			if (d->conf.reserved_events & (1u << ev))
+				continue;
+			map[i / 8] |= (uint8_t)(1u << (i % 8));
+			shed_ev[ev]++;
+			p.events[ev]--;
+			shed++;
+		}
+		if (shed == count) {
+			free(map);
+			refuse_frame(d, c, id, SA_ESHED, noisy, events, count,
+				     LOSS_SHED,
+				     "free space below the reserve: noisy class"
+				     " shed");
+			return;
+		}
+		loss_add(d, client_pid(c), client_uid(c), shed_ev, shed,
+			 LOSS_SHED);
+		d->st.records_shed += shed;
+		p.refused_map = map;
+		p.refused = shed;
+		p.refused_code = SA_ESHED;
+		p.count = count - shed;
+	}
+	/* Pass 2: stamp and append.  Validation is done, so only memory can
+	 * fail here, and a daemon out of memory cannot keep its promises. */
+	bool first = true;
 	for (uint32_t i = 0; i < count; i++) {
 		struct sa_record *r = &d->recs[i]; /* stamped in place */
+		if (p.refused_map != NULL &&
+		    (p.refused_map[i / 8] >> (i % 8)) & 1u)
+			continue;
 		sa_record_set_int(r, SA_F_PID, client_pid(c));
 		sa_record_set_int(r, SA_F_PRODUCER_UID, client_uid(c));
 		/* Root producers (PAM, the watchdog) speak for other users;
@@ -292,8 +350,9 @@ commit_frame(struct daemon *d, struct client *c, uint32_t id,
 		int rc = sa_writer_append(d->w, r);
 		if (rc < 0)
 			fatalx("appending a validated record: %s", sa_strerror(rc));
-		if (i == 0)
+		if (first)
 			p.first_seq = r->seq;
+		first = false;
 		p.last_seq = r->seq;
 		d->appended_since_check += len / count + 16;
 	}
@@ -313,10 +372,13 @@ ack_all(struct daemon *d)
 			if (p->is_error) {
 				client_send_error(d, p->c, p->id, false, &p->err);
 			} else {
-				struct sa_proto_ack a = {p->first_seq,
-							 p->last_seq, p->count};
+				struct sa_proto_ack a = {
+					p->first_seq, p->last_seq, p->count,
+					p->refused, p->refused_code,
+					p->refused_map};
 				sa_buf_reset(&b);
-				sa_proto_put_ack(&b, p->id, &a);
+				if (sa_proto_put_ack_partial(&b, p->id, &a) < 0)
+					fatalx("out of memory for an ack");
 				client_queue(d, p->c, &b);
 			}
 		}
@@ -324,6 +386,8 @@ ack_all(struct daemon *d)
 			d->st.records_written += p->count;
 			d->st.bytes_written += p->bytes;
 		}
+		free(p->refused_map);
+		p->refused_map = NULL;
 		client_unref(d, p->c);
 	}
 	d->npend = 0;
@@ -335,13 +399,30 @@ ack_all(struct daemon *d)
 static void
 refuse_all(struct daemon *d, int code, const char *why)
 {
+	enum loss_cause cause = code == -ENOSPC || code == -EDQUOT
+					? LOSS_DISK_FULL
+				: code == -ESHUTDOWN ? LOSS_SHUTDOWN
+						     : LOSS_WRITE_FAIL;
 	sa_writer_discard(d->w);
 	d->loss_in_batch = false;
 	for (size_t i = 0; i < d->npend; i++) {
 		struct pending *p = &d->pend[i];
 		if (!p->is_error) {
+			/* A partial frame's shed records are counted
+			 * already; its stored ones are lost now.  The
+			 * producer hears one refusal for the whole frame,
+			 * so the loss record gives the whole frame this
+			 * cause (the loss is still unwritten: it resets
+			 * only when a commit succeeds). */
+			if (p->refused > 0 &&
+			    d->loss.by_cause[LOSS_SHED] >= p->refused) {
+				d->loss.by_cause[LOSS_SHED] -= p->refused;
+				d->loss.by_cause[cause] += p->refused;
+				d->st.records_shed -= p->refused;
+				d->st.records_refused += p->refused;
+			}
 			loss_add(d, client_pid(p->c), client_uid(p->c),
-				 p->events, p->count, why);
+				 p->events, p->count, cause);
 			d->st.records_refused += p->count;
 			p->is_error = true;
 			p->err = (struct sa_proto_err){.code = code,
@@ -424,9 +505,7 @@ do_commit(struct daemon *d)
 				 * the batch that needed the space. */
 				uint32_t none[SA_EV__COUNT] = {0};
 				loss_add(d, getpid(), geteuid(), none,
-					 d->rotated_away,
-					 "disk full: oldest segment rotated away "
-					 "(acknowledged records removed)");
+					 d->rotated_away, LOSS_ROTATED);
 				d->rotated_away = 0;
 			}
 			ack_all(d);

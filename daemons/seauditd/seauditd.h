@@ -40,6 +40,22 @@ struct pending {
 	struct sa_proto_err err;
 	uint32_t events[SA_EV__COUNT]; /* per event type, for loss accounting */
 	uint64_t bytes;                /* encoded record bytes, for the status */
+	/* A partial ack: which records of the frame were shed (malloc'ed,
+	 * freed when the reply is sent), how many, and why. */
+	uint8_t *refused_map;
+	uint32_t refused;
+	int32_t refused_code;
+};
+
+/* Why records were lost: each counted apart in the loss record. */
+enum loss_cause {
+	LOSS_SHED = 0,	 /* noisy class shed below the reserve */
+	LOSS_REFUSED,	 /* arrived while the log was unwritable */
+	LOSS_DISK_FULL,	 /* in a batch whose commit found the disk full */
+	LOSS_WRITE_FAIL, /* in a batch whose commit failed (I/O error) */
+	LOSS_SHUTDOWN,	 /* pending when the daemon stopped */
+	LOSS_ROTATED,	 /* acknowledged, then deleted by action rotate */
+	LOSS__COUNT
 };
 
 struct loss {
@@ -52,7 +68,7 @@ struct loss {
 		uint64_t n;
 	} by_producer[8];
 	uint64_t other_producers;
-	char why[96];
+	uint64_t by_cause[LOSS__COUNT];
 };
 
 enum state {

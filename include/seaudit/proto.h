@@ -16,7 +16,11 @@
  *
  * Payloads ('R'): u32le count (1..SA_PROTO_MAX_BATCH), then count times
  * (varint length, record body as sa_record_encode with bases 0 and 0).
- * ('A'): u64le first seq, u64le last seq, u32le count.  ('E'): i32le code,
+ * ('A'): u64le first seq, u64le last seq, u32le count; with
+ * SA_PROTO_F_PARTIAL also u32le refused, i32le refusal code, u32le
+ * records in the frame (count + refused), then that many bits, one per
+ * record in frame order, bit i in byte i / 8 at (1 << i % 8), set for a
+ * record that was not stored.  ('E'): i32le code,
  * u32le record index (SA_PROTO_NO_INDEX for the whole frame), u8 field,
  * u16le message length, message bytes.  ('S'): "key=value\n" text.
  *
@@ -39,6 +43,9 @@
 #define SA_PROTO_NO_INDEX UINT32_MAX
 
 #define SA_PROTO_F_FATAL 0x01
+/* On an 'A': some records of the frame were stored, the others refused
+ * (the reserve sheds noisy classes, reserved ones are kept). */
+#define SA_PROTO_F_PARTIAL 0x02
 
 enum sa_proto_type {
 	SA_PROTO_RECORDS = 'R',
@@ -105,8 +112,20 @@ int sa_proto_put_frame(struct sa_buf *out, uint8_t type, uint8_t flags,
 
 /* Acks and errors. */
 struct sa_proto_ack {
-	uint64_t first_seq, last_seq;
-	uint32_t count;
+	uint64_t first_seq, last_seq; /* of the records stored, in order */
+	uint32_t count;               /* records stored */
+	/*
+	 * A partial ack: `refused` records of the frame were not stored, for
+	 * `refused_code` (SA_ESHED); bit i of refused_map (byte i / 8, bit
+	 * 1 << i % 8) is set when record i of the frame is one of them.  The
+	 * stored ones got first_seq..last_seq in frame order.  refused_map is
+	 * NULL when refused is 0.  It points into the parsed payload
+	 * (sa_proto_get_ack) or, from the client, into storage the client
+	 * owns until its next call.
+	 */
+	uint32_t refused;
+	int32_t refused_code;
+	const uint8_t *refused_map;
 };
 struct sa_proto_err {
 	int32_t code;
@@ -116,8 +135,20 @@ struct sa_proto_err {
 };
 void sa_proto_put_ack(struct sa_buf *out, uint32_t id,
 		      const struct sa_proto_ack *a);
+/*
+ * (Added.)  A partial ack (SA_PROTO_F_PARTIAL) when a->refused > 0, with
+ * a->refused_map holding a->count + a->refused bits; a plain ack
+ * otherwise.  0, -EINVAL (a map whose bits disagree with the counts),
+ * -ENOMEM.
+ */
+int sa_proto_put_ack_partial(struct sa_buf *out, uint32_t id,
+			     const struct sa_proto_ack *a);
+/* True when record i of a frame was refused according to the ack. */
+bool sa_proto_ack_refused(const struct sa_proto_ack *a, uint32_t i);
 int sa_proto_put_error(struct sa_buf *out, uint32_t id, bool fatal,
 		       const struct sa_proto_err *e);
+/* Parses a plain or a partial ack (told apart by the payload length;
+ * a partial one is checked: bits, counts and length agree). */
 int sa_proto_get_ack(const uint8_t *payload, size_t len,
 		     struct sa_proto_ack *a);
 int sa_proto_get_error(const uint8_t *payload, size_t len,

@@ -205,13 +205,77 @@ test_put_records_refusals(void **state)
 	sa_buf_free(&b);
 }
 
+/* A partial ack names exactly the refused records; a lying one is
+ * refused as garbage. */
+static void
+test_partial_ack(void **state)
+{
+	(void)state;
+	for (uint32_t n = 1; n <= 67; n++) {
+		uint8_t map[16] = {0};
+		uint32_t refused = 0;
+		for (uint32_t i = 0; i < n; i++)
+			if ((i * 7 + n) % 3 == 0) {
+				map[i / 8] |= (uint8_t)(1u << (i % 8));
+				refused++;
+			}
+		if (refused == 0 || refused == n)
+			continue;
+		struct sa_proto_ack a = {.first_seq = 100,
+					 .last_seq = 100 + n - refused - 1,
+					 .count = n - refused,
+					 .refused = refused,
+					 .refused_code = SA_ESHED,
+					 .refused_map = map};
+		struct sa_buf b = SA_BUF_INIT;
+		assert_int_equal(sa_proto_put_ack_partial(&b, 9, &a), 0);
+		size_t off = 0;
+		struct sa_proto_hdr h;
+		const uint8_t *pl;
+		parse_frame(&b, &off, &h, &pl);
+		assert_int_equal(h.type, SA_PROTO_ACK);
+		assert_int_equal(h.flags, SA_PROTO_F_PARTIAL);
+		struct sa_proto_ack ra;
+		assert_int_equal(sa_proto_get_ack(pl, h.len, &ra), 0);
+		assert_int_equal(ra.count, a.count);
+		assert_int_equal(ra.refused, refused);
+		assert_int_equal(ra.refused_code, SA_ESHED);
+		for (uint32_t i = 0; i < n; i++)
+			assert_int_equal(sa_proto_ack_refused(&ra, i),
+					 (map[i / 8] >> (i % 8)) & 1);
+		assert_false(sa_proto_ack_refused(&ra, n));
+		/* Counts that disagree with the bits, a stray bit past the
+		 * end, a cut payload: all refused. */
+		uint8_t bad[64];
+		memcpy(bad, pl, h.len);
+		bad[20]++; /* refused + 1 */
+		assert_int_equal(sa_proto_get_ack(bad, h.len, &ra), SA_EPROTO);
+		memcpy(bad, pl, h.len);
+		if (n % 8) {
+			bad[h.len - 1] |= 0x80;
+			assert_int_equal(sa_proto_get_ack(bad, h.len, &ra),
+					 SA_EPROTO);
+		}
+		assert_int_equal(sa_proto_get_ack(pl, h.len - 1, &ra),
+				 SA_EPROTO);
+		sa_buf_free(&b);
+		/* A map that disagrees with the counts is not sent. */
+		a.refused++;
+		a.count--;
+		b = (struct sa_buf)SA_BUF_INIT;
+		assert_int_equal(sa_proto_put_ack_partial(&b, 9, &a), -EINVAL);
+		sa_buf_free(&b);
+	}
+}
+
 static void
 test_ack_error_roundtrip(void **state)
 {
 	(void)state;
 	struct sa_buf b = SA_BUF_INIT;
-	struct sa_proto_ack a = {UINT64_C(0x0102030405060708),
-				 UINT64_C(0xfffffffffffffff0), 4000000000u};
+	struct sa_proto_ack a = {.first_seq = UINT64_C(0x0102030405060708),
+				 .last_seq = UINT64_C(0xfffffffffffffff0),
+				 .count = 4000000000u};
 	struct sa_proto_err e = {.code = SA_ESHED, .index = 17, .field = 1};
 	snprintf(e.message, sizeof e.message, "class %s shed", "noisy");
 	struct sa_proto_err e2 = {.code = -ENOSPC,
@@ -829,8 +893,10 @@ fake_main(void *arg)
 					 "user refused");
 				sa_proto_put_error(&out, h.id, false, &e);
 			} else {
-				struct sa_proto_ack a = {seq, seq + count - 1,
-							 count};
+				struct sa_proto_ack a = {
+					.first_seq = seq,
+					.last_seq = seq + count - 1,
+					.count = count};
 				seq += count;
 				sa_proto_put_ack(&out, h.id, &a);
 			}
@@ -1281,6 +1347,7 @@ main(void)
 		cmocka_unit_test(test_records_roundtrip),
 		cmocka_unit_test(test_put_records_refusals),
 		cmocka_unit_test(test_ack_error_roundtrip),
+		cmocka_unit_test(test_partial_ack),
 		cmocka_unit_test(test_error_payload_hostile),
 		cmocka_unit_test(test_header_classes),
 		cmocka_unit_test(test_payload_framing),

@@ -13,8 +13,12 @@
  * from (file, line, and its rank in the input), because the daemon names
  * a refused record by its index in the frame.
  *
- * Answers, frame by frame (frames are all-or-nothing):
+ * Answers, frame by frame (frames are all-or-nothing, except below the
+ * daemon's reserve):
  *  - an ack: the slot's records are stored, the slot is free again;
+ *  - a partial ack: the records it marks were shed (a noisy class below
+ *    the reserve; counted as loss in the log), each is reported not
+ *    stored with its line, the others are stored;
  *  - an error naming record i as invalid (a validation code): line i is
  *    reported refused, and the other records of the frame, which were
  *    therefore not stored either, are sent again as a new frame (they may
@@ -209,6 +213,16 @@ take_reply(struct sender *s, const struct sa_client_reply *rep)
 		lost(s, what);
 	}
 	if (rep->type == SA_PROTO_ACK) {
+		for (uint32_t k = 0; rep->ack.refused > 0 && k < sl->n; k++) {
+			if (!sa_proto_ack_refused(&rep->ack, k))
+				continue;
+			s->failed++;
+			if (!s->o->quiet)
+				fprintf(stderr,
+					"seaudit-submit: %s:%zu: not stored: %s\n",
+					sl->at[k].name, sl->at[k].line,
+					sa_strerror(rep->ack.refused_code));
+		}
 		slot_clear(s, sl);
 		return;
 	}
