@@ -218,14 +218,7 @@ refuse_frame(struct daemon *d, struct client *c, uint32_t id, int code,
 		d->st.records_shed += count;
 	else
 		d->st.records_refused += count;
-	/* Behind frames still awaiting their ack, the refusal waits its
-	 * turn, so replies leave in frame order. */
-	struct pending p = {.c = c, .id = id, .is_error = true, .err = e};
-	if (d->npend > 0 && pend_push(d, &p) == 0) {
-		client_ref(c);
-		return;
-	}
-	client_send_error(d, c, id, false, &e);
+	client_send_error(d, c, id, false, &e); /* in frame order */
 }
 
 void
@@ -361,6 +354,23 @@ commit_frame(struct daemon *d, struct client *c, uint32_t id,
 	client_ref(c);
 }
 
+int
+commit_defer_reply(struct daemon *d, struct client *c, const struct sa_buf *b,
+		   bool fatal)
+{
+	struct pending p = {.c = c, .is_error = true, .raw_len = b->len,
+			    .raw_fatal = fatal};
+	if ((p.raw = malloc(b->len ? b->len : 1)) == NULL)
+		return -ENOMEM;
+	memcpy(p.raw, b->data, b->len);
+	if (pend_push(d, &p) < 0) {
+		free(p.raw);
+		return -ENOMEM;
+	}
+	client_ref(c);
+	return 0;
+}
+
 /* Sends every queued reply, in order, and forgets the batch. */
 static void
 ack_all(struct daemon *d)
@@ -369,8 +379,17 @@ ack_all(struct daemon *d)
 	for (size_t i = 0; i < d->npend; i++) {
 		struct pending *p = &d->pend[i];
 		if (!client_dead(p->c)) {
-			if (p->is_error) {
-				client_send_error(d, p->c, p->id, false, &p->err);
+			if (p->raw != NULL) {
+				struct sa_buf rb = {(char *)p->raw, p->raw_len,
+						    p->raw_len};
+				client_queue(d, p->c, &rb);
+				if (p->raw_fatal)
+					client_set_closing(p->c);
+			} else if (p->is_error) {
+				sa_buf_reset(&b);
+				if (sa_proto_put_error(&b, p->id, false,
+						       &p->err) == 0)
+					client_queue(d, p->c, &b);
 			} else {
 				struct sa_proto_ack a = {
 					p->first_seq, p->last_seq, p->count,
@@ -388,6 +407,8 @@ ack_all(struct daemon *d)
 		}
 		free(p->refused_map);
 		p->refused_map = NULL;
+		free(p->raw);
+		p->raw = NULL;
 		client_unref(d, p->c);
 	}
 	d->npend = 0;

@@ -45,6 +45,11 @@ struct pending {
 	uint8_t *refused_map;
 	uint32_t refused;
 	int32_t refused_code;
+	/* A reply built already (an error, a status), queued behind the
+	 * client's earlier frames: malloc'ed, sent as is by ack_all. */
+	uint8_t *raw;
+	size_t raw_len;
+	bool raw_fatal; /* the connection closes after it */
 };
 
 /* Why records were lost: each counted apart in the loss record. */
@@ -132,8 +137,18 @@ void client_send(struct daemon *d, struct client *c, const struct sa_buf *b);
 void client_queue(struct daemon *d, struct client *c, const struct sa_buf *b);
 /* Writes every client's queued replies: one send per client per commit. */
 void server_flush_all(struct daemon *d);
+/*
+ * Sends an error (or, client_reply, any reply frame) in frame order: at
+ * once when the client has no frame awaiting its reply, otherwise queued
+ * behind them (commit_defer_reply).  Fatal: nothing more is read from the
+ * client, which is closed once the reply is out.
+ */
 void client_send_error(struct daemon *d, struct client *c, uint32_t id,
 		       bool fatal, const struct sa_proto_err *e);
+void client_reply(struct daemon *d, struct client *c, const struct sa_buf *b,
+		  bool fatal);
+/* A queued fatal reply went out: close after flushing. */
+void client_set_closing(struct client *c);
 /* Pauses or resumes reading from every client (action block). */
 void server_pause_all(struct daemon *d, bool pause);
 /* Frees clients that died while frames of theirs were pending. */
@@ -150,6 +165,9 @@ int commit_init(struct daemon *d);
 void commit_frame(struct daemon *d, struct client *c, uint32_t id,
 		  const uint8_t *payload, size_t len);
 void commit_before_sleep(struct ev_loop *l, void *arg);
+/* Queues a built reply behind the client's pending frames (0, -ENOMEM). */
+int commit_defer_reply(struct daemon *d, struct client *c,
+		       const struct sa_buf *b, bool fatal);
 /* Writes a daemon start or shutdown record and commits it. */
 int commit_daemon_record(struct daemon *d, enum sa_event ev);
 void commit_finish(struct daemon *d); /* at exit: commit and ack */

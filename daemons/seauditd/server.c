@@ -46,6 +46,8 @@ struct client {
 	int refs;
 	bool dead;    /* connection closed */
 	bool closing; /* fatal reply queued: close once flushed */
+	bool stopped; /* fatal reply decided (maybe still queued behind
+		       * earlier frames): nothing more is read */
 	bool paused;  /* disk-full block: only status queries are served */
 	uint8_t *in;
 	size_t in_len, in_cap;
@@ -112,7 +114,7 @@ client_interest(struct daemon *d, struct client *c)
 	unsigned ev = 0;
 	bool backlog = c->inflight >= MAX_INFLIGHT ||
 		       c->out.len - c->out_off >= MAX_OUT_QUEUED;
-	if (!records_waiting(c) && !c->closing && !backlog)
+	if (!records_waiting(c) && !c->closing && !c->stopped && !backlog)
 		ev |= EV_READ;
 	if (c->out.len > c->out_off)
 		ev |= EV_WRITE;
@@ -213,15 +215,41 @@ server_flush_all(struct daemon *d)
 }
 
 void
+client_set_closing(struct client *c)
+{
+	c->closing = true;
+}
+
+void
+client_reply(struct daemon *d, struct client *c, const struct sa_buf *b,
+	     bool fatal)
+{
+	if (c->dead)
+		return;
+	if (fatal)
+		c->stopped = true;
+	/* Replies leave in frame order: behind frames still awaiting their
+	 * acknowledgement, this one waits its turn (docs/PROTOCOL.md §4). */
+	if (c->inflight > 0) {
+		if (commit_defer_reply(d, c, b, fatal) == 0)
+			return;
+		log_warnx("client pid %ld: out of memory for a reply",
+			  (long)c->pid);
+		client_close(d, c);
+		return;
+	}
+	if (fatal)
+		c->closing = true;
+	client_send(d, c, b);
+}
+
+void
 client_send_error(struct daemon *d, struct client *c, uint32_t id, bool fatal,
 		  const struct sa_proto_err *e)
 {
 	struct sa_buf b = SA_BUF_INIT;
-	if (sa_proto_put_error(&b, id, fatal, e) == 0) {
-		if (fatal)
-			c->closing = true;
-		client_send(d, c, &b);
-	}
+	if (sa_proto_put_error(&b, id, fatal, e) == 0)
+		client_reply(d, c, &b, fatal);
 	sa_buf_free(&b);
 }
 
@@ -241,7 +269,8 @@ static void
 process_input(struct daemon *d, struct client *c)
 {
 	size_t off = 0;
-	while (!c->dead && !c->closing && c->inflight < MAX_INFLIGHT &&
+	while (!c->dead && !c->closing && !c->stopped &&
+	       c->inflight < MAX_INFLIGHT &&
 	       c->in_len - off >= SA_PROTO_HDR) {
 		struct sa_proto_hdr h;
 		int rc = sa_proto_get_hdr(c->in + off, d->conf.max_frame_bytes,

@@ -91,7 +91,7 @@ status_reply(struct daemon *d, struct client *c, uint32_t id)
 		sa_proto_put_hdr((uint8_t *)frame.data, &h);
 		frame.len = SA_PROTO_HDR;
 		sa_buf_append(&frame, text.data, text.len);
-		client_send(d, c, &frame);
+		client_reply(d, c, &frame, false);
 	}
 	sa_buf_free(&text);
 	sa_buf_free(&frame);
