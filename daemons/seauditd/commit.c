@@ -206,6 +206,17 @@ free_space(struct daemon *d)
 	return d->free_bytes > used ? d->free_bytes - used : 0;
 }
 
+/* The body length of a record whose length prefix and body are the `n`
+ * bytes at p (already checked well framed by the parser). */
+static size_t
+body_len(const uint8_t *p, size_t n)
+{
+	size_t k = 0;
+	while (k < n && k < 10 && (p[k] & 0x80))
+		k++;
+	return k < n ? n - k - 1 : 0;
+}
+
 static void
 refuse_frame(struct daemon *d, struct client *c, uint32_t id, int code,
 	     uint32_t index, const uint32_t *events, uint32_t count,
@@ -262,15 +273,27 @@ commit_frame(struct daemon *d, struct client *c, uint32_t id,
 		}
 		if (rc == 1)
 			rc = sa_record_validate(rp, &bad);
-		if (rc == 0 && pos - at > d->conf.max_record_bytes + 3u)
+		/* max_record_bytes bounds the encoded body, the bytes after
+		 * the record's length prefix (docs/PROTOCOL.md §2.1). */
+		if (at == 0)
+			at = 4; /* the first record follows the u32 count */
+		size_t body = body_len(payload + at, pos - at);
+		if (rc == 0 && body > d->conf.max_record_bytes)
 			rc = SA_ETOOLONG;
 		if (rc < 0) {
 			struct sa_proto_err e = {.code = rc, .index = i,
 						 .field = (uint8_t)bad};
-			snprintf(e.message, sizeof e.message, "record %u%s%s: %s",
-				 i, bad ? " field " : "",
-				 bad ? sa_field_info(bad)->json : "",
-				 sa_strerror(rc));
+			if (rc == SA_ETOOLONG && bad == SA_F_NONE)
+				snprintf(e.message, sizeof e.message,
+					 "record %u: encoded body of %zu bytes"
+					 " is over max_record_bytes %u",
+					 i, body, d->conf.max_record_bytes);
+			else
+				snprintf(e.message, sizeof e.message,
+					 "record %u%s%s: %s", i,
+					 bad ? " field " : "",
+					 bad ? sa_field_info(bad)->json : "",
+					 sa_strerror(rc));
 			d->st.records_invalid += count;
 			client_send_error(d, c, id, false, &e);
 			return;

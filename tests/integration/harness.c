@@ -18,10 +18,17 @@
 
 #include "harness.h"
 
+/* The daemon the last hd_start started, and the process that did. */
+static pid_t live_daemon, live_owner;
+
 void
 die(const char *fmt, ...)
 {
 	va_list ap;
+	/* A failing test leaves no daemon behind (it would hold the test's
+	 * output open and keep its socket). */
+	if (live_daemon > 0 && getpid() == live_owner)
+		kill(live_daemon, SIGKILL);
 	va_start(ap, fmt);
 	fprintf(stderr, "FAIL: ");
 	vfprintf(stderr, fmt, ap);
@@ -86,6 +93,8 @@ hd_start(struct hd *h, const char *preload)
 		_exit(127);
 	}
 	h->pid = pid;
+	live_daemon = pid;
+	live_owner = getpid();
 	/* Ready when the socket accepts a connection. */
 	uint64_t until = hd_ms() + 15000;
 	for (;;) {
@@ -111,6 +120,7 @@ hd_stop(struct hd *h)
 		kill(h->pid, SIGTERM);
 		waitpid(h->pid, &st, 0);
 		h->pid = 0;
+		live_daemon = 0;
 	}
 	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
 }
@@ -122,6 +132,7 @@ hd_kill(struct hd *h)
 		kill(h->pid, SIGKILL);
 		waitpid(h->pid, NULL, 0);
 		h->pid = 0;
+		live_daemon = 0;
 	}
 }
 
