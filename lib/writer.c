@@ -68,6 +68,7 @@ struct sa_writer {
 	struct sa_block open_committed;
 	uint8_t *pend;
 	size_t pend_len, pend_cap;
+	uint64_t bytes_committed;
 	uint8_t body[SA_FRAME_MAX_PAYLOAD];
 };
 
@@ -700,6 +701,7 @@ sa_writer_commit(struct sa_writer *w)
 		return rc;
 	}
 	w->seg_size += w->pend_len;
+	w->bytes_committed += w->pend_len;
 	w->pend_len = 0;
 	w->committed = w->cur;
 	blocks_snapshot(w);
@@ -741,6 +743,12 @@ uint64_t
 sa_writer_committed_seq(const struct sa_writer *w)
 {
 	return w->committed.last_seq;
+}
+
+uint64_t
+sa_writer_bytes_committed(const struct sa_writer *w)
+{
+	return w->bytes_committed;
 }
 
 const char *

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "log.h"
@@ -155,6 +156,7 @@ main(int argc, char **argv)
 	ev_add_signal(d.loop, SIGINT, on_term, &d);
 	ev_add_signal(d.loop, SIGHUP, on_hup, &d);
 	ev_add_signal(d.loop, SIGUSR1, on_usr1, &d);
+	d.started_us = (int64_t)time(NULL) * 1000000;
 	if (commit_init(&d) < 0)
 		fatalx("cannot open the log %s", d.conf.audit_log);
 	if (maint_init(&d) < 0)

@@ -126,6 +126,7 @@ struct daemon {
 	bool stopping;
 
 	struct stats st;
+	int64_t started_us; /* wall clock at start, for uptime */
 };
 
 /* server.c */

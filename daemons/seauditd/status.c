@@ -5,8 +5,12 @@
  * space is left).  Keys are listed in docs/PROTOCOL.md.
  */
 #include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/statvfs.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "seauditd.h"
 
@@ -54,6 +58,14 @@ status_reply(struct daemon *d, struct client *c, uint32_t id)
 	static const char *const actions[] = {"refuse", "block", "rotate"};
 	static const char *const syncs[] = {"batch", "record", "none"};
 	struct sa_buf text = SA_BUF_INIT, frame = SA_BUF_INIT;
+	/* Fresh, not the commit path's cached value (that is refreshed only
+	 * while noisy records arrive). */
+	struct statvfs sv;
+	if (statvfs(d->conf.audit_log, &sv) == 0)
+		d->free_bytes = (uint64_t)sv.f_bavail * sv.f_frsize;
+	const char *state = state_name(d->state);
+	if (d->state == ST_OK && d->free_bytes < d->conf.reserve_bytes)
+		state = "shedding";
 	sa_buf_printf(&text,
 		      "state=%s\n"
 		      "records_written=%" PRIu64 "\n"
@@ -75,8 +87,8 @@ status_reply(struct daemon *d, struct client *c, uint32_t id)
 		      "segment=%s\n"
 		      "free_bytes=%" PRIu64 "\n"
 		      "reserve_bytes=%" PRIu64 "\n",
-		      state_name(d->state), d->st.records_written,
-		      d->st.bytes_written, d->st.records_refused,
+		      state, d->st.records_written,
+		      sa_writer_bytes_committed(d->w), d->st.records_refused,
 		      d->st.records_shed, d->st.records_invalid,
 		      d->st.loss_records, d->loss.count, d->nclients,
 		      d->st.commits, p50, p99, d->st.max_lat_us,
@@ -86,6 +98,30 @@ status_reply(struct daemon *d, struct client *c, uint32_t id)
 		      actions[d->conf.disk_full_action],
 		      sa_writer_committed_seq(d->w), d->active, d->free_bytes,
 		      d->conf.reserve_bytes);
+	char reserved[256] = "";
+	for (int e = 1; e < SA_EV__COUNT; e++)
+		if (d->conf.reserved_events & (1u << e)) {
+			size_t o = strlen(reserved);
+			snprintf(reserved + o, sizeof reserved - o, "%s%s",
+				 o ? "," : "", sa_event_json((enum sa_event)e));
+		}
+	sa_buf_printf(&text,
+		      "pid=%ld\n"
+		      "uptime_s=%lld\n"
+		      "version=%s\n"
+		      "config=%s\n"
+		      "reserved_events=%s\n"
+		      "max_frame_bytes=%u\n"
+		      "max_record_bytes=%u\n"
+		      "max_batch=%u\n"
+		      "max_clients=%u\n",
+		      (long)getpid(),
+		      (long long)((int64_t)time(NULL) - d->started_us / 1000000),
+		      SEAUDIT_VERSION_STRING,
+		      d->conf_path ? d->conf_path : "(embedded defaults)",
+		      reserved, (unsigned)d->conf.max_frame_bytes,
+		      (unsigned)d->conf.max_record_bytes,
+		      (unsigned)SA_PROTO_MAX_BATCH, d->conf.max_clients);
 	struct sa_proto_hdr h = {SA_PROTO_STATUS, 0, id, (uint32_t)text.len};
 	if (sa_buf_reserve(&frame, SA_PROTO_HDR + text.len) == 0) {
 		sa_proto_put_hdr((uint8_t *)frame.data, &h);

@@ -100,6 +100,10 @@ uint64_t sa_writer_last_seq(const struct sa_writer *w);
 /* Last sequence number committed. */
 uint64_t sa_writer_committed_seq(const struct sa_writer *w);
 
+/* (Added.)  Bytes appended to the log by successful commits since the
+ * writer was opened (record, loss and index frames as written). */
+uint64_t sa_writer_bytes_committed(const struct sa_writer *w);
+
 /* Commits, releases the lock and frees; returns the commit's status. */
 int sa_writer_close(struct sa_writer *w);
 

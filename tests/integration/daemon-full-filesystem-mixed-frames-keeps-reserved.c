@@ -15,6 +15,7 @@
  *    were told: "noisy class shed below the reserve" to the records shed,
  *    "disk full" plus "refused while the log was unwritable" to the
  *    records refused with -ENOSPC, and nothing else;
+ *  - while noisy records are shed the status says state=shedding;
  *  - every stored record is in the log once at the number its ack gave,
  *    no refused or shed record is, and the reader reports no damage.
  */
@@ -140,9 +141,14 @@ main(void)
 	}
 	struct status s;
 	uint64_t until = hd_ms() + 120000;
+	bool saw_shedding = false; /* the status says so below the reserve */
 	while (!(status_get(&s) && strcmp(s.state, "refusing") == 0) &&
-	       hd_ms() < until)
+	       hd_ms() < until) {
+		saw_shedding |= strcmp(s.state, "shedding") == 0;
 		usleep(20000);
+	}
+	if (!saw_shedding)
+		die("the status never said state=shedding");
 	if (strcmp(s.state, "refusing") != 0)
 		die("the file system never filled up (state %s, free %" PRIu64
 		    ")", s.state, s.free_bytes);
