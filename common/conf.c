@@ -69,7 +69,7 @@ enum {
 	K_BACKUP_DATE, K_AUDIT_GROUP, K_SOCKET, K_SOCKET_MODE, K_SYNC,
 	K_SYNC_INTERVAL_MS, K_DISK_FULL_ACTION, K_RESERVE, K_RESERVED_CLASSES,
 	K_MAX_CLIENTS, K_MAX_RECORD_BYTES, K_MAX_FRAME_BYTES, K_COMPRESS,
-	K_COMPRESS_LEVEL, K_ORIGIN, K__COUNT
+	K_COMPRESS_LEVEL, K_ORIGIN, K_MASK_PASSWORDS, K__COUNT
 };
 
 struct conf_parse {
@@ -575,6 +575,19 @@ set_compress(struct conf_parse *p, const char *key, const char *val)
 }
 
 static int
+set_mask_passwords(struct conf_parse *p, const char *key, const char *val)
+{
+	static const char *const names[] = {"no", "yes", NULL};
+	int i = get_word(val, names);
+
+	if (i < 0)
+		return bad(p, "%s: bad value '%s' (expected yes or no)", key,
+			   show(val).s);
+	p->c.mask_passwords = i == 1;
+	return 0;
+}
+
+static int
 set_compress_level(struct conf_parse *p, const char *key, const char *val)
 {
 	uint64_t v;
@@ -630,6 +643,8 @@ static const struct conf_key conf_keys[K__COUNT] = {
 	[K_MAX_FRAME_BYTES] = {SEC_SEAUDITD, "max_frame_bytes",
 			       set_max_frame_bytes},
 	[K_COMPRESS] = {SEC_SEAUDITD, "compress", set_compress},
+	[K_MASK_PASSWORDS] = {SEC_SEAUDITD, "mask_passwords",
+			      set_mask_passwords},
 	[K_COMPRESS_LEVEL] = {SEC_SEAUDITD, "compress_level",
 			      set_compress_level},
 	[K_ORIGIN] = {SEC_SEAUDITD, "origin", set_origin},
@@ -890,5 +905,6 @@ conf_defaults(struct conf *c)
 	c->max_frame_bytes = 4194304;
 	c->compress = true;
 	c->compress_level = 3;
+	c->mask_passwords = true;
 	c->origin[0] = '\0';
 }

@@ -59,6 +59,8 @@ struct conf {
 	uint32_t max_record_bytes;
 	uint32_t max_frame_bytes;
 	bool compress;             /* zstd-seal segments in the background */
+	bool mask_passwords;       /* hide passwords in command and trace
+				      before writing (default yes) */
 	int compress_level;
 	char origin[256];          /* "" = the host name */
 };

@@ -13,8 +13,17 @@
  *                      string, a parenthesised group or a word
  *   -KEY value, --KEY value   command-line option and its argument
  *   scheme://user:secret@host   credentials inside a URL
- * where KEY ends in password, passwd, passphrase, pwd or secret, or is
- * exactly pass or pw.  Masking never changes anything but the value.
+ * where KEY ends in password, passwd, passphrase, pwd, secret, _pass or
+ * _pw (DB_PASS=x), or is exactly pass or pw.  And, for the commands whose
+ * password options are single letters (first pass, command_pass below):
+ *   mysql, mysqldump, mysqladmin, mariadb*: -pVALUE (attached)
+ *   ldapsearch, ldapmodify, ldapadd, ...:   -w VALUE, -wVALUE
+ *   sshpass:                                -p VALUE, -pVALUE
+ *   htpasswd -b FILE USER PASSWORD:         the password argument
+ * after the first word that names such a command (so after sudo, env,
+ * VAR=value, or in a trace's prose), in each command of a line (split at
+ * ; | & and newlines).  Masking never changes anything but
+ * the value.
  */
 #include <stdbool.h>
 #include <stdint.h>
@@ -65,7 +74,8 @@ static bool
 is_password_key(const uint8_t *w, size_t n)
 {
 	static const char *const suffixes[] = {"password", "passwd",
-					       "passphrase", "pwd", "secret"};
+					       "passphrase", "pwd", "secret",
+					       "_pass", "_pw"};
 	/* Trailing dots belong to prose ("the password."), not the key. */
 	while (n > 0 && w[n - 1] == '.')
 		n--;
@@ -165,8 +175,158 @@ url_password_end(const uint8_t *s, size_t len, size_t i)
 	return 0;
 }
 
+/* A blank-separated word of a command line: s[b..e). */
+struct word {
+	size_t b, e;
+};
+
+static bool
+word_is(const uint8_t *s, struct word w, const char *t)
+{
+	return equals_ci(s + w.b, w.e - w.b, t);
+}
+
+static bool
+word_starts(const uint8_t *s, struct word w, const char *t)
+{
+	size_t n = strlen(t);
+	return w.e - w.b >= n && strncasecmp((const char *)s + w.b, t, n) == 0;
+}
+
+/* The command's name without its directory ("/usr/bin/mysql": "mysql"). */
+static struct word
+base_name(const uint8_t *s, struct word w)
+{
+	for (size_t i = w.e; i > w.b; i--)
+		if (s[i - 1] == '/') {
+			w.b = i;
+			break;
+		}
+	return w;
+}
+
+enum { CMD_OTHER, CMD_MYSQL, CMD_LDAP, CMD_SSHPASS, CMD_HTPASSWD };
+
+/*
+ * Value ranges to hide in one command (words[0..n), the command name
+ * first), appended to r (at most rcap).  Returns the new count.
+ */
+static size_t
+command_ranges(const uint8_t *s, const struct word *wv, size_t n,
+	       struct word *r, size_t nr, size_t rcap)
+{
+	/* The first word naming a known command (after sudo, env, exec,
+	 * VAR=value, or inside a trace's prose): its options follow it. */
+	size_t c = 0;
+	int kind = CMD_OTHER;
+	for (; c < n && kind == CMD_OTHER; c++) {
+		struct word cmd = base_name(s, wv[c]);
+		kind = word_starts(s, cmd, "mysql") ||
+				       word_starts(s, cmd, "mariadb")
+			       ? CMD_MYSQL
+		       : word_starts(s, cmd, "ldap")  ? CMD_LDAP
+		       : word_is(s, cmd, "sshpass")   ? CMD_SSHPASS
+		       : word_is(s, cmd, "htpasswd")  ? CMD_HTPASSWD
+						      : CMD_OTHER;
+	}
+	if (kind == CMD_OTHER)
+		return nr;
+	c--;
+	const char *opt = kind == CMD_LDAP ? "-w" : "-p";
+	bool batch = false;
+	size_t npos = 0;
+	struct word third = {0, 0};
+	for (size_t i = c + 1; i < n && nr < rcap; i++) {
+		struct word w = wv[i];
+		size_t wl = w.e - w.b;
+		if (kind == CMD_HTPASSWD) {
+			if (s[w.b] == '-' && wl > 1 && s[w.b + 1] != '-') {
+				batch |= memchr(s + w.b, 'b', wl) != NULL;
+			} else if (++npos == 3) {
+				third = w;
+			}
+			continue;
+		}
+		if (s[w.b] != '-' || wl < 2 || s[w.b + 1] != opt[1] ||
+		    s[w.b + 1] == '-')
+			continue;
+		if (wl > 2)
+			r[nr++] = (struct word){w.b + 2, w.e};
+		else if (kind != CMD_MYSQL && i + 1 < n)
+			r[nr++] = wv[++i]; /* mysql -p alone asks: no value */
+	}
+	if (kind == CMD_HTPASSWD && batch && third.e > third.b && nr < rcap)
+		r[nr++] = third;
+	return nr;
+}
+
+/*
+ * First pass: the single-letter password options of known commands.
+ * Writes the text with those values hidden into *tmp and points *sp, *lenp
+ * at it; leaves them alone when there is none.
+ */
+static int
+command_pass(struct sa_buf *tmp, const uint8_t **sp, size_t *lenp)
+{
+	const uint8_t *s = *sp;
+	size_t len = *lenp;
+	struct word wv[64], r[32];
+	size_t n = 0, nr = 0;
+	for (size_t i = 0; i <= len; i++) {
+		bool end = i == len || s[i] == ';' || s[i] == '|' ||
+			   s[i] == '&' || s[i] == '\n';
+		if (!end && !is_blank(s[i])) {
+			size_t b = i;
+			while (i < len && !is_blank(s[i]) && s[i] != ';' &&
+			       s[i] != '|' && s[i] != '&' && s[i] != '\n')
+				i++;
+			if (n < sizeof wv / sizeof wv[0])
+				wv[n++] = (struct word){b, i};
+			i--;
+			continue;
+		}
+		if (end) {
+			nr = command_ranges(s, wv, n, r, nr,
+					    sizeof r / sizeof r[0]);
+			n = 0;
+		}
+	}
+	if (nr == 0)
+		return 0;
+	size_t done = 0;
+	int rc = 0;
+	for (size_t k = 0; k < nr && rc == 0; k++) {
+		if (r[k].b < done)
+			continue;
+		rc = sa_buf_append(tmp, s + done, r[k].b - done);
+		if (rc == 0)
+			rc = sa_buf_append(tmp, mask_text, sizeof mask_text - 1);
+		done = r[k].e;
+	}
+	if (rc == 0)
+		rc = sa_buf_append(tmp, s + done, len - done);
+	if (rc < 0)
+		return rc;
+	*sp = (const uint8_t *)tmp->data;
+	*lenp = tmp->len;
+	return 0;
+}
+
+static int mask_scan(struct sa_buf *out, const uint8_t *s, size_t len);
+
 int
 sa_mask_passwords(struct sa_buf *out, const uint8_t *s, size_t len)
+{
+	struct sa_buf tmp = SA_BUF_INIT;
+	int rc = command_pass(&tmp, &s, &len);
+	if (rc == 0)
+		rc = mask_scan(out, s, len);
+	sa_buf_free(&tmp);
+	return rc;
+}
+
+static int
+mask_scan(struct sa_buf *out, const uint8_t *s, size_t len)
 {
 	size_t start = out->len;
 	size_t done = 0; /* s[0..done) is already copied */

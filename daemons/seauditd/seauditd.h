@@ -113,6 +113,8 @@ struct daemon {
 	int64_t loss_timer;
 	struct loss loss;
 	struct sa_record *recs; /* a frame's records, decoded once */
+	struct sa_buf masked[2]; /* command and trace of the record being
+				  * appended, passwords hidden */
 	size_t reccap;
 	bool loss_in_batch; /* a loss record is in the uncommitted batch */
 	uint64_t rotated_away; /* records deleted by disk-full action rotate */
