@@ -69,7 +69,8 @@ enum {
 	K_BACKUP_DATE, K_AUDIT_GROUP, K_SOCKET, K_SOCKET_MODE, K_SYNC,
 	K_SYNC_INTERVAL_MS, K_DISK_FULL_ACTION, K_RESERVE, K_RESERVED_CLASSES,
 	K_MAX_CLIENTS, K_MAX_RECORD_BYTES, K_MAX_FRAME_BYTES, K_COMPRESS,
-	K_COMPRESS_LEVEL, K_ORIGIN, K_MASK_PASSWORDS, K__COUNT
+	K_COMPRESS_LEVEL, K_ORIGIN, K_MASK_PASSWORDS, K_PRODUCER_GROUP,
+	K_USER_EVENTS, K__COUNT
 };
 
 struct conf_parse {
@@ -351,7 +352,8 @@ set_backup_date(struct conf_parse *p, const char *key, const char *val)
  * so an unknown group refuses the file.
  */
 static int
-set_audit_group(struct conf_parse *p, const char *key, const char *val)
+group_setting(struct conf_parse *p, const char *key, const char *val,
+	      char *name, size_t namecap, gid_t *gid)
 {
 	struct group gr, *res = NULL;
 	long sz = sysconf(_SC_GETGR_R_SIZE_MAX);
@@ -360,15 +362,15 @@ set_audit_group(struct conf_parse *p, const char *key, const char *val)
 	int rc;
 
 	if (strcasecmp(val, "none") == 0) {
-		p->c.audit_group[0] = '\0';
-		p->c.audit_gid = 0;
+		name[0] = '\0';
+		*gid = 0;
 		return 0;
 	}
 	if (val[0] == '\0')
 		return bad(p, "%s: empty value (a group name or none)", key);
-	if (strlen(val) >= sizeof p->c.audit_group)
+	if (strlen(val) >= namecap)
 		return bad(p, "%s: group name '%s' too long (max %zu)", key,
-			   show(val).s, sizeof p->c.audit_group - 1);
+			   show(val).s, namecap - 1);
 	for (;;) {
 		char *nb = realloc(buf, cap);
 
@@ -383,9 +385,9 @@ set_audit_group(struct conf_parse *p, const char *key, const char *val)
 		cap *= 2;
 	}
 	if (res != NULL) {
-		p->c.audit_gid = gr.gr_gid;
+		*gid = gr.gr_gid;
 		free(buf);
-		snprintf(p->c.audit_group, sizeof p->c.audit_group, "%s", val);
+		snprintf(name, namecap, "%s", val);
 		return 0;
 	}
 	free(buf);
@@ -395,6 +397,35 @@ set_audit_group(struct conf_parse *p, const char *key, const char *val)
 		return bad(p, "%s: unknown group '%s'", key, show(val).s);
 	return bad(p, "%s: cannot look up group '%s': %s", key, show(val).s,
 		   strerror(rc));
+}
+
+static int
+set_audit_group(struct conf_parse *p, const char *key, const char *val)
+{
+	return group_setting(p, key, val, p->c.audit_group,
+			     sizeof p->c.audit_group, &p->c.audit_gid);
+}
+
+static int
+set_producer_group(struct conf_parse *p, const char *key, const char *val)
+{
+	return group_setting(p, key, val, p->c.producer_group,
+			     sizeof p->c.producer_group, &p->c.producer_gid);
+}
+
+static int
+set_user_events(struct conf_parse *p, const char *key, const char *val)
+{
+	const char *tok;
+	size_t len;
+
+	if (classes_parse(val, &p->c.user_events, &tok, &len) == 0)
+		return 0;
+	if (len == 0)
+		return bad(p, "%s: empty item in '%s'", key, show(val).s);
+	return bad(p, "%s: unknown class '%.*s' (expected login, admin, "
+		   "untrust, daemon, resource, network, password, trace, "
+		   "all, none or an event name)", key, (int)len, show(tok).s);
 }
 
 /* --- [seauditd] --- */
@@ -645,6 +676,9 @@ static const struct conf_key conf_keys[K__COUNT] = {
 	[K_COMPRESS] = {SEC_SEAUDITD, "compress", set_compress},
 	[K_MASK_PASSWORDS] = {SEC_SEAUDITD, "mask_passwords",
 			      set_mask_passwords},
+	[K_PRODUCER_GROUP] = {SEC_SEAUDITD, "producer_group",
+			      set_producer_group},
+	[K_USER_EVENTS] = {SEC_SEAUDITD, "user_events", set_user_events},
 	[K_COMPRESS_LEVEL] = {SEC_SEAUDITD, "compress_level",
 			      set_compress_level},
 	[K_ORIGIN] = {SEC_SEAUDITD, "origin", set_origin},
@@ -906,5 +940,8 @@ conf_defaults(struct conf *c)
 	c->compress = true;
 	c->compress_level = 3;
 	c->mask_passwords = true;
+	c->producer_group[0] = '\0';
+	c->producer_gid = 0;
+	conf_parse_classes("all", &c->user_events);
 	c->origin[0] = '\0';
 }

@@ -61,6 +61,10 @@ struct conf {
 	bool compress;             /* zstd-seal segments in the background */
 	bool mask_passwords;       /* hide passwords in command and trace
 				      before writing (default yes) */
+	char producer_group[64];   /* "" = none: only root speaks for others */
+	gid_t producer_gid;        /* resolved; valid when producer_group[0] */
+	uint32_t user_events;      /* events other producers may write (about
+				      themselves only); default all */
 	int compress_level;
 	char origin[256];          /* "" = the host name */
 };

@@ -511,7 +511,7 @@ untrust_field(const struct sa_record *r)
  */
 #define LINE_FIXED                                                             \
 	(SA__STAMP_MAX + 1 + ESC_MAX + 12 * (1 + 20 + NUM_MAX) + 1 +          \
-	 OVERSHOOT)
+	 OVERSHOOT + 40 /* producer mark */)
 
 /*
  * Makes room at *o for a string field of n bytes and LINE_FIXED after it,
@@ -541,6 +541,32 @@ grow_line(struct sa_buf *out, char **o, char **line, char **end, size_t n)
  * own worst case (4 bytes a byte) against what is left, so the usual
  * record costs one capacity check per string and no snprintf.
  */
+/*
+ * A record the daemon took from a producer that was not root ends with
+ * " [producer uid N]" (docs/FORMAT.md, seaudit(1)): such a producer may
+ * only write about itself, and the line must not look like root's.  At
+ * most 30 bytes, within the LINE_FIXED kept free after the last column.
+ */
+static char *
+producer_mark(char *o, const struct sa_record *r)
+{
+	if (!sa_record_has(r, SA_F_PRODUCER_UID) || r->num[SA_F_PRODUCER_UID] == 0)
+		return o;
+	static const char pre[] = " [producer uid ";
+	memcpy(o, pre, sizeof pre - 1);
+	o += sizeof pre - 1;
+	char d[24];
+	size_t k = sizeof d;
+	uint64_t v = (uint64_t)r->num[SA_F_PRODUCER_UID];
+	do
+		d[--k] = (char)('0' + v % 10);
+	while ((v /= 10) != 0 && k > 0);
+	memcpy(o, d + k, sizeof d - k);
+	o += sizeof d - k;
+	*o++ = ']';
+	return o;
+}
+
 static int
 line_body(struct sa_buf *out, const struct sa_record *r, unsigned flags)
 {
@@ -666,6 +692,7 @@ line_body(struct sa_buf *out, const struct sa_record *r, unsigned flags)
 	o = end;
 	while (o > line && o[-1] == ' ')
 		o--;
+	o = producer_mark(o, r);
 	*o++ = '\n';
 	out->len = (size_t)(o - out->data);
 	out->data[out->len] = '\0';

@@ -206,6 +206,63 @@ free_space(struct daemon *d)
 	return d->free_bytes > used ? d->free_bytes - used : 0;
 }
 
+/* Does the string field f of r equal s? */
+static bool
+str_is(const struct sa_record *r, enum sa_field f, const char *s)
+{
+	size_t n = strlen(s);
+	return r->str[f].len == n && memcmp(r->str[f].ptr, s, n) == 0;
+}
+
+/*
+ * Who may write what (docs/PROTOCOL.md §8): the daemon's own records (its
+ * start and shutdown, every loss record) come from no producer; root and
+ * producer_group may write any other record about anyone; any other
+ * producer only the events of user_events, and only about itself: every
+ * user name in the record must be its own.  0, or SA_EFORBIDDEN with the
+ * field to blame in *bad and the reason in why.
+ */
+static int
+policy_check(struct daemon *d, struct client *c, const struct sa_record *r,
+	     enum sa_field *bad, char *why, size_t cap)
+{
+	enum sa_event ev = (enum sa_event)r->event;
+	if (ev == SA_EV_LOSS ||
+	    ((ev == SA_EV_STARTUP || ev == SA_EV_SHUTDOWN) &&
+	     sa_record_has(r, SA_F_SERVICE) &&
+	     str_is(r, SA_F_SERVICE, "seauditd"))) {
+		*bad = ev == SA_EV_LOSS ? SA_F_NONE : SA_F_SERVICE;
+		snprintf(why, cap, "%s records of seauditd are written by the"
+			 " daemon only", sa_event_json(ev));
+		return SA_EFORBIDDEN;
+	}
+	if (client_privileged(c))
+		return 0;
+	if (!(d->conf.user_events & (1u << ev))) {
+		*bad = SA_F_NONE;
+		snprintf(why, cap, "%s records are not allowed from uid %ld"
+			 " (user_events; root and producer_group may)",
+			 sa_event_json(ev), (long)client_uid(c));
+		return SA_EFORBIDDEN;
+	}
+	static const enum sa_field names[] = {SA_F_USER, SA_F_EFFECTIVE_USER,
+					      SA_F_REAL_USER};
+	const char *me = client_user(c);
+	for (size_t k = 0; k < sizeof names / sizeof names[0]; k++) {
+		if (!sa_record_has(r, names[k]) ||
+		    (me[0] != '\0' && str_is(r, names[k], me)))
+			continue;
+		*bad = names[k];
+		snprintf(why, cap, "field %s names another user than the"
+			 " producer's own (uid %ld, %s): only root and"
+			 " producer_group may write about other users",
+			 sa_field_info(names[k])->json, (long)client_uid(c),
+			 me[0] ? me : "no name");
+		return SA_EFORBIDDEN;
+	}
+	return 0;
+}
+
 /*
  * Passwords in a command or a trace are hidden before the record is
  * written (mask_passwords, default yes): anyone who may read the log
@@ -282,6 +339,7 @@ commit_frame(struct daemon *d, struct client *c, uint32_t id,
 	}
 	uint32_t events[SA_EV__COUNT] = {0};
 	uint32_t noisy = UINT32_MAX;
+	char why[200];
 	size_t pos = 0;
 	for (uint32_t i = 0; i < count; i++) {
 		struct sa_record *rp = &d->recs[i];
@@ -320,6 +378,20 @@ commit_frame(struct daemon *d, struct client *c, uint32_t id,
 					 bad ? sa_field_info(bad)->json : "",
 					 sa_strerror(rc));
 			d->st.records_invalid += count;
+			client_send_error(d, c, id, false, &e);
+			return;
+		}
+		if (rc == 0)
+			rc = policy_check(d, c, rp, &bad, why, sizeof why);
+		if (rc < 0) {
+			struct sa_proto_err e = {.code = rc, .index = i,
+						 .field = (uint8_t)bad};
+			snprintf(e.message, sizeof e.message, "record %u: %s", i,
+				 why);
+			d->st.records_invalid += count;
+			log_info("client pid %ld uid %ld: record %u refused: %s",
+				 (long)client_pid(c), (long)client_uid(c), i,
+				 why);
 			client_send_error(d, c, id, false, &e);
 			return;
 		}

@@ -161,6 +161,10 @@ void client_unref(struct daemon *d, struct client *c);
 void client_ref(struct client *c);
 pid_t client_pid(const struct client *c);
 uid_t client_uid(const struct client *c);
+/* The peer's user name ("" when unknown), and whether it may write
+ * records about other users (root or producer_group). */
+const char *client_user(const struct client *c);
+bool client_privileged(const struct client *c);
 
 /* commit.c */
 int commit_init(struct daemon *d);

@@ -22,7 +22,9 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <poll.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,6 +45,8 @@ struct client {
 	int fd;
 	pid_t pid;
 	uid_t uid;
+	char uname[64];	 /* the peer uid's user name, "" when unknown */
+	bool privileged; /* root, or a member of producer_group */
 	int refs;
 	bool dead;    /* connection closed */
 	bool closing; /* fatal reply queued: close once flushed */
@@ -80,6 +84,48 @@ uid_t
 client_uid(const struct client *c)
 {
 	return c->uid;
+}
+
+const char *
+client_user(const struct client *c)
+{
+	return c->uname;
+}
+
+bool
+client_privileged(const struct client *c)
+{
+	return c->privileged;
+}
+
+/*
+ * Who the peer is, once, at accept: its user name (records of an
+ * unprivileged producer may only name it) and whether it may speak for
+ * others (root, or producer_group by primary or supplementary group).
+ */
+static void
+client_identify(struct daemon *d, struct client *c, gid_t peer_gid)
+{
+	struct passwd pw, *res = NULL;
+	char buf[4096];
+	c->privileged = c->uid == 0;
+	if (getpwuid_r(c->uid, &pw, buf, sizeof buf, &res) != 0 || res == NULL)
+		return;
+	snprintf(c->uname, sizeof c->uname, "%s", pw.pw_name);
+	if (c->privileged || d->conf.producer_group[0] == '\0')
+		return;
+	gid_t g = d->conf.producer_gid;
+	if (peer_gid == g || pw.pw_gid == g) {
+		c->privileged = true;
+		return;
+	}
+	gid_t groups[256];
+	int n = (int)(sizeof groups / sizeof groups[0]);
+	if (getgrouplist(pw.pw_name, pw.pw_gid, groups, &n) < 0)
+		return;
+	for (int i = 0; i < n; i++)
+		if (groups[i] == g)
+			c->privileged = true;
 }
 
 void
@@ -405,6 +451,7 @@ on_accept(struct ev_loop *l, int fd, unsigned ev, void *arg)
 		c->fd = cfd;
 		c->pid = cr.pid;
 		c->uid = cr.uid;
+		client_identify(d, c, cr.gid);
 		c->refs = 1;
 		c->next = d->clients;
 		if (d->clients)

@@ -41,7 +41,9 @@
 	XX(ESEQGAP, -1027,                                                     \
 	   "records missing: the sequence numbers jump")                      \
 	XX(ESEQBACK, -1028,                                                    \
-	   "sequence number repeated or going back")
+	   "sequence number repeated or going back")                          \
+	XX(EFORBIDDEN, -1029,                                                  \
+	   "record not allowed from this producer")
 
 enum sa_errno {
 #define SA_ERR_ENUM(name, val, msg) SA_##name = (val),

@@ -5,6 +5,7 @@
  * root (root producers such as PAM report on behalf of other users).
  * The unprivileged case runs when the test is root (it becomes nobody).
  */
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +24,10 @@ submit_claiming(const char *sock, const char *tag)
 	CHECK(sa_client_connect(&c, sock, 5000) == 0);
 	struct sa_record r;
 	hd_record(&r, tag, SA_EV_RESOURCE);
+	/* An unprivileged producer may only write about itself. */
+	struct passwd *pw = getpwuid(geteuid());
+	if (geteuid() != 0 && pw != NULL)
+		sa_record_set_cstr(&r, SA_F_USER, pw->pw_name);
 	sa_record_set_int(&r, SA_F_PID, 1);
 	sa_record_set_int(&r, SA_F_UID, 0);
 	sa_record_set_int(&r, SA_F_PRODUCER_UID, 4242);

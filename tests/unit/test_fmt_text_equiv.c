@@ -373,6 +373,11 @@ line_body(struct sa_buf *out, const struct sa_record *r, unsigned flags)
 	while (out->len > line_start && out->data[out->len - 1] == ' ')
 		out->len--;
 	out->data[out->len] = '\0';
+	/* Added after 155e828: the mark of a producer that was not root. */
+	if (sa_record_has(r, SA_F_PRODUCER_UID) &&
+	    r->num[SA_F_PRODUCER_UID] != 0)
+		return sa_buf_printf(out, " [producer uid %" PRId64 "]",
+				     r->num[SA_F_PRODUCER_UID]);
 	return 0;
 }
 

@@ -192,7 +192,8 @@ static bool
 record_error(int code)
 {
 	return (code <= SA_EBADEVENT && code >= SA_ECORRUPT) ||
-	       code == SA_EBADENC;
+	       code == SA_EBADENC || code == SA_ENOTSTATUS ||
+	       code == SA_EFORBIDDEN;
 }
 
 static void
