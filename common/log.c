@@ -45,6 +45,12 @@ log_set_level(int level)
 	log_level = level;
 }
 
+void
+log_set_foreground(bool foreground)
+{
+	log_foreground = foreground;
+}
+
 /*
  * One message: `err` (an errno value, or 0) appends ": strerror(err)".
  * Truncated messages keep their start, which names what failed.

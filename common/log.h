@@ -15,6 +15,9 @@ enum { LOG_LVL_WARN = 0, LOG_LVL_INFO = 1, LOG_LVL_DEBUG = 2 };
 
 void log_init(const char *ident, bool foreground, int level);
 void log_set_level(int level);
+/* Where messages go from now on: standard error, or syslog(3) (the
+ * background daemon once it has started and detached). */
+void log_set_foreground(bool foreground);
 void log_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_warnx(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -362,6 +362,8 @@ seg_cmp(const void *a, const void *b)
 static void
 sort_segs(struct sa_reader *rd, size_t from)
 {
+	if (rd->nsegs - from < 2)
+		return; /* nothing to sort (segs may be NULL): qsort wants none */
 	qsort(rd->segs + from, rd->nsegs - from, sizeof *rd->segs, seg_cmp);
 	size_t o = from;
 	for (size_t i = from; i < rd->nsegs; i++) {

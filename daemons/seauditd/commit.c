@@ -797,6 +797,9 @@ commit_daemon_record(struct daemon *d, enum sa_event ev)
 	sa_record_set_cstr(&r, SA_F_ORIGIN, d->conf.origin);
 	if (ev == SA_EV_SHUTDOWN)
 		sa_record_set_cstr(&r, SA_F_USER, "root");
+	if (ev == SA_EV_STARTUP && d->start_note != NULL &&
+	    d->start_note[0] != '\0')
+		sa_record_set_cstr(&r, SA_F_DETAIL, d->start_note);
 	int rc = sa_writer_append(d->w, &r);
 	if (rc == 0) {
 		do_commit(d);

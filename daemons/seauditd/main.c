@@ -8,11 +8,14 @@
  * record is the first record of every run.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -20,10 +23,134 @@
 #include "seauditd.h"
 
 static void
+usage_text(FILE *fp)
+{
+	fprintf(fp, "usage: seauditd [-dnv] [-f config] [-P pidfile]\n"
+		    "       seauditd -h | --help | -version | --version\n"
+		    "  -d  stay in the foreground, messages on standard error\n"
+		    "  -f  configuration file (default: embedded defaults)\n"
+		    "  -n  check the configuration and exit\n"
+		    "  -P  write the pid to this file\n"
+		    "  -v  debug messages\n");
+}
+
+static void
 usage(void)
 {
-	fprintf(stderr, "usage: seauditd [-dnv] [-f config] [-P pidfile]\n");
+	usage_text(stderr);
 	exit(2);
+}
+
+/* The path made absolute now: the daemon changes to / later, and a
+ * SIGHUP must re-read the same file. */
+static const char *
+absolute(const char *path)
+{
+	static char bufs[2][PATH_MAX];
+	static int next;
+	if (path[0] == '/')
+		return path;
+	char cwd[PATH_MAX];
+	char *b = bufs[next++ % 2];
+	if (getcwd(cwd, sizeof cwd) == NULL ||
+	    snprintf(b, PATH_MAX, "%s/%s", cwd, path) >= PATH_MAX)
+		fatalx("%s: cannot make the path absolute", path);
+	return b;
+}
+
+/*
+ * Going to the background so that a failed start is still a failure:
+ * the parent waits on a pipe until the child says it is serving (exit
+ * 0) or the pipe closes without that word (the child's error went to the
+ * inherited standard error; exit 1).  The child detaches (setsid, /,
+ * standard streams on /dev/null) only once ready (started_ok).
+ */
+static int ready_fd = -1;
+
+static void
+background(void)
+{
+	int p[2];
+	if (pipe(p) < 0)
+		fatal("pipe");
+	pid_t pid = fork();
+	if (pid < 0)
+		fatal("fork");
+	if (pid > 0) {
+		close(p[1]);
+		char c = 0;
+		ssize_t n;
+		while ((n = read(p[0], &c, 1)) < 0 && errno == EINTR)
+			;
+		if (n == 1 && c == 'R')
+			_exit(0);
+		int st;
+		waitpid(pid, &st, 0);
+		_exit(1);
+	}
+	close(p[0]);
+	ready_fd = p[1];
+	if (setsid() < 0)
+		fatal("setsid");
+}
+
+static void
+started_ok(void)
+{
+	if (ready_fd < 0)
+		return;
+	int fd = open("/dev/null", O_RDWR);
+	if (fd >= 0) {
+		dup2(fd, STDIN_FILENO);
+		dup2(fd, STDOUT_FILENO);
+		dup2(fd, STDERR_FILENO);
+		if (fd > STDERR_FILENO)
+			close(fd);
+	}
+	log_set_foreground(false);
+	if (chdir("/") < 0)
+		log_warn("chdir /");
+	if (write(ready_fd, "R", 1) != 1)
+		log_warn("telling the parent that the daemon started");
+	close(ready_fd);
+	ready_fd = -1;
+}
+
+/*
+ * The marker of a running daemon in the log directory: found at start, it
+ * says the last run ended without its shutdown record (killed, crashed,
+ * power lost), which the start record then says.
+ */
+static void
+unclean_check(struct daemon *d, char *note, size_t cap)
+{
+	char p[PATH_MAX + 32];
+	note[0] = '\0';
+	snprintf(p, sizeof p, "%s/seauditd.running", d->conf.audit_log);
+	FILE *f = fopen(p, "r");
+	if (f != NULL) {
+		long pid = 0;
+		if (fscanf(f, "%ld", &pid) != 1)
+			pid = 0;
+		fclose(f);
+		snprintf(note, cap,
+			 "the previous seauditd (pid %ld) stopped without a"
+			 " shutdown record (killed, crashed or power lost)",
+			 pid);
+		log_warnx("%s", note);
+	}
+	f = fopen(p, "w");
+	if (f == NULL || fprintf(f, "%ld\n", (long)getpid()) < 0 ||
+	    fclose(f) != 0)
+		log_warn("%s", p);
+}
+
+static void
+unclean_clear(struct daemon *d)
+{
+	char p[PATH_MAX + 32];
+	snprintf(p, sizeof p, "%s/seauditd.running", d->conf.audit_log);
+	unlink(p);
 }
 
 static void
@@ -104,19 +231,33 @@ main(int argc, char **argv)
 	int verbose = LOG_LVL_INFO;
 	const char *pidfile = NULL;
 	int ch;
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--") == 0)
+			break;
+		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "-help") ||
+		    !strcmp(argv[i], "--help")) {
+			usage_text(stdout);
+			return 0;
+		}
+		if (!strcmp(argv[i], "-version") ||
+		    !strcmp(argv[i], "--version")) {
+			printf("seauditd %s\n", SEAUDIT_VERSION_STRING);
+			return 0;
+		}
+	}
 	while ((ch = getopt(argc, argv, "df:nP:v")) != -1) {
 		switch (ch) {
 		case 'd':
 			foreground = true;
 			break;
 		case 'f':
-			d.conf_path = optarg;
+			d.conf_path = absolute(optarg);
 			break;
 		case 'n':
 			check_only = true;
 			break;
 		case 'P':
-			pidfile = optarg;
+			pidfile = absolute(optarg);
 			break;
 		case 'v':
 			verbose = LOG_LVL_DEBUG;
@@ -127,7 +268,9 @@ main(int argc, char **argv)
 	}
 	if (optind != argc)
 		usage();
-	log_init("seauditd", foreground || check_only, verbose);
+	/* Messages go to standard error until the daemon serves, also in
+	 * the background: a failed start is seen where it was asked for. */
+	log_init("seauditd", true, verbose);
 	conf_defaults(&d.conf);
 	char err[512];
 	if (d.conf_path && conf_load(&d.conf, d.conf_path, err, sizeof err) < 0)
@@ -143,8 +286,8 @@ main(int argc, char **argv)
 		return 0;
 	}
 	/* Before any thread exists: fork keeps only the calling thread. */
-	if (!foreground && daemon(0, 0) < 0)
-		fatal("daemon");
+	if (!foreground)
+		background();
 	signal(SIGPIPE, SIG_IGN);
 	d.listen_fd = -1;
 	if ((d.loop = ev_create()) == NULL)
@@ -161,16 +304,22 @@ main(int argc, char **argv)
 		fatalx("cannot open the log %s", d.conf.audit_log);
 	if (maint_init(&d) < 0)
 		fatalx("segment maintenance could not start");
-	if (commit_daemon_record(&d, SA_EV_STARTUP) < 0)
-		fatalx("cannot write to the log %s", d.conf.audit_log);
+	/* The start record only once the daemon can serve: a failed start
+	 * leaves no START without a SHUTDOWN after it. */
 	if (server_listen(&d) < 0)
 		fatalx("cannot listen on %s", d.conf.socket);
+	char note[200];
+	unclean_check(&d, note, sizeof note);
+	d.start_note = note;
+	if (commit_daemon_record(&d, SA_EV_STARTUP) < 0)
+		fatalx("cannot write to the log %s", d.conf.audit_log);
 	ev_set_before_sleep(d.loop, commit_before_sleep, &d);
 	if (pidfile)
 		write_pidfile(pidfile);
 	log_info("listening on %s, writing %s (sync %s)", d.conf.socket,
 		 d.conf.audit_log, d.conf.sync_interval ? "interval"
 				   : d.conf.sync == SA_SYNC_NONE ? "none" : "batch");
+	started_ok();
 	int rc = ev_run(d.loop);
 	if (rc < 0)
 		log_warnx("event loop: %s", strerror(-rc));
@@ -181,6 +330,8 @@ main(int argc, char **argv)
 	int crc = sa_writer_close(d.w);
 	if (crc < 0)
 		log_warnx("closing the log: %s", sa_strerror(crc));
+	else
+		unclean_clear(&d);
 	ev_free(d.loop);
 	free(d.recs);
 	free(d.pend);

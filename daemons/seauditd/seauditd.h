@@ -129,6 +129,7 @@ struct daemon {
 
 	struct stats st;
 	int64_t started_us; /* wall clock at start, for uptime */
+	const char *start_note; /* detail of the start record, or "" */
 };
 
 /* server.c */
