@@ -70,7 +70,8 @@ enum {
 	K_SYNC_INTERVAL_MS, K_DISK_FULL_ACTION, K_RESERVE, K_RESERVED_CLASSES,
 	K_MAX_CLIENTS, K_MAX_RECORD_BYTES, K_MAX_FRAME_BYTES, K_COMPRESS,
 	K_COMPRESS_LEVEL, K_ORIGIN, K_MASK_PASSWORDS, K_PRODUCER_GROUP,
-	K_USER_EVENTS, K__COUNT
+	K_USER_EVENTS, K_IDLE_TIMEOUT, K_MAX_CLIENTS_PER_UID,
+	K_RESERVED_CLIENTS, K__COUNT
 };
 
 struct conf_parse {
@@ -560,6 +561,40 @@ set_reserved_classes(struct conf_parse *p, const char *key, const char *val)
 }
 
 static int
+set_idle_timeout(struct conf_parse *p, const char *key, const char *val)
+{
+	uint64_t v;
+
+	if (get_range(p, key, val, 0, 86400, &v) != 0)
+		return -1;
+	p->c.idle_timeout_s = (unsigned)v;
+	return 0;
+}
+
+static int
+set_max_clients_per_uid(struct conf_parse *p, const char *key,
+			const char *val)
+{
+	uint64_t v;
+
+	if (get_range(p, key, val, 1, 65536, &v) != 0)
+		return -1;
+	p->c.max_clients_per_uid = (unsigned)v;
+	return 0;
+}
+
+static int
+set_reserved_clients(struct conf_parse *p, const char *key, const char *val)
+{
+	uint64_t v;
+
+	if (get_range(p, key, val, 0, 65535, &v) != 0)
+		return -1;
+	p->c.reserved_clients = (unsigned)v;
+	return 0;
+}
+
+static int
 set_max_clients(struct conf_parse *p, const char *key, const char *val)
 {
 	uint64_t v;
@@ -679,6 +714,11 @@ static const struct conf_key conf_keys[K__COUNT] = {
 	[K_PRODUCER_GROUP] = {SEC_SEAUDITD, "producer_group",
 			      set_producer_group},
 	[K_USER_EVENTS] = {SEC_SEAUDITD, "user_events", set_user_events},
+	[K_IDLE_TIMEOUT] = {SEC_SEAUDITD, "idle_timeout", set_idle_timeout},
+	[K_MAX_CLIENTS_PER_UID] = {SEC_SEAUDITD, "max_clients_per_uid",
+				   set_max_clients_per_uid},
+	[K_RESERVED_CLIENTS] = {SEC_SEAUDITD, "reserved_clients",
+				set_reserved_clients},
 	[K_COMPRESS_LEVEL] = {SEC_SEAUDITD, "compress_level",
 			      set_compress_level},
 	[K_ORIGIN] = {SEC_SEAUDITD, "origin", set_origin},
@@ -943,5 +983,8 @@ conf_defaults(struct conf *c)
 	c->producer_group[0] = '\0';
 	c->producer_gid = 0;
 	conf_parse_classes("all", &c->user_events);
+	c->idle_timeout_s = 60;
+	c->max_clients_per_uid = 32;
+	c->reserved_clients = 16;
 	c->origin[0] = '\0';
 }

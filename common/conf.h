@@ -65,6 +65,13 @@ struct conf {
 	gid_t producer_gid;        /* resolved; valid when producer_group[0] */
 	uint32_t user_events;      /* events other producers may write (about
 				      themselves only); default all */
+	/* Connections of producers that are neither root nor in
+	 * producer_group: closed after idle_timeout_s without a frame (0:
+	 * never), at most max_clients_per_uid per uid, and never in the last
+	 * reserved_clients of max_clients. */
+	unsigned idle_timeout_s;
+	unsigned max_clients_per_uid;
+	unsigned reserved_clients;
 	int compress_level;
 	char origin[256];          /* "" = the host name */
 };

@@ -90,6 +90,7 @@ struct stats {
 	size_t nlat;
 	uint64_t max_lat_us;
 	uint64_t loss_records;
+	uint64_t clients_refused, clients_timed_out;
 };
 
 struct daemon {
@@ -98,6 +99,7 @@ struct daemon {
 	struct ev_loop *loop;
 	struct sa_writer *w;
 	int listen_fd;
+	int64_t idle_timer;
 	struct client *clients; /* doubly linked */
 	unsigned nclients;
 

@@ -58,6 +58,7 @@ struct client {
 	struct sa_buf out;
 	size_t out_off;
 	unsigned inflight;
+	uint64_t last_ms; /* accept, or the last bytes received */
 };
 
 static void on_client(struct ev_loop *l, int fd, unsigned ev, void *arg);
@@ -397,6 +398,8 @@ client_read(struct daemon *d, struct client *c)
 		}
 		ssize_t n = recv(c->fd, c->in + c->in_len, c->in_cap - c->in_len,
 				 0);
+		if (n > 0)
+			c->last_ms = ev_now_ms();
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
@@ -419,6 +422,72 @@ client_read(struct daemon *d, struct client *c)
 	}
 	if (!c->dead)
 		client_interest(d, c);
+}
+
+/*
+ * The connection limits (seauditd.ini(5)): a local user holding
+ * connections must not lock out root's producers or `seaudit -status`.
+ * Root and producer_group may use all of max_clients; anyone else at
+ * most max_clients - reserved_clients in all and max_clients_per_uid per
+ * uid.  c is already counted.
+ */
+static bool
+too_many(struct daemon *d, struct client *c, char *why, size_t cap)
+{
+	const struct conf *k = &d->conf;
+	if (d->nclients > k->max_clients) {
+		snprintf(why, cap, "too many clients (max_clients %u)",
+			 k->max_clients);
+		return true;
+	}
+	if (c->privileged)
+		return false;
+	unsigned open = k->max_clients > k->reserved_clients
+				? k->max_clients - k->reserved_clients
+				: 0;
+	if (d->nclients > open) {
+		snprintf(why, cap,
+			 "too many clients for unprivileged producers (%u of"
+			 " max_clients %u are kept for root and"
+			 " producer_group)",
+			 k->reserved_clients, k->max_clients);
+		return true;
+	}
+	unsigned mine = 0;
+	for (struct client *o = d->clients; o; o = o->next)
+		if (!o->dead && o->uid == c->uid)
+			mine++;
+	if (mine > k->max_clients_per_uid) {
+		snprintf(why, cap,
+			 "too many connections of uid %ld"
+			 " (max_clients_per_uid %u)",
+			 (long)c->uid, k->max_clients_per_uid);
+		return true;
+	}
+	return false;
+}
+
+/* Once a second: unprivileged connections idle for idle_timeout go. */
+static void
+on_idle_check(struct ev_loop *l, uint64_t id, void *arg)
+{
+	(void)l;
+	(void)id;
+	struct daemon *d = arg;
+	uint64_t now = ev_now_ms(), limit = d->conf.idle_timeout_s * 1000ull;
+	if (limit == 0)
+		return;
+	for (struct client *c = d->clients, *n; c; c = n) {
+		n = c->next;
+		if (c->dead || c->privileged || c->closing || c->stopped ||
+		    c->inflight > 0 || c->out.len > c->out_off ||
+		    now - c->last_ms < limit)
+			continue;
+		d->st.clients_timed_out++;
+		log_info("client pid %ld uid %ld: idle for %u s; disconnecting",
+			 (long)c->pid, (long)c->uid, d->conf.idle_timeout_s);
+		client_close(d, c);
+	}
 }
 
 static void
@@ -458,12 +527,15 @@ on_accept(struct ev_loop *l, int fd, unsigned ev, void *arg)
 			d->clients->prev = c;
 		d->clients = c;
 		d->nclients++;
-		if (d->nclients > d->conf.max_clients) {
+		c->last_ms = ev_now_ms();
+		char busy[160];
+		if (too_many(d, c, busy, sizeof busy)) {
 			struct sa_proto_err e = {.code = SA_EBUSY,
 						 .index = SA_PROTO_NO_INDEX};
-			snprintf(e.message, sizeof e.message,
-				 "too many clients (max_clients %u)",
-				 d->conf.max_clients);
+			snprintf(e.message, sizeof e.message, "%s", busy);
+			d->st.clients_refused++;
+			log_warnx("client pid %ld uid %ld refused: %s",
+				  (long)c->pid, (long)c->uid, busy);
 			if (ev_add_fd(d->loop, cfd, EV_WRITE, on_client, c) == 0)
 				client_send_error(d, c, 0, true, &e);
 			else
@@ -600,6 +672,8 @@ server_listen(struct daemon *d)
 		return rc;
 	}
 	d->listen_fd = fd;
+	if (d->idle_timer <= 0)
+		d->idle_timer = ev_add_timer(d->loop, 1000, true, on_idle_check, d);
 	return 0;
 }
 

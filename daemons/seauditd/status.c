@@ -114,14 +114,22 @@ status_reply(struct daemon *d, struct client *c, uint32_t id)
 		      "max_frame_bytes=%u\n"
 		      "max_record_bytes=%u\n"
 		      "max_batch=%u\n"
-		      "max_clients=%u\n",
+		      "max_clients=%u\n"
+		      "max_clients_per_uid=%u\n"
+		      "reserved_clients=%u\n"
+		      "idle_timeout_s=%u\n"
+		      "clients_refused=%" PRIu64 "\n"
+		      "clients_timed_out=%" PRIu64 "\n",
 		      (long)getpid(),
 		      (long long)((int64_t)time(NULL) - d->started_us / 1000000),
 		      SEAUDIT_VERSION_STRING,
 		      d->conf_path ? d->conf_path : "(embedded defaults)",
 		      reserved, (unsigned)d->conf.max_frame_bytes,
 		      (unsigned)d->conf.max_record_bytes,
-		      (unsigned)SA_PROTO_MAX_BATCH, d->conf.max_clients);
+		      (unsigned)SA_PROTO_MAX_BATCH, d->conf.max_clients,
+		      d->conf.max_clients_per_uid, d->conf.reserved_clients,
+		      d->conf.idle_timeout_s, d->st.clients_refused,
+		      d->st.clients_timed_out);
 	struct sa_proto_hdr h = {SA_PROTO_STATUS, 0, id, (uint32_t)text.len};
 	if (sa_buf_reserve(&frame, SA_PROTO_HDR + text.len) == 0) {
 		sa_proto_put_hdr((uint8_t *)frame.data, &h);
