@@ -181,7 +181,7 @@ struct pool {
 	size_t n;
 };
 
-static void
+static void __attribute__((format(printf, 1, 2), noreturn))
 die(const char *fmt, ...)
 {
 	va_list ap;

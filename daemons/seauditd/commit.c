@@ -90,8 +90,8 @@ static const char *const cause_words[LOSS__COUNT] = {
 	[LOSS_DISK_FULL] = "disk full",
 	[LOSS_WRITE_FAIL] = "log write failed",
 	[LOSS_SHUTDOWN] = "daemon shutting down",
-	[LOSS_ROTATED] = "oldest segment rotated away (acknowledged records"
-			 " removed)",
+	[LOSS_ROTATED] = ("oldest segment rotated away (acknowledged records"
+			  " removed)"),
 };
 
 /* Loss accounting: `n` records of the given events from one producer. */

@@ -284,7 +284,7 @@ main(void)
 		}
 
 	/* ---- the loss records, cause by cause ---- */
-	uint64_t c_shed = 0, c_full = 0, c_unwritable = 0, lost = 0;
+	uint64_t c_shed = 0, c_full = 0, c_unwritable = 0;
 	for (size_t i = 0; i < nloss; i++) {
 		const char *d = loss[i].detail;
 		uint64_t a = cause_count(d, "noisy class shed below the reserve ");
@@ -296,7 +296,6 @@ main(void)
 		c_shed += a;
 		c_full += b;
 		c_unwritable += c;
-		lost += (uint64_t)loss[i].lost;
 	}
 	if (c_shed != shed || c_full + c_unwritable != refused)
 		die("loss records: shed %" PRIu64 " (producers were told %" PRIu64
