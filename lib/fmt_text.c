@@ -554,15 +554,7 @@ producer_mark(char *o, const struct sa_record *r)
 		return o;
 	static const char pre[] = " [producer uid ";
 	memcpy(o, pre, sizeof pre - 1);
-	o += sizeof pre - 1;
-	char d[24];
-	size_t k = sizeof d;
-	uint64_t v = (uint64_t)r->num[SA_F_PRODUCER_UID];
-	do
-		d[--k] = (char)('0' + v % 10);
-	while ((v /= 10) != 0 && k > 0);
-	memcpy(o, d + k, sizeof d - k);
-	o += sizeof d - k;
+	o = put_num(o + sizeof pre - 1, r->num[SA_F_PRODUCER_UID], 0, false);
 	*o++ = ']';
 	return o;
 }
@@ -647,19 +639,13 @@ line_body(struct sa_buf *out, const struct sa_record *r, unsigned flags)
 			 * the LINE_FIXED left free above. */
 			if (c->kind == C_SERVICE &&
 			    sa_record_has(r, SA_F_PORT)) {
-				char d[24];
-				size_t k = sizeof d;
-				uint64_t v = (uint64_t)r->num[SA_F_PORT];
-				do
-					d[--k] = (char)('0' + v % 10);
-				while ((v /= 10) != 0 && k > 0);
 				if (cells > 0) {
 					*o++ = ':';
 					cells++;
 				}
-				memcpy(o, d + k, sizeof d - k);
-				o += sizeof d - k;
-				cells += sizeof d - k;
+				char *p0 = o;
+				o = put_num(o, r->num[SA_F_PORT], 0, false);
+				cells += (size_t)(o - p0);
 			}
 			break;
 		case C_NUM:

@@ -31,6 +31,7 @@
 #include <strings.h>
 
 #include <seaudit/format.h>
+#include <seaudit/record.h>
 
 #include "textutil.h"
 
@@ -417,4 +418,23 @@ mask_scan(struct sa_buf *out, const uint8_t *s, size_t len)
 fail:
 	sa__buf_rollback(out, start);
 	return rc;
+}
+
+int
+sa_mask_record(struct sa_record *r, struct sa_buf scratch[2])
+{
+	static const enum sa_field fields[2] = {SA_F_COMMAND, SA_F_TRACE};
+	for (int k = 0; k < 2; k++) {
+		enum sa_field f = fields[k];
+		if (!sa_record_has(r, f))
+			continue;
+		struct sa_buf *b = &scratch[k];
+		sa_buf_reset(b);
+		int rc = sa_mask_passwords(b, r->str[f].ptr, r->str[f].len);
+		if (rc < 0)
+			return rc;
+		size_t max = sa_field_info(f)->max_len;
+		sa_record_set_str(r, f, b->data, b->len > max ? max : b->len);
+	}
+	return 0;
 }

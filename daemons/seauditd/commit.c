@@ -263,31 +263,6 @@ policy_check(struct daemon *d, struct client *c, const struct sa_record *r,
 	return 0;
 }
 
-/*
- * Passwords in a command or a trace are hidden before the record is
- * written (mask_passwords, default yes): anyone who may read the log
- * (the audit group, a zstdcat of a sealed segment) must not find them.
- * The masked text lives in d->masked until the append has copied it.  A
- * mask longer than the field allows is cut at the limit: better a cut
- * command than a password in clear.
- */
-static void
-mask_record(struct daemon *d, struct sa_record *r)
-{
-	static const enum sa_field fields[2] = {SA_F_COMMAND, SA_F_TRACE};
-	for (int k = 0; k < 2; k++) {
-		enum sa_field f = fields[k];
-		if (!sa_record_has(r, f))
-			continue;
-		struct sa_buf *b = &d->masked[k];
-		sa_buf_reset(b);
-		if (sa_mask_passwords(b, r->str[f].ptr, r->str[f].len) < 0)
-			fatalx("out of memory masking a password");
-		size_t n = b->len, max = sa_field_info(f)->max_len;
-		sa_record_set_str(r, f, b->data, n > max ? max : n);
-	}
-}
-
 /* The body length of a record whose length prefix and body are the `n`
  * bytes at p (already checked well framed by the parser). */
 static size_t
@@ -460,8 +435,10 @@ commit_frame(struct daemon *d, struct client *c, uint32_t id,
 		if (client_uid(c) != 0)
 			sa_record_set_int(r, SA_F_UID, client_uid(c));
 		sa_record_set_cstr(r, SA_F_ORIGIN, d->conf.origin);
-		if (d->conf.mask_passwords)
-			mask_record(d, r);
+		/* Anyone who may read the log (the audit group, zstdcat of a
+		 * sealed segment) must not find passwords in it. */
+		if (d->conf.mask_passwords && sa_mask_record(r, d->masked) < 0)
+			fatalx("out of memory masking a password");
 		int rc = sa_writer_append(d->w, r);
 		if (rc < 0)
 			fatalx("appending a validated record: %s", sa_strerror(rc));

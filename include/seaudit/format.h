@@ -65,4 +65,14 @@ int sa_format_csv(struct sa_buf *out, const struct sa_record *r,
  */
 int sa_mask_passwords(struct sa_buf *out, const uint8_t *s, size_t len);
 
+/*
+ * (Added.)  Masks, before writing, the fields that can hold passwords
+ * (command and trace): their masked texts go to scratch[0] and scratch[1]
+ * (reset first) and r points into them, so r must not outlive scratch.
+ * A masked text longer than the field's maximum is cut at it.  0 or
+ * -ENOMEM (r is then unchanged for the field that failed).
+ */
+struct sa_record;
+int sa_mask_record(struct sa_record *r, struct sa_buf scratch[2]);
+
 #endif

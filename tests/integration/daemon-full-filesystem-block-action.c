@@ -81,15 +81,7 @@ main(void)
 		    s.state);
 	uint64_t t_ok = hd_ms();
 	usleep(300000); /* load after recovery */
-	ctl->stop = 1;
-	for (int k = 0; k < NPROD; k++) {
-		int st;
-		CHECK(waitpid(kids[k], &st, 0) == kids[k]);
-		reaped[k] = kids[k];
-		kids[k] = 0;
-		if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
-			die("producer %d failed (status %d)", k, st);
-	}
+	fullfs_stop_producers();
 	CHECK(status_get(&s));
 	CHECK(s.lost_pending == 0 && s.records_refused == 0 &&
 	      s.records_shed == 0);

@@ -84,31 +84,10 @@ main(void)
 	/* Space returns: the daemon must notice by itself.  Plenty of it:
 	 * the producers write several MB/s and would fill it again. */
 	uint64_t t_grow = hd_ms();
-	CHECK(mount("tmpfs", mnt, "tmpfs", MS_REMOUNT, "size=64m") == 0);
-	until = hd_ms() + 10000;
-	while (!(status_get(&s) && strcmp(s.state, "ok") == 0 &&
-		 s.free_bytes > (2u << 20)) &&
-	       hd_ms() < until)
-		usleep(20000);
-	if (strcmp(s.state, "ok") != 0)
-		die("no recovery after the file system grew (state %s)",
-		    s.state);
-	uint64_t t_ok = hd_ms();
+	uint64_t t_ok = fullfs_grow();
 	usleep(300000); /* load after recovery */
-	ctl->stop = 1;
-	for (int k = 0; k < NPROD; k++) {
-		int st;
-		CHECK(waitpid(kids[k], &st, 0) == kids[k]);
-		reaped[k] = kids[k];
-		kids[k] = 0;
-		if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
-			die("producer %d failed (status %d)", k, st);
-	}
-	until = hd_ms() + 5000;
-	while (status_get(&s) && s.lost_pending > 0 && hd_ms() < until)
-		usleep(20000);
-	CHECK(s.lost_pending == 0);
-	CHECK(hd_stop(&h) == 0);
+	fullfs_stop_producers();
+	fullfs_finish();
 
 	/* ---- verification ---- */
 	struct prod P[NPROD];

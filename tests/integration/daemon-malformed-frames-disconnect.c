@@ -20,50 +20,13 @@
 
 #include "harness.h"
 
-static int
-raw_connect(const char *path)
-{
-	int fd = socket(AF_UNIX, SOCK_STREAM, 0);
-	struct sockaddr_un sun = {.sun_family = AF_UNIX};
-	snprintf(sun.sun_path, sizeof sun.sun_path, "%s", path);
-	CHECK(connect(fd, (struct sockaddr *)&sun, sizeof sun) == 0);
-	return fd;
-}
-
-/* Reads one reply frame (5 s at most); returns its header and payload. */
-static int
-read_reply(int fd, struct sa_proto_hdr *h, uint8_t *payload, size_t cap)
-{
-	uint8_t buf[SA_PROTO_HDR];
-	size_t got = 0;
-	while (got < SA_PROTO_HDR) {
-		struct pollfd p = {fd, POLLIN, 0};
-		if (poll(&p, 1, 5000) != 1)
-			return -ETIMEDOUT;
-		ssize_t n = recv(fd, buf + got, SA_PROTO_HDR - got, 0);
-		if (n <= 0)
-			return n == 0 ? -EPIPE : -errno;
-		got += (size_t)n;
-	}
-	CHECK(sa_proto_get_hdr(buf, SA_PROTO_MAX_PAYLOAD, h) == 0);
-	CHECK(h->len <= cap);
-	got = 0;
-	while (got < h->len) {
-		ssize_t n = recv(fd, payload + got, h->len - got, 0);
-		if (n <= 0)
-			return -EPIPE;
-		got += (size_t)n;
-	}
-	return 0;
-}
-
 /* Expects a fatal error, then the connection closed by the daemon. */
 static void
 expect_fatal(int fd, const char *what)
 {
 	struct sa_proto_hdr h;
 	uint8_t pl[1024];
-	int rc = read_reply(fd, &h, pl, sizeof pl);
+	int rc = hd_read_reply(fd, &h, pl, sizeof pl);
 	if (rc < 0)
 		die("%s: no error reply (%s)", what, strerror(-rc));
 	CHECK(h.type == SA_PROTO_ERROR);
@@ -115,7 +78,7 @@ main(void)
 		good_producer(&h);
 
 	/* Garbage. */
-	int fd = raw_connect(h.sock);
+	int fd = hd_raw_connect(h.sock);
 	const char junk[] = "GET / HTTP/1.1\r\nHost: x\r\n\r\n";
 	send_all(fd, junk, sizeof junk - 1);
 	expect_fatal(fd, "garbage");
@@ -124,7 +87,7 @@ main(void)
 	uint8_t hdr[SA_PROTO_HDR];
 	struct sa_proto_hdr ph = {SA_PROTO_RECORDS, 0, 7, 100u << 20};
 	sa_proto_put_hdr(hdr, &ph);
-	fd = raw_connect(h.sock);
+	fd = hd_raw_connect(h.sock);
 	send_all(fd, hdr, sizeof hdr);
 	expect_fatal(fd, "oversized");
 
@@ -132,12 +95,12 @@ main(void)
 	ph = (struct sa_proto_hdr){'Z', 0, 8, 0};
 	sa_proto_put_hdr(hdr, &ph);
 	hdr[4] = 'Z';
-	fd = raw_connect(h.sock);
+	fd = hd_raw_connect(h.sock);
 	send_all(fd, hdr, sizeof hdr);
 	expect_fatal(fd, "unknown type");
 	ph = (struct sa_proto_hdr){SA_PROTO_ACK, 0, 9, 0};
 	sa_proto_put_hdr(hdr, &ph);
-	fd = raw_connect(h.sock);
+	fd = hd_raw_connect(h.sock);
 	send_all(fd, hdr, sizeof hdr);
 	expect_fatal(fd, "ack from a producer");
 
@@ -147,12 +110,12 @@ main(void)
 	struct sa_buf b = SA_BUF_INIT;
 	CHECK(sa_proto_put_records(&b, 10, &r, 1, NULL) == 0);
 	b.data[SA_PROTO_HDR] = 5;
-	fd = raw_connect(h.sock);
+	fd = hd_raw_connect(h.sock);
 	send_all(fd, b.data, b.len);
 	expect_fatal(fd, "count larger than the records");
 
 	/* Cut off: header promises more than is sent, then close. */
-	fd = raw_connect(h.sock);
+	fd = hd_raw_connect(h.sock);
 	send_all(fd, b.data, 20);
 	close(fd);
 
@@ -177,11 +140,11 @@ main(void)
 	uint32_t plen = (uint32_t)(b.len - SA_PROTO_HDR);
 	memcpy(b.data + 12, &plen, 4);
 	(void)len0;
-	fd = raw_connect(h.sock);
+	fd = hd_raw_connect(h.sock);
 	send_all(fd, b.data, b.len);
 	struct sa_proto_hdr rh;
 	uint8_t pl[1024];
-	CHECK(read_reply(fd, &rh, pl, sizeof pl) == 0);
+	CHECK(hd_read_reply(fd, &rh, pl, sizeof pl) == 0);
 	CHECK(rh.type == SA_PROTO_ERROR && rh.id == 11);
 	CHECK(!(rh.flags & SA_PROTO_F_FATAL));
 	struct sa_proto_err e;
@@ -193,7 +156,7 @@ main(void)
 	sa_buf_reset(&b);
 	CHECK(sa_proto_put_records(&b, 12, two, 1, NULL) == 0);
 	send_all(fd, b.data, b.len);
-	CHECK(read_reply(fd, &rh, pl, sizeof pl) == 0);
+	CHECK(hd_read_reply(fd, &rh, pl, sizeof pl) == 0);
 	CHECK(rh.type == SA_PROTO_ACK && rh.id == 12);
 	close(fd);
 	sa_buf_free(&b);

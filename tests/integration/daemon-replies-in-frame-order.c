@@ -21,44 +21,6 @@
 
 #include "harness.h"
 
-static int
-raw_connect(const char *path)
-{
-	int fd = socket(AF_UNIX, SOCK_STREAM, 0);
-	struct sockaddr_un sun = {.sun_family = AF_UNIX};
-	CHECK(strlen(path) < sizeof sun.sun_path);
-	memcpy(sun.sun_path, path, strlen(path) + 1);
-	CHECK(connect(fd, (struct sockaddr *)&sun, sizeof sun) == 0);
-	return fd;
-}
-
-/* One reply (5 s at most): 0, -EPIPE at the end of the connection. */
-static int
-read_reply(int fd, struct sa_proto_hdr *h, uint8_t *payload, size_t cap)
-{
-	uint8_t buf[SA_PROTO_HDR];
-	size_t got = 0;
-	while (got < SA_PROTO_HDR) {
-		struct pollfd p = {fd, POLLIN, 0};
-		if (poll(&p, 1, 5000) != 1)
-			return -ETIMEDOUT;
-		ssize_t n = recv(fd, buf + got, SA_PROTO_HDR - got, 0);
-		if (n <= 0)
-			return n == 0 ? -EPIPE : -errno;
-		got += (size_t)n;
-	}
-	CHECK(sa_proto_get_hdr(buf, SA_PROTO_MAX_PAYLOAD, h) == 0);
-	CHECK(h->len <= cap);
-	got = 0;
-	while (got < h->len) {
-		ssize_t n = recv(fd, payload + got, h->len - got, 0);
-		if (n <= 0)
-			return -EPIPE;
-		got += (size_t)n;
-	}
-	return 0;
-}
-
 static void
 put_records(struct sa_buf *b, uint32_t id, const char *tag, int n)
 {
@@ -95,7 +57,7 @@ scenario(struct hd *h, bool one_send, const char *tag)
 	uint8_t ackpl[20] = {0};
 	CHECK(sa_proto_put_frame(&f[4], SA_PROTO_ACK, 0, 5, ackpl, 20) == 0);
 
-	int fd = raw_connect(h->sock);
+	int fd = hd_raw_connect(h->sock);
 	if (one_send) {
 		struct sa_buf all = SA_BUF_INIT;
 		for (int i = 0; i < 5; i++)
@@ -118,7 +80,7 @@ scenario(struct hd *h, bool one_send, const char *tag)
 	for (int i = 0; i < 5; i++) {
 		struct sa_proto_hdr rh;
 		static uint8_t buf[1 << 16];
-		int rc = read_reply(fd, &rh, buf, sizeof buf);
+		int rc = hd_read_reply(fd, &rh, buf, sizeof buf);
 		if (rc < 0)
 			die("%s: reply %d: %s", tag, i + 1, strerror(-rc));
 		if (rh.type != want[i].type || rh.id != want[i].id)
@@ -135,7 +97,7 @@ scenario(struct hd *h, bool one_send, const char *tag)
 	}
 	struct sa_proto_hdr rh;
 	uint8_t buf[64];
-	CHECK(read_reply(fd, &rh, buf, sizeof buf) == -EPIPE);
+	CHECK(hd_read_reply(fd, &rh, buf, sizeof buf) == -EPIPE);
 	close(fd);
 	for (int i = 0; i < 5; i++)
 		sa_buf_free(&f[i]);

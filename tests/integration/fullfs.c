@@ -199,6 +199,47 @@ status_get(struct status *s)
 	return s->state[0] != '\0';
 }
 
+uint64_t
+fullfs_grow(void)
+{
+	struct status s;
+	CHECK(mount("tmpfs", mnt, "tmpfs", MS_REMOUNT, "size=64m") == 0);
+	uint64_t until = hd_ms() + 10000;
+	while (!(status_get(&s) && strcmp(s.state, "ok") == 0 &&
+		 s.free_bytes > (2u << 20)) &&
+	       hd_ms() < until)
+		usleep(20000);
+	if (strcmp(s.state, "ok") != 0)
+		die("no recovery after the file system grew (state %s)",
+		    s.state);
+	return hd_ms();
+}
+
+void
+fullfs_stop_producers(void)
+{
+	ctl->stop = 1;
+	for (int k = 0; k < NPROD; k++) {
+		int st;
+		CHECK(waitpid(kids[k], &st, 0) == kids[k]);
+		reaped[k] = kids[k];
+		kids[k] = 0;
+		if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
+			die("producer %d failed (status %d)", k, st);
+	}
+}
+
+void
+fullfs_finish(void)
+{
+	struct status s;
+	uint64_t until = hd_ms() + 5000;
+	while (status_get(&s) && s.lost_pending > 0 && hd_ms() < until)
+		usleep(20000);
+	CHECK(s.lost_pending == 0);
+	CHECK(hd_stop(&h) == 0);
+}
+
 /* ---- the log ------------------------------------------------------------ */
 
 

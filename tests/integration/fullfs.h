@@ -81,6 +81,18 @@ void on_signal(int sig);
 /* Producer k: submits until ctl->stop, recording each frame's outcome. */
 void producer(int k);
 void load_outcomes(int k, struct prod *p);
+/*
+ * Space returns: grows the tmpfs to 64 MiB and waits (10 s at most) for
+ * the daemon to say state=ok with more than 2 MiB free, by itself; dies
+ * otherwise.  Returns when it did (hd_ms()).
+ */
+uint64_t fullfs_grow(void);
+/* Tells the producers to stop and reaps them (reaped[]); dies if one
+ * failed. */
+void fullfs_stop_producers(void);
+/* Waits (5 s at most) until every loss is written, then stops the daemon
+ * cleanly; dies otherwise. */
+void fullfs_finish(void);
 /* The daemon's status query, parsed. */
 bool status_get(struct status *s);
 void on_damage(const struct sa_damage *d, void *arg);

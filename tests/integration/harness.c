@@ -3,6 +3,7 @@
  * direct child, logging to the test's stderr, and is stopped by its pid.
  */
 #include <errno.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -250,4 +251,41 @@ hd_loss_for_pid(const char *detail, pid_t pid)
 		p += 4;
 	}
 	return sum;
+}
+
+int
+hd_raw_connect(const char *path)
+{
+	int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+	struct sockaddr_un sun = {.sun_family = AF_UNIX};
+	CHECK(fd >= 0 && strlen(path) < sizeof sun.sun_path);
+	memcpy(sun.sun_path, path, strlen(path) + 1);
+	CHECK(connect(fd, (struct sockaddr *)&sun, sizeof sun) == 0);
+	return fd;
+}
+
+int
+hd_read_reply(int fd, struct sa_proto_hdr *h, uint8_t *payload, size_t cap)
+{
+	uint8_t buf[SA_PROTO_HDR];
+	size_t got = 0;
+	while (got < SA_PROTO_HDR) {
+		struct pollfd p = {fd, POLLIN, 0};
+		if (poll(&p, 1, 5000) != 1)
+			return -ETIMEDOUT;
+		ssize_t n = recv(fd, buf + got, SA_PROTO_HDR - got, 0);
+		if (n <= 0)
+			return n == 0 ? -EPIPE : -errno;
+		got += (size_t)n;
+	}
+	CHECK(sa_proto_get_hdr(buf, SA_PROTO_MAX_PAYLOAD, h) == 0);
+	CHECK(h->len <= cap);
+	got = 0;
+	while (got < h->len) {
+		ssize_t n = recv(fd, payload + got, h->len - got, 0);
+		if (n <= 0)
+			return -EPIPE;
+		got += (size_t)n;
+	}
+	return 0;
 }

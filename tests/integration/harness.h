@@ -66,6 +66,16 @@ void hd_record(struct sa_record *r, const char *tag, uint8_t event);
  */
 uint64_t hd_loss_for_pid(const char *detail, pid_t pid);
 
+/* A plain connected socket to `path` (for scenarios that speak the
+ * protocol by hand); the caller closes it. */
+int hd_raw_connect(const char *path);
+/*
+ * Reads one reply frame (5 s at most) into *h and payload (cap bytes):
+ * 0, -ETIMEDOUT, or -EPIPE when the connection ended.
+ */
+struct sa_proto_hdr;
+int hd_read_reply(int fd, struct sa_proto_hdr *h, uint8_t *payload,
+		  size_t cap);
 /* Monotonic milliseconds. */
 uint64_t hd_ms(void);
 

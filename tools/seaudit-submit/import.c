@@ -114,18 +114,8 @@ import_line(struct import *im, const char *name, size_t lineno,
 	/* Written here, not by the daemon: passwords are hidden here too,
 	 * as seauditd does by default (mask_passwords). */
 	static struct sa_buf masked[2];
-	static const enum sa_field mf[2] = {SA_F_COMMAND, SA_F_TRACE};
-	for (int k = 0; k < 2; k++) {
-		if (!sa_record_has(&rec, mf[k]))
-			continue;
-		sa_buf_reset(&masked[k]);
-		if (sa_mask_passwords(&masked[k], rec.str[mf[k]].ptr,
-				      rec.str[mf[k]].len) < 0)
-			errx(1, "out of memory");
-		size_t n = masked[k].len, max = sa_field_info(mf[k])->max_len;
-		sa_record_set_str(&rec, mf[k], masked[k].data,
-				  n > max ? max : n);
-	}
+	if (sa_mask_record(&rec, masked) < 0)
+		errx(1, "out of memory");
 	int rc = sa_writer_append(im->w, &rec);
 	if (rc < 0 && is_record_error(rc)) {
 		const struct sa_field_info *fi;
