@@ -878,6 +878,18 @@ conf_check(struct conf_parse *p)
 		    (unsigned)p->c.max_record_bytes,
 		    (unsigned)p->c.max_frame_bytes);
 	}
+	/* Slots kept for root must leave some to everyone else. */
+	if (p->c.reserved_clients >= p->c.max_clients &&
+	    !p->seen[K_RESERVED_CLIENTS])
+		p->c.reserved_clients = p->c.max_clients / 4; /* the default */
+	if (p->c.reserved_clients >= p->c.max_clients) {
+		int a = p->seen[K_RESERVED_CLIENTS];
+		int b = p->seen[K_MAX_CLIENTS];
+
+		p->lineno = a > b ? a : b;
+		bad(p, "reserved_clients (%u) must be below max_clients (%u)",
+		    p->c.reserved_clients, p->c.max_clients);
+	}
 }
 
 int

@@ -450,6 +450,18 @@ test_err_values(void **state)
 	load_bad("[seauditd]\nmax_frame_bytes = 2048\n\nmax_record_bytes = "
 		 "4096\n",
 		 "4: max_record_bytes (4096) exceeds max_frame_bytes (2048)");
+	load_bad("[seauditd]\nreserved_clients = 2000\n",
+		 "2: reserved_clients (2000) must be below max_clients (1024)");
+	load_bad("[seauditd]\nmax_clients = 8\nreserved_clients = 8\n",
+		 "3: reserved_clients (8) must be below max_clients (8)");
+	load_bad("[seauditd]\nidle_timout = 5\n",
+		 "2: unknown key 'idle_timout' in [seauditd]");
+	load_bad("[seauditd]\nproducer_group = nosuchgroup-x\n",
+		 "2: producer_group: unknown group 'nosuchgroup-x'");
+	load_bad("[seauditd]\nuser_events = login,bogus\n",
+		 "2: user_events: unknown class 'bogus' (expected login, admin,"
+		 " untrust, daemon, resource, network, password, trace, all,"
+		 " none or an event name)");
 	load_bad("[seauditd]\ncompress = maybe\n",
 		 "2: compress: bad value 'maybe' (expected yes or no)");
 	load_bad("[seauditd]\ncompress_level = 20\n",
