@@ -53,9 +53,22 @@ struct seg {
 	struct sa_seg_header hdr;
 };
 
+/*
+ * A directory of the log: named by the caller, or named by another one's
+ * audit_back pointer (where its sealed segments are moved).  `top` is the
+ * highest first number among its segment names looked at so far: a
+ * follower's rescan considers only names above it.
+ */
+struct rdir {
+	char *path;
+	dev_t dev;
+	ino_t ino;
+	uint64_t top;
+};
+
 struct sa_reader {
-	char **dirs;
-	size_t ndirs;
+	struct rdir *dirs;
+	size_t ndirs, dircap;
 	struct seg *segs;
 	size_t nsegs, segcap;
 	size_t cur;
@@ -141,6 +154,21 @@ damage_gap(struct sa_reader *rd, uint64_t off, uint64_t first, uint64_t last,
  * another chain (a second log of the same host, read together).  A gap
  * right after reported damage is that damage, not reported twice.
  */
+/* The chain a segment starting at f continues: the one ending at f - 1,
+ * else the one ending highest; SIZE_MAX when there is none. */
+static size_t
+chain_for(const struct sa_reader *rd, uint64_t f)
+{
+	size_t best = SIZE_MAX;
+	for (size_t i = 0; i < rd->nchains; i++) {
+		if (rd->chain_end[i] + 1 == f)
+			return i;
+		if (best == SIZE_MAX || rd->chain_end[i] > rd->chain_end[best])
+			best = i;
+	}
+	return best;
+}
+
 static int
 seq_enter(struct sa_reader *rd)
 {
@@ -150,15 +178,7 @@ seq_enter(struct sa_reader *rd)
 		snprintf(rd->chain_origin, sizeof rd->chain_origin, "%s",
 			 rd->hdr.origin);
 	}
-	size_t best = SIZE_MAX;
-	for (size_t i = 0; i < rd->nchains; i++) {
-		if (rd->chain_end[i] + 1 == f) {
-			best = i;
-			break;
-		}
-		if (best == SIZE_MAX || rd->chain_end[i] > rd->chain_end[best])
-			best = i;
-	}
+	size_t best = chain_for(rd, f);
 	if (best != SIZE_MAX && rd->chain_end[best] + 1 < f) {
 		if (!rd->damaged_since_rec)
 			damage_gap(rd, rd->hdr.length, rd->chain_end[best] + 1,
@@ -253,11 +273,8 @@ is_zstd_magic(const uint8_t *p)
  * directly, compressed ones by decompressing their first bytes.
  */
 static int
-read_header(const char *path, bool *zst, struct sa_seg_header *h)
+read_header_fd(int fd, bool *zst, struct sa_seg_header *h)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
 	uint8_t buf[SA_SEG_HDR_MAX];
 	ssize_t n = pread(fd, buf, sizeof buf, 0);
 	int rc;
@@ -298,14 +315,71 @@ read_header(const char *path, bool *zst, struct sa_seg_header *h)
 		    (n == 0 || memcmp(buf, SA_SEG_MAGIC, (size_t)n) != 0))
 			rc = SA_EBADMAGIC;
 	}
-	close(fd);
 	return rc;
 }
 
 static int
-scan_dir(struct sa_reader *rd, int di, uint64_t above, bool only_above)
+read_header(const char *path, bool *zst, struct sa_seg_header *h)
 {
-	DIR *d = opendir(rd->dirs[di]);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	int rc = read_header_fd(fd, zst, h);
+	close(fd);
+	return rc;
+}
+
+/* The same segment: origin, first number and creation time. */
+static bool
+same_segment(const struct sa_seg_header *a, const struct sa_seg_header *b)
+{
+	return a->first_seq == b->first_seq && a->created_us == b->created_us &&
+	       strcmp(a->origin, b->origin) == 0;
+}
+
+/* Is a segment with this identity already listed? */
+static bool
+seg_known(const struct sa_reader *rd, const struct sa_seg_header *h)
+{
+	for (size_t k = 0; k < rd->nsegs; k++)
+		if (rd->segs[k].hdr_state == 1 &&
+		    same_segment(&rd->segs[k].hdr, h))
+			return true;
+	return false;
+}
+
+/* Is segs[k] also listed before k? */
+static bool
+seg_known_before(const struct sa_reader *rd, size_t k)
+{
+	for (size_t j = 0; j < k; j++)
+		if (rd->segs[j].hdr_state == 1 &&
+		    same_segment(&rd->segs[j].hdr, &rd->segs[k].hdr))
+			return true;
+	return false;
+}
+
+static bool
+first_seq_known(const struct sa_reader *rd, uint64_t seq)
+{
+	for (size_t k = 0; k < rd->nsegs; k++)
+		if (rd->segs[k].first_seq == seq)
+			return true;
+	return false;
+}
+
+/*
+ * Lists the segments of dirs[di] whose first number lies in (lo, hi).
+ * With `check` set, a name whose first number is already listed is
+ * opened, and added only when it is another segment (another log of the
+ * same host, say): the same segment moved or sealed is not read twice.
+ * Raises the directory's `top` over every name it saw.
+ */
+static int
+scan_dir(struct sa_reader *rd, size_t di, uint64_t lo, uint64_t hi,
+	 bool check)
+{
+	DIR *d = opendir(rd->dirs[di].path);
 	if (d == NULL)
 		return -errno;
 	struct dirent *e;
@@ -315,15 +389,97 @@ scan_dir(struct sa_reader *rd, int di, uint64_t above, bool only_above)
 		bool zst;
 		if (!sa__seg_name_parse(e->d_name, &seq, &zst))
 			continue;
-		if (only_above && seq <= above)
+		if (seq <= lo || seq >= hi)
 			continue;
+		if (seq > rd->dirs[di].top)
+			rd->dirs[di].top = seq;
 		char p[PATH_MAX];
-		if (snprintf(p, sizeof p, "%s/%s", rd->dirs[di], e->d_name) >=
-		    (int)sizeof p)
+		if (snprintf(p, sizeof p, "%s/%s", rd->dirs[di].path,
+			     e->d_name) >= (int)sizeof p)
 			continue;
-		rc = add_seg(rd, p, di, zst, seq);
+		struct sa_seg_header h;
+		bool hz;
+		bool have_h = false;
+		if (check && first_seq_known(rd, seq)) {
+			if (read_header(p, &hz, &h) != 0 || seg_known(rd, &h))
+				continue;
+			have_h = true;
+		}
+		rc = add_seg(rd, p, (int)di, zst, seq);
+		if (rc == 0 && have_h) {
+			rd->segs[rd->nsegs - 1].hdr = h;
+			rd->segs[rd->nsegs - 1].hdr_state = 1;
+		}
 	}
 	closedir(d);
+	return rc;
+}
+
+/*
+ * Adds a directory to the log, once (a directory named twice, or named
+ * and also pointed to, is one directory), and the directory its
+ * audit_back pointer names.  `top` starts at `top` (0 at open: every
+ * segment; a directory that appears later starts at the newest segment
+ * known, since a follower does not go back).  1 when added, 0 when
+ * already there, or an error of stat(2)/opendir(3).
+ */
+static int add_pointed_dir(struct sa_reader *rd, size_t di, uint64_t top,
+			   bool report);
+
+static int
+add_dir(struct sa_reader *rd, const char *path, uint64_t top, bool report)
+{
+	struct stat st;
+	if (stat(path, &st) < 0)
+		return -errno;
+	if (!S_ISDIR(st.st_mode))
+		return -ENOTDIR;
+	for (size_t i = 0; i < rd->ndirs; i++)
+		if (rd->dirs[i].dev == st.st_dev && rd->dirs[i].ino == st.st_ino)
+			return 0;
+	if (rd->ndirs == rd->dircap) {
+		size_t cap = rd->dircap ? 2 * rd->dircap : 4;
+		struct rdir *n = realloc(rd->dirs, cap * sizeof *n);
+		if (n == NULL)
+			return -ENOMEM;
+		rd->dirs = n;
+		rd->dircap = cap;
+	}
+	struct rdir *d = &rd->dirs[rd->ndirs];
+	if ((d->path = strdup(path)) == NULL)
+		return -ENOMEM;
+	d->dev = st.st_dev;
+	d->ino = st.st_ino;
+	d->top = top;
+	size_t di = rd->ndirs++;
+	int rc = scan_dir(rd, di, top, UINT64_MAX, top > 0);
+	if (rc == -ENOMEM)
+		return rc;
+	if (rc < 0 && report)
+		damage_path(rd, path, rc);
+	rc = add_pointed_dir(rd, di, top, report);
+	return rc < 0 ? rc : 1;
+}
+
+/*
+ * The directory dirs[di]'s audit_back pointer names (docs/FORMAT.md):
+ * the daemon moves sealed segments there, so it is part of the log.
+ * Missing pointer: nothing to add.  A pointer to a directory that cannot
+ * be read is reported (when `report`): records may be there.
+ */
+static int
+add_pointed_dir(struct sa_reader *rd, size_t di, uint64_t top, bool report)
+{
+	char back[PATH_MAX];
+	int rc = sa__log_back_read(rd->dirs[di].path, back, sizeof back);
+	if (rc <= 0)
+		return rc == -ENOMEM ? rc : 0;
+	rc = add_dir(rd, back, top, report);
+	if (rc < 0 && rc != -ENOMEM) {
+		if (report)
+			damage_path(rd, back, rc);
+		rc = 0;
+	}
 	return rc;
 }
 
@@ -387,8 +543,7 @@ sa_reader_open(struct sa_reader **out, const char *const *paths, size_t n,
 	rd->fd = -1;
 	rd->cb = cb;
 	rd->cbarg = arg;
-	rd->dirs = calloc(n ? n : 1, sizeof *rd->dirs);
-	int rc = rd->dirs ? 0 : -ENOMEM;
+	int rc = 0;
 	for (size_t i = 0; rc == 0 && i < n; i++) {
 		struct stat st;
 		if (stat(paths[i], &st) < 0) {
@@ -401,16 +556,12 @@ sa_reader_open(struct sa_reader **out, const char *const *paths, size_t n,
 			continue;
 		}
 		if (S_ISDIR(st.st_mode)) {
-			if ((rd->dirs[rd->ndirs] = strdup(paths[i])) == NULL) {
-				rc = -ENOMEM;
-				break;
-			}
-			rd->ndirs++;
-			rc = scan_dir(rd, (int)rd->ndirs - 1, 0, false);
-			if (rc == -EACCES) {
+			rc = add_dir(rd, paths[i], 0, true);
+			if (rc < 0 && rc != -ENOMEM) {
 				damage_path(rd, paths[i], rc);
 				rc = 0;
 			}
+			rc = rc > 0 ? 0 : rc;
 			continue;
 		}
 		struct sa_seg_header h;
@@ -577,23 +728,83 @@ load_zframe(struct sa_reader *rd)
 }
 
 /*
- * A plain segment listed from a directory is gone: it was sealed and
- * compressed since the listing, so its records are in X.seg.zst.  Points
- * s there; 0, or -ENOMEM.
+ * Opens segs[i] where it is now.  After it was listed, a segment may
+ * have been sealed (X.seg replaced by X.seg.zst), moved from audit_log to
+ * audit_back, or removed by retention.  The places are tried in the order
+ * a segment passes through them (plain: its own directory first, then the
+ * others; then compressed), so a move that happens while we look lands
+ * in a place still to be tried; a second round covers directories named
+ * in another order.  A file found there must be the same segment (origin,
+ * first number, creation time) when its header is known.  Returns the
+ * descriptor and points s at the file, -ENOENT when it is nowhere (it was
+ * removed), or another open(2) error.
  */
 static int
-seg_to_zst(struct seg *s)
+locate(struct sa_reader *rd, size_t i)
 {
-	size_t l = strlen(s->path);
-	char *zp = malloc(l + 5);
-	if (zp == NULL)
-		return -ENOMEM;
-	memcpy(zp, s->path, l);
-	memcpy(zp + l, ".zst", 5);
-	free(s->path);
-	s->path = zp;
-	s->zst = true;
-	return 0;
+	struct seg *s = &rd->segs[i];
+	int err = -ENOENT;
+	if (s->dir < 0) {
+		/* A file named by the caller: it may have been sealed. */
+		int fd = open(s->path, O_RDONLY | O_CLOEXEC);
+		if (fd >= 0 || errno != ENOENT || s->zst)
+			return fd >= 0 ? fd : -errno;
+		size_t l = strlen(s->path);
+		char *zp = malloc(l + 5);
+		if (zp == NULL)
+			return -ENOMEM;
+		memcpy(zp, s->path, l);
+		memcpy(zp + l, ".zst", 5);
+		fd = open(zp, O_RDONLY | O_CLOEXEC);
+		if (fd < 0) {
+			free(zp);
+			return -ENOENT;
+		}
+		free(s->path);
+		s->path = zp;
+		s->zst = true;
+		return fd;
+	}
+	for (int round = 0; round < 2; round++)
+		for (int z = 0; z < 2; z++)
+			for (size_t k = 0; k < rd->ndirs; k++) {
+				/* Its own directory first. */
+				size_t d = k == 0	       ? (size_t)s->dir
+					   : k <= (size_t)s->dir ? k - 1
+								 : k;
+				char name[40], p[PATH_MAX];
+				sa__seg_name(name, sizeof name, s->first_seq,
+					     z != 0);
+				if (snprintf(p, sizeof p, "%s/%s",
+					     rd->dirs[d].path,
+					     name) >= (int)sizeof p)
+					continue;
+				int fd = open(p, O_RDONLY | O_CLOEXEC);
+				if (fd < 0) {
+					if (errno != ENOENT && errno != ENOTDIR)
+						err = -errno;
+					continue;
+				}
+				struct sa_seg_header h;
+				bool hz;
+				if (s->hdr_state == 1 &&
+				    (read_header_fd(fd, &hz, &h) != 0 ||
+				     !same_segment(&h, &s->hdr))) {
+					close(fd);
+					continue;
+				}
+				char *np = strdup(p);
+				if (np == NULL) {
+					close(fd);
+					return -ENOMEM;
+				}
+				free(s->path);
+				s->path = np;
+				s->dir = (int)d;
+				s->zst = z != 0;
+				return fd;
+			}
+	return err;
 }
 
 /*
@@ -606,10 +817,10 @@ seg_header(struct sa_reader *rd, size_t i)
 	struct seg *s = &rd->segs[i];
 	if (s->hdr_state == 0) {
 		bool zst;
-		int rc = read_header(s->path, &zst, &s->hdr);
-		if (rc == -ENOENT && !s->zst && s->dir >= 0 &&
-		    seg_to_zst(s) == 0)
-			rc = read_header(s->path, &zst, &s->hdr);
+		int fd = locate(rd, i);
+		int rc = fd < 0 ? fd : read_header_fd(fd, &zst, &s->hdr);
+		if (fd >= 0)
+			close(fd);
 		s->hdr_state = rc == 0 ? 1 : -1;
 	}
 	return s->hdr_state;
@@ -722,22 +933,48 @@ skip_blocks(struct sa_reader *rd)
 }
 
 
+/*
+ * segs[cur] is gone from every directory of the log: removed (by
+ * retention, or by hand) after it was listed and before it was read.
+ * Its records run up to the next segment of its origin.
+ */
+static void
+removed(struct sa_reader *rd)
+{
+	struct seg *s = &rd->segs[rd->cur];
+	uint64_t last = 0;
+	for (size_t j = rd->cur + 1; j < rd->nsegs; j++)
+		if (rd->segs[j].hdr_state == 1 && s->hdr_state == 1 &&
+		    strcmp(rd->segs[j].hdr.origin, s->hdr.origin) == 0 &&
+		    rd->segs[j].first_seq > s->first_seq) {
+			last = rd->segs[j].first_seq - 1;
+			break;
+		}
+	rd->ndamage++;
+	rd->damaged_since_rec = true; /* the next segment's gap is this one */
+	if (rd->cb) {
+		struct sa_damage d = {s->path, 0, 0, SA_EREMOVED, false,
+				      s->first_seq, last};
+		rd->cb(&d, rd->cbarg);
+	}
+}
+
 static int
 enter_segment(struct sa_reader *rd)
 {
+	int fd = locate(rd, rd->cur);
 	struct seg *s = &rd->segs[rd->cur];
-	rd->fd = open(s->path, O_RDONLY | O_CLOEXEC);
-	if (rd->fd < 0 && errno == ENOENT && !s->zst && s->dir >= 0) {
-		/* Sealed and compressed since the directory was listed. */
-		if (seg_to_zst(s) < 0)
-			return -ENOMEM;
-		rd->fd = open(s->path, O_RDONLY | O_CLOEXEC);
+	if (fd == -ENOMEM)
+		return fd;
+	if (fd == -ENOENT) {
+		removed(rd);
+		return fd;
 	}
-	if (rd->fd < 0) {
-		int rc = -errno;
-		damage(rd, 0, 0, rc, false);
-		return rc;
+	if (fd < 0) {
+		damage(rd, 0, 0, fd, false);
+		return fd;
 	}
+	rd->fd = fd;
 	rd->open = true;
 	rd->done = false;
 	rd->hdr_ok = false;
@@ -796,6 +1033,91 @@ enter_segment(struct sa_reader *rd)
 	return 0;
 }
 
+/* The lowest first number among the segment names of the log now. */
+static uint64_t
+oldest_name(const struct sa_reader *rd)
+{
+	uint64_t min = UINT64_MAX;
+	for (size_t i = 0; i < rd->ndirs; i++) {
+		DIR *d = opendir(rd->dirs[i].path);
+		if (d == NULL)
+			continue;
+		struct dirent *e;
+		while ((e = readdir(d)) != NULL) {
+			uint64_t seq;
+			bool zst;
+			if (sa__seg_name_parse(e->d_name, &seq, &zst) &&
+			    seq < min)
+				min = seq;
+		}
+		closedir(d);
+	}
+	return min;
+}
+
+/*
+ * Before segs[cur] is entered: when its first number does not follow the
+ * records read so far, a segment in between may have been moved between
+ * two directory listings (from a directory not yet listed to one already
+ * listed).  Lists every directory again for segments of the same origin
+ * in the gap, and puts any found before segs[cur].  What is still
+ * missing afterwards is reported as a gap by seq_enter.
+ */
+static int
+fill_gap(struct sa_reader *rd)
+{
+	if (seg_header(rd, rd->cur) != 1)
+		return 0;
+	const struct seg *s = &rd->segs[rd->cur];
+	if (strcmp(rd->chain_origin, s->hdr.origin) != 0)
+		return 0; /* nothing read of this origin yet */
+	size_t c = chain_for(rd, s->first_seq);
+	if (c == SIZE_MAX || rd->chain_end[c] + 1 >= s->first_seq)
+		return 0;
+	uint64_t lo = rd->chain_end[c], hi = s->first_seq;
+	char origin[SA_MAX_ORIGIN + 1];
+	snprintf(origin, sizeof origin, "%s", s->hdr.origin);
+	size_t before = rd->nsegs;
+	for (size_t i = 0; i < rd->ndirs; i++) {
+		uint64_t top = rd->dirs[i].top; /* a follower's mark stays */
+		int rc = scan_dir(rd, i, lo, hi, true);
+		rd->dirs[i].top = top;
+		if (rc == -ENOMEM)
+			return rc;
+	}
+	/* Keep only new segments of this origin. */
+	size_t o = before;
+	for (size_t k = before; k < rd->nsegs; k++) {
+		struct seg *n = &rd->segs[k];
+		if (seg_header(rd, k) == 1 && strcmp(n->hdr.origin, origin) == 0 &&
+		    !seg_known_before(rd, k))
+			rd->segs[o++] = *n;
+		else
+			free(n->path);
+	}
+	rd->nsegs = o;
+	if (o > before) {
+		sort_segs(rd, rd->cur);
+		return 0;
+	}
+	/*
+	 * Nothing older is left in the log: the records were removed from
+	 * its start while we read (retention removes the oldest first),
+	 * not cut out of its middle.  Say that, instead of a bare gap.
+	 */
+	if (!rd->damaged_since_rec && oldest_name(rd) >= hi) {
+		rd->ndamage++;
+		rd->damaged_since_rec = true;
+		if (rd->cb) {
+			struct sa_damage d = {rd->segs[rd->cur].path, 0, 0,
+					      SA_EREMOVED, false, lo + 1,
+					      hi - 1};
+			rd->cb(&d, rd->cbarg);
+		}
+	}
+	return 0;
+}
+
 /* Is a writer appending to the directory of segs[cur] right now? */
 static bool
 writer_active(struct sa_reader *rd)
@@ -804,7 +1126,7 @@ writer_active(struct sa_reader *rd)
 	if (s->dir < 0)
 		return false;
 	char p[PATH_MAX];
-	snprintf(p, sizeof p, "%s/LOCK", rd->dirs[s->dir]);
+	snprintf(p, sizeof p, "%s/LOCK", rd->dirs[s->dir].path);
 	int fd = open(p, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return false;
@@ -818,12 +1140,16 @@ static int
 rescan(struct sa_reader *rd)
 {
 	size_t before = rd->nsegs;
+	/* An audit_back pointer written since: only its new segments. */
+	uint64_t newest = 0;
+	for (size_t k = 0; k < before; k++)
+		if (rd->segs[k].first_seq > newest)
+			newest = rd->segs[k].first_seq;
+	for (size_t i = 0, n = rd->ndirs; i < n; i++)
+		if (add_pointed_dir(rd, i, newest, false) == -ENOMEM)
+			return -ENOMEM;
 	for (size_t i = 0; i < rd->ndirs; i++) {
-		uint64_t top = 0;
-		for (size_t k = 0; k < before; k++)
-			if (rd->segs[k].dir == (int)i && rd->segs[k].first_seq > top)
-				top = rd->segs[k].first_seq;
-		int rc = scan_dir(rd, (int)i, top, true);
+		int rc = scan_dir(rd, i, rd->dirs[i].top, UINT64_MAX, true);
 		if (rc == -ENOMEM)
 			return rc;
 	}
@@ -900,7 +1226,10 @@ sa_reader_next(struct sa_reader *rd, struct sa_record *r)
 				if (rd->cur >= rd->nsegs)
 					return 0;
 			}
-			int rc = enter_segment(rd);
+			int rc = rd->seq_check ? fill_gap(rd) : 0;
+			if (rc < 0)
+				return rc;
+			rc = enter_segment(rd);
 			if (rc == -ENOMEM)
 				return rc;
 			if (rc < 0) {
@@ -1152,7 +1481,7 @@ sa_reader_close(struct sa_reader *rd)
 	free(rd->segs);
 	free(rd->chain_end);
 	for (size_t i = 0; i < rd->ndirs; i++)
-		free(rd->dirs[i]);
+		free(rd->dirs[i].path);
 	free(rd->dirs);
 	free(rd->zbuf);
 	ZSTD_freeDCtx(rd->dctx);

@@ -11,9 +11,11 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -317,6 +319,68 @@ sa__fsync_dir(const char *dir)
 	int rc = fsync(fd) < 0 ? -errno : 0;
 	close(fd);
 	return rc;
+}
+
+int
+sa__log_back_read(const char *dir, char *buf, size_t cap)
+{
+	char p[PATH_MAX];
+	if (snprintf(p, sizeof p, "%s/%s", dir, SA_BACK_POINTER) >=
+	    (int)sizeof p)
+		return 0;
+	int fd = open(p, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0)
+		return 0;
+	ssize_t n = read(fd, buf, cap);
+	close(fd);
+	/* One absolute path and a newline: anything else is not a pointer. */
+	if (n <= 1 || (size_t)n >= cap || buf[0] != '/' || buf[n - 1] != '\n')
+		return 0;
+	buf[n - 1] = '\0';
+	return strlen(buf) == (size_t)n - 1 ? 1 : 0;
+}
+
+int
+sa_log_set_back(const char *dir, const char *back_dir)
+{
+	char p[PATH_MAX], tmp[PATH_MAX], cur[PATH_MAX];
+	if (snprintf(p, sizeof p, "%s/%s", dir, SA_BACK_POINTER) >=
+		    (int)sizeof p ||
+	    snprintf(tmp, sizeof tmp, "%s/.%s.tmp", dir, SA_BACK_POINTER) >=
+		    (int)sizeof tmp)
+		return -ENAMETOOLONG;
+	if (back_dir == NULL || back_dir[0] == '\0') {
+		if (unlink(p) < 0)
+			return errno == ENOENT ? 0 : -errno;
+		return sa__fsync_dir(dir);
+	}
+	if (back_dir[0] != '/')
+		return -EINVAL;
+	size_t len = strlen(back_dir);
+	if (len + 2 > sizeof cur)
+		return -ENAMETOOLONG;
+	if (sa__log_back_read(dir, cur, sizeof cur) == 1 &&
+	    strcmp(cur, back_dir) == 0)
+		return 0;
+	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return -errno;
+	char line[PATH_MAX + 1];
+	memcpy(line, back_dir, len);
+	line[len] = '\n';
+	int rc = sa__write_all(fd, line, len + 1);
+	if (rc == 0 && fchmod(fd, 0644) < 0)
+		rc = -errno;
+	if (rc == 0 && fsync(fd) < 0)
+		rc = -errno;
+	close(fd);
+	if (rc == 0 && rename(tmp, p) < 0)
+		rc = -errno;
+	if (rc < 0) {
+		unlink(tmp);
+		return rc;
+	}
+	return sa__fsync_dir(dir);
 }
 
 int64_t

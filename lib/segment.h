@@ -147,6 +147,14 @@ bool sa__seg_name_parse(const char *name, uint64_t *first_seq, bool *zst);
 /* I/O helpers used by writer and compressor. */
 int sa__write_all(int fd, const void *buf, size_t n);
 int sa__fsync_dir(const char *dir);
+
+/* The audit_back pointer file of a log directory (docs/FORMAT.md). */
+#define SA_BACK_POINTER "audit_back"
+/*
+ * Reads `dir`/audit_back into buf: 1 with an absolute path, 0 when there
+ * is no pointer (or it holds no absolute path that fits), or -ENOMEM.
+ */
+int sa__log_back_read(const char *dir, char *buf, size_t cap);
 int64_t sa__now_us(void);
 
 /* zstd side of compressed segments (compress.c). */

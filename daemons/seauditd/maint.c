@@ -343,6 +343,11 @@ maint_init(struct daemon *d)
 		    chown(sealed_dir, (uid_t)-1, d->conf.audit_gid) < 0)
 			log_warn("chown %s", sealed_dir);
 	}
+	/* Readers given audit_log find the sealed segments through it. */
+	int prc = sa_log_set_back(d->conf.audit_log, d->conf.audit_back);
+	if (prc < 0)
+		log_warnx("%s/audit_back: %s", d->conf.audit_log,
+			  sa_strerror(prc));
 	zlevel = d->conf.compress_level;
 	if (d->conf.compress) {
 		int rc = pthread_create(&worker, NULL, compressor, NULL);

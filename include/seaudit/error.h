@@ -43,7 +43,9 @@
 	XX(ESEQBACK, -1028,                                                    \
 	   "sequence number repeated or going back")                          \
 	XX(EFORBIDDEN, -1029,                                                  \
-	   "record not allowed from this producer")
+	   "record not allowed from this producer")                           \
+	XX(EREMOVED, -1030,                                                    \
+	   "segment removed before it was read")
 
 enum sa_errno {
 #define SA_ERR_ENUM(name, val, msg) SA_##name = (val),

@@ -115,6 +115,16 @@ int sa_writer_close(struct sa_writer *w);
 bool sa_segment_name_parse(const char *name, uint64_t *first_seq, bool *zst);
 
 /*
+ * Records in log directory `dir` where its sealed segments go: writes the
+ * pointer file `dir`/audit_back holding `back_dir` (an absolute path), or
+ * removes it when back_dir is NULL or empty.  Readers given `dir` then
+ * read `back_dir` too, so a segment moved there is never missed
+ * (docs/FORMAT.md, "The audit_back pointer").  Written atomically and
+ * synced; unchanged contents are not rewritten.  0 or -errno.
+ */
+int sa_log_set_back(const char *dir, const char *back_dir);
+
+/*
  * Compresses a sealed plain segment `path` into `path`.zst (chunked zstd
  * frames with a seek index, docs/FORMAT.md), syncs it and removes the
  * original.  Used by the writer when compress_sealed is set.
@@ -144,8 +154,13 @@ struct sa_reader;
  * file (plain or .zst) or a renamed backup.  Segments are grouped by the
  * origin in their headers and read in sequence-number order within each
  * origin, as one stream; a segment seen twice (same origin and first
- * sequence number, e.g. plain and sealed copies) is read once.  `cb` (may be NULL) receives
- * every damage report; unreadable files are reported there too.
+ * sequence number and creation time, e.g. plain and sealed copies) is
+ * read once.  A directory's audit_back pointer (sa_log_set_back) adds the
+ * directory it names.  Segments are opened when reached, wherever they
+ * are then (sealed, moved to audit_back); one removed before it was
+ * reached is reported as SA_EREMOVED with its numbers.  `cb` (may be
+ * NULL) receives every damage report; unreadable files are reported
+ * there too.
  * SA_ENOLOG when nothing readable was found.
  */
 int sa_reader_open(struct sa_reader **out, const char *const *paths, size_t n,

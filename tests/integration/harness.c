@@ -53,8 +53,16 @@ write_conf(struct hd *h, const char *extra)
 	CHECK(f != NULL);
 	fprintf(f, "[logmgr]\naudit_log = %s\n", h->log);
 	fprintf(f, "[seauditd]\nsocket = %s\n", h->sock);
-	if (extra)
-		fputs(extra, f);
+	/* "@DIR@" in extra stands for the test's directory. */
+	for (const char *p = extra; p && *p;) {
+		const char *at = strstr(p, "@DIR@");
+		if (at == NULL) {
+			fputs(p, f);
+			break;
+		}
+		fprintf(f, "%.*s%s", (int)(at - p), p, h->dir);
+		p = at + 5;
+	}
 	fclose(f);
 }
 
@@ -160,10 +168,17 @@ size_t
 hd_read_log(const char *logdir, struct hd_rec **out, uint64_t *damage)
 {
 	const char *paths[] = {logdir};
+	return hd_read_paths(paths, 1, out, damage);
+}
+
+size_t
+hd_read_paths(const char *const *paths, size_t npaths, struct hd_rec **out,
+	      uint64_t *damage)
+{
 	struct sa_reader *rd;
 	*damage = 0;
 	*out = NULL;
-	if (sa_reader_open(&rd, paths, 1, count_damage, damage) < 0)
+	if (sa_reader_open(&rd, paths, npaths, count_damage, damage) < 0)
 		return 0;
 	size_t n = 0, cap = 0;
 	struct hd_rec *v = NULL;

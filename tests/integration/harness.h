@@ -34,7 +34,8 @@ __attribute__((noreturn, format(printf, 1, 2))) void die(const char *fmt,
 	} while (0)
 
 /* Temp dir and config: [logmgr] audit_log, [seauditd] socket, then
- * `extra` (INI text, may be NULL) appended verbatim. */
+ * `extra` (INI text, may be NULL) appended, "@DIR@" in it replaced by
+ * the test's directory. */
 void hd_init(struct hd *h, const char *extra);
 /* Log directory and socket inside another directory (e.g. a tmpfs). */
 void hd_init_at(struct hd *h, const char *logdir, const char *extra);
@@ -55,6 +56,9 @@ struct hd_rec {
 };
 /* Every record of the log, in order; *damage gets the damage count. */
 size_t hd_read_log(const char *logdir, struct hd_rec **out, uint64_t *damage);
+/* The same over several paths read together (as seaudit -fn A -fn B). */
+size_t hd_read_paths(const char *const *paths, size_t npaths,
+		     struct hd_rec **out, uint64_t *damage);
 
 /* A resource record tagged "session" = tag. */
 struct sa_record;
