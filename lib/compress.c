@@ -79,7 +79,8 @@ static int
 emit_chunk(struct zout *z, const uint8_t *src, size_t len, uint64_t plain_off,
 	   uint64_t first_seq, bool has_max, int64_t max_time)
 {
-	size_t bound = ZSTD_compressBound(len);
+	/* Each flushed block may cost its own header over the bound. */
+	size_t bound = ZSTD_compressBound(len) + (len / SA_ZBLOCK + 1) * 16;
 	if (bound > z->cap) {
 		uint8_t *nb = realloc(z->buf, bound);
 		if (nb == NULL)
@@ -87,9 +88,31 @@ emit_chunk(struct zout *z, const uint8_t *src, size_t len, uint64_t plain_off,
 		z->buf = nb;
 		z->cap = bound;
 	}
-	size_t c = ZSTD_compress2(z->cctx, z->buf, z->cap, src, len);
-	if (ZSTD_isError(c))
+	/* A block ends every SA_ZBLOCK bytes (ZSTD_e_flush), so that a
+	 * reader decoding a damaged frame keeps the blocks before the
+	 * damage; the frame's history is kept across them. */
+	size_t c = 0;
+	/* The content size goes into the frame header (`zstd -l` shows it). */
+	if (ZSTD_isError(ZSTD_CCtx_setPledgedSrcSize(z->cctx, len)))
 		return SA_EZSTD;
+	for (size_t q = 0; q < len || len == 0;) {
+		size_t l = len - q < SA_ZBLOCK ? len - q : SA_ZBLOCK;
+		ZSTD_EndDirective e = q + l >= len ? ZSTD_e_end : ZSTD_e_flush;
+		ZSTD_inBuffer ib = {src + q, l, 0};
+		size_t r;
+		do {
+			ZSTD_outBuffer ob = {z->buf + c, z->cap - c, 0};
+			r = ZSTD_compressStream2(z->cctx, &ob, &ib, e);
+			if (ZSTD_isError(r))
+				return SA_EZSTD;
+			c += ob.pos;
+			if (r != 0 && c == z->cap)
+				return SA_EZSTD; /* beyond ZSTD_compressBound */
+		} while (r != 0);
+		q += l;
+		if (len == 0)
+			break;
+	}
 	int rc = sa__write_all(z->fd, z->buf, c);
 	if (rc < 0)
 		return rc;

@@ -95,6 +95,11 @@ struct sa_reader {
 	size_t zbuf_cap;
 	uint64_t zpos;   /* next zstd frame in the compressed file */
 	uint64_t zplain; /* plain offset of that frame's content */
+	/* The frame last loaded was decoded only in part (settle_zcut). */
+	bool zcut, zcut_known;
+	int zcut_err;
+	uint64_t zcut_plain;	      /* plain offset where reading resumes */
+	uint64_t zcut_off, zcut_len; /* the compressed bytes given up */
 	struct sa_zchunk *chunks;
 	int nchunks;
 
@@ -640,9 +645,60 @@ map_plain(struct sa_reader *rd)
 }
 
 /*
+ * Where the zstd frame after the damaged one at rd->zpos starts: from
+ * the chunk table when there is one (then *plain gets its plain offset),
+ * else the next frame magic.
+ */
+static uint64_t
+next_zframe(const struct sa_reader *rd, uint64_t from, bool *known,
+	    uint64_t *plain)
+{
+	*known = false;
+	for (int k = 0; k < rd->nchunks; k++)
+		if (rd->chunks[k].comp_off > rd->zpos &&
+		    rd->chunks[k].comp_off <= rd->map_len) {
+			*known = true;
+			*plain = rd->chunks[k].plain_off;
+			return rd->chunks[k].comp_off;
+		}
+	const uint8_t *z = rd->map;
+	uint64_t q = from;
+	while (q + 4 <= rd->map_len && !is_zstd_magic(z + q))
+		q++;
+	return q + 4 <= rd->map_len ? q : rd->map_len;
+}
+
+/*
+ * A frame decoded only in part (damage inside it, or the file cut
+ * short): what the view still holds unparsed from it is as lost as the
+ * rest of the frame.  One report covers both, in plain offsets when the
+ * chunk table says where the next chunk begins, else as the compressed
+ * bytes skipped.
+ */
+static void
+settle_zcut(struct sa_reader *rd)
+{
+	if (!rd->zcut)
+		return;
+	rd->zcut = false;
+	uint64_t at = rd->view_off + rd->pos;
+	if (rd->zcut_known && rd->zcut_plain >= at)
+		damage(rd, at, rd->zcut_plain - at, rd->zcut_err, false);
+	else
+		damage(rd, rd->zcut_off, rd->zcut_len, rd->zcut_err, true);
+	rd->pos = rd->view_len;
+}
+
+/*
  * Loads the next zstd frame of a compressed segment into the view, keeping
  * the unparsed rest of the previous view in front of it.  Returns 1 when a
  * frame was loaded, 0 at the end of the file, or -ENOMEM.
+ *
+ * A frame is decoded as a stream, so a damaged or truncated frame still
+ * gives everything before the damaged block (the compressor ends a block
+ * every SA_ZBLOCK bytes): bytes decoded wrongly before zstd notices are
+ * caught by the log frames' own CRCs.  The rest of the frame is lost;
+ * reading goes on at the next frame.
  */
 static int
 load_zframe(struct sa_reader *rd)
@@ -650,6 +706,7 @@ load_zframe(struct sa_reader *rd)
 	const uint8_t *z = rd->map;
 	for (;;) {
 		if (rd->zpos + 4 > rd->map_len) {
+			settle_zcut(rd);
 			if (rd->zpos < rd->map_len)
 				damage(rd, rd->zpos, rd->map_len - rd->zpos,
 				       SA_ETRUNC, true);
@@ -667,31 +724,34 @@ load_zframe(struct sa_reader *rd)
 			rd->zpos += 8 + (sz < avail - 8 ? sz : avail - 8);
 			continue;
 		}
-		size_t csize = ZSTD_findFrameCompressedSize(f, avail);
-		if (ZSTD_isError(csize)) {
-			/* Resynchronise on the next frame magic. */
-			uint64_t q = rd->zpos + 1;
-			while (q + 4 <= rd->map_len && !is_zstd_magic(z + q))
-				q++;
-			if (q + 4 > rd->map_len)
-				q = rd->map_len;
+		if (!is_zstd_magic(f)) {
+			/* Not a frame: resynchronise on the next one. */
+			bool known;
+			uint64_t plain;
+			uint64_t q = next_zframe(rd, rd->zpos + 1, &known,
+						 &plain);
+			settle_zcut(rd);
 			damage(rd, rd->zpos, q - rd->zpos, SA_EZSTD, true);
 			rd->zpos = q;
+			if (known)
+				rd->zplain = plain;
+			rd->view_len = rd->pos = 0;
 			continue;
 		}
+		settle_zcut(rd);
 		/* Carry the unparsed tail of the current view. */
 		size_t keep = rd->view_len - rd->pos;
 		if (keep > 0)
 			memmove(rd->zbuf, rd->zbuf + rd->pos, keep);
 		size_t have = keep;
 		ZSTD_DCtx_reset(rd->dctx, ZSTD_reset_session_only);
-		ZSTD_inBuffer ib = {f, csize, 0};
+		ZSTD_inBuffer ib = {f, avail, 0};
 		size_t r = 1;
-		bool bad = false;
+		int bad = 0;
 		while (r != 0) {
 			if (rd->zbuf_cap - have < ZSTD_DStreamOutSize()) {
 				size_t ncap = rd->zbuf_cap ? rd->zbuf_cap * 2
-							   : 4 << 20;
+							   : 1 << 20;
 				uint8_t *nb = realloc(rd->zbuf, ncap);
 				if (nb == NULL)
 					return -ENOMEM;
@@ -701,28 +761,43 @@ load_zframe(struct sa_reader *rd)
 			ZSTD_outBuffer ob = {rd->zbuf, rd->zbuf_cap, have};
 			r = ZSTD_decompressStream(rd->dctx, &ob, &ib);
 			have = ob.pos;
-			if (ZSTD_isError(r) || (r != 0 && ib.pos == ib.size &&
-						ob.pos < ob.size)) {
-				bad = true;
+			if (ZSTD_isError(r)) {
+				bad = SA_EZSTD;
 				break;
 			}
-		}
-		if (bad) {
-			damage(rd, rd->zpos, csize, SA_EZSTD, true);
-			unsigned long long cs = ZSTD_getFrameContentSize(f, avail);
-			rd->zplain += (cs < (1ull << 40)) ? cs : 0;
-			rd->zpos += csize;
-			/* Whatever was carried cannot continue across the gap. */
-			rd->view = rd->zbuf;
-			rd->view_len = rd->pos = 0;
-			continue;
+			if (r != 0 && ib.pos == ib.size && ob.pos < ob.size) {
+				bad = SA_ETRUNC; /* the file ends inside it */
+				break;
+			}
 		}
 		rd->view = rd->zbuf;
 		rd->view_len = have;
 		rd->view_off = rd->zplain - keep;
 		rd->pos = 0;
 		rd->zplain += have - keep;
-		rd->zpos += csize;
+		if (bad) {
+			bool known;
+			uint64_t plain = 0;
+			uint64_t q = bad == SA_ETRUNC
+					 ? rd->map_len
+					 : next_zframe(rd, rd->zpos + 4, &known,
+						       &plain);
+			if (bad == SA_ETRUNC)
+				known = false;
+			rd->zcut = true;
+			rd->zcut_err = bad;
+			rd->zcut_known = known;
+			rd->zcut_plain = plain;
+			rd->zcut_off = rd->zpos;
+			rd->zcut_len = q - rd->zpos;
+			rd->zpos = q;
+			if (known)
+				rd->zplain = plain;
+			if (have == keep)
+				continue; /* nothing came out of it */
+			return 1;
+		}
+		rd->zpos += ib.pos;
 		return 1;
 	}
 }
@@ -893,6 +968,7 @@ jump_to(struct sa_reader *rd, uint64_t target)
 		rd->zpos = c->comp_off;
 		rd->zplain = c->plain_off;
 		rd->view_len = rd->pos = 0;
+		rd->zcut = false;
 		int rc = load_zframe(rd);
 		if (rc < 0)
 			return rc;
@@ -993,6 +1069,7 @@ enter_segment(struct sa_reader *rd)
 		rd->view_len = 0;
 		rd->zpos = 0;
 		rd->zplain = 0;
+		rd->zcut = false;
 		int nc = sa__zindex_read(rd->fd, rd->map_len, &rd->chunks);
 		rd->nchunks = nc > 0 ? nc : 0;
 		for (int tries = 0; tries < 8; tries++) {
@@ -1392,6 +1469,7 @@ seek_in_zst(struct sa_reader *rd, const struct goal *g)
 	rd->zpos = rd->chunks[best].comp_off;
 	rd->zplain = rd->chunks[best].plain_off;
 	rd->view_len = rd->pos = 0;
+	rd->zcut = false;
 	int rc = load_zframe(rd);
 	if (rc == 0)
 		rd->done = true;
