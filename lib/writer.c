@@ -685,6 +685,22 @@ seal_and_roll(struct sa_writer *w)
 	return rc;
 }
 
+/*
+ * Is the file we append to still the active segment of the log?  A log
+ * directory removed (rm -r) or replaced under a running writer leaves it
+ * writing to a file nobody will ever read: those records must not count
+ * as committed.  One stat(2) per commit, after the sync, so that nothing
+ * acknowledged on this commit's word was already unreachable.
+ */
+static bool
+still_linked(const struct sa_writer *w)
+{
+	struct stat a, b;
+	return fstat(w->fd, &a) == 0 && a.st_nlink > 0 &&
+	       stat(w->path, &b) == 0 && a.st_dev == b.st_dev &&
+	       a.st_ino == b.st_ino;
+}
+
 int
 sa_writer_commit(struct sa_writer *w)
 {
@@ -693,6 +709,8 @@ sa_writer_commit(struct sa_writer *w)
 	int rc = pwrite_all(w->fd, w->pend, w->pend_len, w->seg_size);
 	if (rc == 0 && w->opts.sync != SA_SYNC_NONE && fdatasync(w->fd) < 0)
 		rc = -errno;
+	if (rc == 0 && !still_linked(w))
+		rc = SA_ELOGGONE;
 	if (rc < 0) {
 		/* Leave no partial or unsynced bytes; keep pending for retry. */
 		if (ftruncate(w->fd, (off_t)w->seg_size) == 0 &&
@@ -711,6 +729,76 @@ sa_writer_commit(struct sa_writer *w)
 		(void)seal_and_roll(w);
 	}
 	return 0;
+}
+
+int
+sa_writer_check(const struct sa_writer *w)
+{
+	return still_linked(w) ? 0 : SA_ELOGGONE;
+}
+
+int
+sa_writer_reopen(struct sa_writer *w, uint64_t *lost)
+{
+	*lost = 0;
+	if (still_linked(w))
+		return 0; /* moved away and back: nothing was lost */
+	int rc = mkdir_p(w->dir, w->opts.dir_mode);
+	if (rc < 0)
+		return rc;
+	if (w->opts.set_group && chown(w->dir, (uid_t)-1, w->opts.group) < 0)
+		return -errno;
+	char lockpath[PATH_MAX + 8];
+	snprintf(lockpath, sizeof lockpath, "%s/LOCK", w->dir);
+	int lfd = open(lockpath, O_RDWR | O_CREAT | O_CLOEXEC, w->opts.file_mode);
+	if (lfd < 0)
+		return -errno;
+	if (flock(lfd, LOCK_EX | LOCK_NB) < 0) {
+		rc = errno == EWOULDBLOCK ? SA_ELOCKED : -errno;
+		close(lfd);
+		return rc;
+	}
+	/*
+	 * The pending records were encoded against the old segment's header
+	 * (numbers and times are deltas from it): keep a copy, start a new
+	 * segment after the last committed number, and append them again.
+	 */
+	uint8_t *old = NULL;
+	size_t old_len = w->pend_len;
+	struct sa_seg_header oh = w->hdr;
+	if (old_len > 0) {
+		if ((old = malloc(old_len)) == NULL) {
+			close(lfd);
+			return -ENOMEM;
+		}
+		memcpy(old, w->pend, old_len);
+	}
+	sa_writer_discard(w);
+	rc = segment_create(w, w->committed.last_seq + 1);
+	if (rc < 0) {
+		free(old);
+		close(lfd);
+		return rc;
+	}
+	close(w->lockfd);
+	w->lockfd = lfd;
+	*lost = w->hdr.first_seq > oh.first_seq ? w->hdr.first_seq - oh.first_seq
+						 : 0;
+	for (size_t pos = 0; rc == 0 && pos < old_len;) {
+		struct sa_frame fr;
+		if (sa__frame_parse(old + pos, old_len - pos, &fr) != SA_FRAME_OK)
+			break; /* cannot happen: the writer framed them */
+		pos += fr.total_len;
+		if (fr.type != SA_FRAME_RECORD)
+			continue; /* index points are made afresh */
+		struct sa_record r;
+		rc = sa_record_decode(fr.payload, fr.payload_len, oh.first_seq,
+				      oh.base_time_us, &r);
+		if (rc == 0)
+			rc = sa_writer_append(w, &r);
+	}
+	free(old);
+	return rc;
 }
 
 void

@@ -51,6 +51,7 @@
  * that write is the probe that finds the disk usable again.
  */
 #define LOSS_EVERY_MS 1000
+#define WATCH_MS 1000 /* how often an idle daemon checks its log is there */
 
 static uint64_t
 now_us(void)
@@ -92,6 +93,9 @@ static const char *const cause_words[LOSS__COUNT] = {
 	[LOSS_SHUTDOWN] = "daemon shutting down",
 	[LOSS_ROTATED] = ("oldest segment rotated away (acknowledged records"
 			  " removed)"),
+	[LOSS_LOG_MISSING] = "log directory missing",
+	[LOSS_LOG_REMOVED] = ("active segment removed with the log directory"
+			      " (acknowledged records removed)"),
 };
 
 /* Loss accounting: `n` records of the given events from one producer. */
@@ -375,6 +379,13 @@ commit_frame(struct daemon *d, struct client *c, uint32_t id,
 		    !(d->conf.reserved_events & (1u << rp->event)))
 			noisy = i;
 	}
+	if (d->state == ST_REFUSING && d->log_missing) {
+		refuse_frame(d, c, id, SA_ELOGGONE, SA_PROTO_NO_INDEX, events,
+			     count, LOSS_LOG_MISSING,
+			     "log directory removed: refused until it can be "
+			     "made again");
+		return;
+	}
 	if (d->state == ST_REFUSING) {
 		refuse_frame(d, c, id, -ENOSPC, SA_PROTO_NO_INDEX, events, count,
 			     LOSS_REFUSED,
@@ -521,8 +532,9 @@ refuse_all(struct daemon *d, int code, const char *why)
 {
 	enum loss_cause cause = code == -ENOSPC || code == -EDQUOT
 					? LOSS_DISK_FULL
-				: code == -ESHUTDOWN ? LOSS_SHUTDOWN
-						     : LOSS_WRITE_FAIL;
+				: code == -ESHUTDOWN  ? LOSS_SHUTDOWN
+				: code == SA_ELOGGONE ? LOSS_LOG_MISSING
+						      : LOSS_WRITE_FAIL;
 	sa_writer_discard(d->w);
 	d->loss_in_batch = false;
 	for (size_t i = 0; i < d->npend; i++) {
@@ -596,6 +608,85 @@ enter_state(struct daemon *d, enum state s, int rc)
 		arm_retry(d);
 }
 
+/*
+ * The commit found the active segment unlinked: the log directory was
+ * removed (or replaced) under the daemon, and the batch went to a file
+ * no reader will see.  Nothing of it is acknowledged.  The directory is
+ * recreated where the configuration puts it (as at start-up) and the
+ * batch moved into a new segment there; the records of the removed
+ * active segment are recorded as lost.  When that fails (its parent is
+ * gone, a file stands in its place), the daemon refuses (or, under
+ * disk_full_action block, holds producers) and tries again on every
+ * retry, until the directory can be made again.  True when the log is
+ * back.
+ */
+static bool
+log_gone(struct daemon *d)
+{
+	uint64_t lost = 0;
+	int rc = sa_writer_reopen(d->w, &lost);
+	if (rc < 0) {
+		if (!d->log_missing)
+			log_warnx("log directory %s removed under the daemon; "
+				  "cannot make it again (%s): nothing is "
+				  "acknowledged until it is back",
+				  d->conf.audit_log, sa_strerror(rc));
+		d->log_missing = true;
+		return false;
+	}
+	d->log_missing = false;
+	d->st.log_reopened++;
+	d->removed_away += lost;
+	log_warnx("log directory %s was removed under the daemon: made it "
+		  "again, new segment %s; %" PRIu64 " acknowledged records "
+		  "went with the removed active segment",
+		  d->conf.audit_log, sa_writer_segment_path(d->w), lost);
+	maint_log_reopened(d);
+	return true;
+}
+
+/* Outside a commit, the records removed with the log are a loss now. */
+static void
+removed_now(struct daemon *d)
+{
+	if (d->removed_away == 0)
+		return;
+	uint32_t none[SA_EV__COUNT] = {0};
+	loss_add(d, getpid(), geteuid(), none, d->removed_away,
+		 LOSS_LOG_REMOVED);
+	d->removed_away = 0;
+}
+
+/*
+ * An idle daemon commits nothing, so a removed log would go unnoticed
+ * (and -status say ok) until the next record: look every WATCH_MS, and
+ * whenever the status is asked for.  Made again here, the records that
+ * went with the removed segment are a loss to record now.
+ */
+void
+commit_watch_log(struct daemon *d)
+{
+	if (d->log_missing || sa_writer_check(d->w) == 0)
+		return; /* missing: the retry timer is at work */
+	if (d->npend > 0)
+		return; /* the coming commit finds it */
+	if (log_gone(d))
+		removed_now(d);
+	else if (d->conf.disk_full_action == FULL_BLOCK) {
+		enter_state(d, ST_BLOCKING, SA_ELOGGONE);
+	} else {
+		enter_state(d, ST_REFUSING, SA_ELOGGONE);
+	}
+}
+
+static void
+watch_cb(struct ev_loop *l, uint64_t id, void *arg)
+{
+	(void)l;
+	(void)id;
+	commit_watch_log(arg);
+}
+
 /* One group commit; handles failure by the configured action. */
 static void
 do_commit(struct daemon *d)
@@ -628,12 +719,20 @@ do_commit(struct daemon *d)
 					 d->rotated_away, LOSS_ROTATED);
 				d->rotated_away = 0;
 			}
+			if (d->removed_away > 0) {
+				uint32_t none[SA_EV__COUNT] = {0};
+				loss_add(d, getpid(), geteuid(), none,
+					 d->removed_away, LOSS_LOG_REMOVED);
+				d->removed_away = 0;
+			}
 			ack_all(d);
 			enter_state(d, ST_OK, 0);
 			maint_after_commit(d);
 			return;
 		}
 		d->st.write_errors++;
+		if (rc == SA_ELOGGONE && log_gone(d))
+			continue; /* recreated: the batch goes there now */
 		bool full = rc == -ENOSPC || rc == -EDQUOT;
 		if (d->conf.disk_full_action == FULL_BLOCK) {
 			enter_state(d, ST_BLOCKING, rc);
@@ -650,7 +749,10 @@ do_commit(struct daemon *d)
 				continue;
 			}
 		}
-		refuse_all(d, rc, full ? "disk full" : "log write failed");
+		refuse_all(d, rc,
+			   full		       ? "disk full"
+			   : rc == SA_ELOGGONE ? "log directory removed"
+					       : "log write failed");
 		enter_state(d, ST_REFUSING, rc);
 		return;
 	}
@@ -662,6 +764,12 @@ retry_cb(struct ev_loop *l, uint64_t id, void *arg)
 	(void)l;
 	(void)id;
 	struct daemon *d = arg;
+	/* A commit of nothing cannot tell that the log is back. */
+	if (d->log_missing) {
+		if (!log_gone(d))
+			return;
+		removed_now(d);
+	}
 	if (d->state == ST_BLOCKING || d->loss.count > 0 || d->npend > 0)
 		do_commit(d);
 	else
@@ -757,6 +865,7 @@ commit_init(struct daemon *d)
 			  d->conf.audit_log, rep.segment, rep.damaged_regions);
 	log_info("log %s: last seq %" PRIu64, d->conf.audit_log, rep.last_seq);
 	d->last_commit_ms = ev_now_ms();
+	d->watch_timer = ev_add_timer(d->loop, WATCH_MS, true, watch_cb, d);
 	return 0;
 }
 

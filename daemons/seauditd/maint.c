@@ -235,6 +235,22 @@ maint_after_commit(struct daemon *d)
 	sealed_pass(d);
 }
 
+void
+maint_log_reopened(struct daemon *d)
+{
+	/* The pointer and the running marker went with the directory. */
+	int rc = sa_log_set_back(d->conf.audit_log, d->conf.audit_back);
+	if (rc < 0)
+		log_warnx("%s/audit_back: %s", d->conf.audit_log,
+			  sa_strerror(rc));
+	char p[PATH_MAX + 32];
+	snprintf(p, sizeof p, "%s/seauditd.running", d->conf.audit_log);
+	FILE *f = fopen(p, "w");
+	if (f == NULL || fprintf(f, "%ld\n", (long)getpid()) < 0 ||
+	    fclose(f) != 0)
+		log_warn("%s", p);
+}
+
 int
 maint_rotate_now(struct daemon *d)
 {

@@ -60,6 +60,8 @@ enum loss_cause {
 	LOSS_WRITE_FAIL, /* in a batch whose commit failed (I/O error) */
 	LOSS_SHUTDOWN,	 /* pending when the daemon stopped */
 	LOSS_ROTATED,	 /* acknowledged, then deleted by action rotate */
+	LOSS_LOG_MISSING, /* arrived while the log directory was missing */
+	LOSS_LOG_REMOVED, /* acknowledged, then removed with the log directory */
 	LOSS__COUNT
 };
 
@@ -91,6 +93,7 @@ struct stats {
 	uint64_t max_lat_us;
 	uint64_t loss_records;
 	uint64_t clients_refused, clients_timed_out;
+	uint64_t log_reopened; /* times the removed log directory was recreated */
 };
 
 struct daemon {
@@ -108,6 +111,7 @@ struct daemon {
 	size_t npend, pendcap;
 	enum state state;
 	int64_t retry_timer;
+	int64_t watch_timer; /* is the log directory still there? */
 	int64_t interval_timer;
 	bool interval_due;
 	uint64_t last_commit_ms;
@@ -120,6 +124,8 @@ struct daemon {
 	size_t reccap;
 	bool loss_in_batch; /* a loss record is in the uncommitted batch */
 	uint64_t rotated_away; /* records deleted by disk-full action rotate */
+	uint64_t removed_away; /* acknowledged records removed with the log */
+	bool log_missing;      /* the log directory is gone and not yet back */
 	uint64_t free_bytes;      /* last statvfs of the log's file system */
 	uint64_t free_checked_ms;
 	uint64_t appended_since_check;
@@ -171,6 +177,8 @@ bool client_privileged(const struct client *c);
 
 /* commit.c */
 int commit_init(struct daemon *d);
+/* Notices a removed log directory while no record arrives. */
+void commit_watch_log(struct daemon *d);
 /* Handles one well-framed 'R' payload of a client. */
 void commit_frame(struct daemon *d, struct client *c, uint32_t id,
 		  const uint8_t *payload, size_t len);
@@ -185,6 +193,8 @@ void commit_finish(struct daemon *d); /* at exit: commit and ack */
 /* maint.c */
 int maint_init(struct daemon *d);
 void maint_after_commit(struct daemon *d); /* a segment may have sealed */
+/* The writer made the removed log directory again. */
+void maint_log_reopened(struct daemon *d);
 int maint_rotate_now(struct daemon *d);
 /* Deletes the oldest sealed segment (disk-full action rotate). */
 int maint_drop_oldest(struct daemon *d, char *what, size_t cap,

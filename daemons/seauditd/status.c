@@ -63,9 +63,12 @@ status_reply(struct daemon *d, struct client *c, uint32_t id)
 	struct statvfs sv;
 	if (statvfs(d->conf.audit_log, &sv) == 0)
 		d->free_bytes = (uint64_t)sv.f_bavail * sv.f_frsize;
+	commit_watch_log(d);
 	const char *state = state_name(d->state);
 	if (d->state == ST_OK && d->free_bytes < d->conf.reserve_bytes)
 		state = "shedding";
+	if (d->log_missing)
+		state = "log_missing";
 	sa_buf_printf(&text,
 		      "state=%s\n"
 		      "records_written=%" PRIu64 "\n"
@@ -86,7 +89,8 @@ status_reply(struct daemon *d, struct client *c, uint32_t id)
 		      "last_seq=%" PRIu64 "\n"
 		      "segment=%s\n"
 		      "free_bytes=%" PRIu64 "\n"
-		      "reserve_bytes=%" PRIu64 "\n",
+		      "reserve_bytes=%" PRIu64 "\n"
+		      "log_reopened=%" PRIu64 "\n",
 		      state, d->st.records_written,
 		      sa_writer_bytes_committed(d->w), d->st.records_refused,
 		      d->st.records_shed, d->st.records_invalid,
@@ -97,7 +101,7 @@ status_reply(struct daemon *d, struct client *c, uint32_t id)
 					    : syncs[d->conf.sync],
 		      actions[d->conf.disk_full_action],
 		      sa_writer_committed_seq(d->w), d->active, d->free_bytes,
-		      d->conf.reserve_bytes);
+		      d->conf.reserve_bytes, d->st.log_reopened);
 	char reserved[256] = "";
 	for (int e = 1; e < SA_EV__COUNT; e++)
 		if (d->conf.reserved_events & (1u << e)) {

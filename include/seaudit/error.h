@@ -45,7 +45,9 @@
 	XX(EFORBIDDEN, -1029,                                                  \
 	   "record not allowed from this producer")                           \
 	XX(EREMOVED, -1030,                                                    \
-	   "segment removed before it was read")
+	   "segment removed before it was read")                              \
+	XX(ELOGGONE, -1031,                                                    \
+	   "the log directory or its active segment was removed")
 
 enum sa_errno {
 #define SA_ERR_ENUM(name, val, msg) SA_##name = (val),

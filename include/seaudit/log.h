@@ -97,6 +97,24 @@ int sa_writer_rotate(struct sa_writer *w);
 
 /* Last sequence number appended (committed or not); 0 when empty. */
 uint64_t sa_writer_last_seq(const struct sa_writer *w);
+/*
+ * After sa_writer_commit returned SA_ELOGGONE (the log directory, or the
+ * active segment, was removed or replaced): recreates the directory when
+ * it is missing (as sa_writer_open does), takes its lock, starts a new
+ * active segment after the last committed number and moves the pending
+ * records into it, so that the next commit writes them where readers
+ * look.  *lost gets the number of committed records the removed active
+ * segment held (gone with it).  0 when the segment is in place again (a
+ * directory moved away and back); otherwise an error of mkdir(2),
+ * SA_ELOCKED (another writer took the new directory), and the caller
+ * retries later.
+ */
+int sa_writer_reopen(struct sa_writer *w, uint64_t *lost);
+
+/* 0 while the active segment is where readers find it, SA_ELOGGONE once
+ * it (or the log directory) was removed or replaced (one stat(2)). */
+int sa_writer_check(const struct sa_writer *w);
+
 /* Last sequence number committed. */
 uint64_t sa_writer_committed_seq(const struct sa_writer *w);
 
