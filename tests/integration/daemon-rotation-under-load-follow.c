@@ -130,23 +130,10 @@ part1(void)
 	/* The follower has caught up when it printed the startup record and
 	 * every acknowledged one (it may print more only by a repeat, which
 	 * the checks below catch). */
-	size_t want = nacks + 1, lines = 0;
-	long off = 0;
-	uint64_t until = hd_ms() + 60000;
-	while ((lines = lg_count_lines(outpath, &off, lines)) < want &&
-	       hd_ms() < until) {
-		int st;
-		if (waitpid(fpid, &st, WNOHANG) == fpid) {
-			lg_show_file(errpath);
-			die("seaudit -follow exited (status %d)", st);
-		}
-		lg_sleep_ms(100);
-	}
+	size_t want = nacks + 1;
+	lg_wait_lines(fpid, outpath, errpath, want);
 	uint64_t lag_ms = hd_ms() - t0 - load_ms;
-	CHECK(kill(fpid, SIGTERM) == 0);
-	int st;
-	CHECK(waitpid(fpid, &st, 0) == fpid);
-	lg_follower_done();
+	int st = lg_stop_follower(fpid);
 	if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) {
 		lg_show_file(errpath);
 		die("seaudit -follow: status %d at SIGTERM", st);

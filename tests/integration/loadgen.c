@@ -332,6 +332,37 @@ lg_follower_done(void)
 	kids[LG_MAXPROD] = 0;
 }
 
+size_t
+lg_wait_lines(pid_t fpid, const char *outpath, const char *errpath,
+	      size_t want)
+{
+	size_t lines = 0;
+	long off = 0;
+	uint64_t until = hd_ms() + 60000;
+	while ((lines = lg_count_lines(outpath, &off, lines)) < want &&
+	       hd_ms() < until) {
+		int st;
+		if (waitpid(fpid, &st, WNOHANG) == fpid) {
+			lg_follower_done();
+			lg_show_file(errpath);
+			die("seaudit -follow exited (status %d) after %zu lines",
+			    st, lines);
+		}
+		lg_sleep_ms(100);
+	}
+	return lines;
+}
+
+int
+lg_stop_follower(pid_t fpid)
+{
+	int st;
+	CHECK(kill(fpid, SIGTERM) == 0);
+	CHECK(waitpid(fpid, &st, 0) == fpid);
+	lg_follower_done();
+	return st;
+}
+
 void
 lg_show_file(const char *path)
 {

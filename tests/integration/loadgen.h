@@ -52,6 +52,14 @@ pid_t lg_start_follower(const char *outpath, const char *errpath,
 			const char *const *args);
 /* The follower is gone (it exited by itself): clears its registration. */
 void lg_follower_done(void);
+/*
+ * Waits (60 s at most) until the follower printed `want` lines; dies,
+ * showing its stderr, when it exits first.  Returns the lines printed.
+ */
+size_t lg_wait_lines(pid_t fpid, const char *outpath, const char *errpath,
+		     size_t want);
+/* SIGTERM to the follower; its wait status. */
+int lg_stop_follower(pid_t fpid);
 
 /* Complete lines in `path`, counted incrementally from *off. */
 size_t lg_count_lines(const char *path, long *off, size_t lines);

@@ -105,25 +105,9 @@ main(void)
 	CHECK(nacks == (size_t)NPROD * PER);
 
 	/* The follower catches up: the start-up record and every ack. */
-	size_t want = nacks + 1, lines = 0;
-	long off = 0;
-	uint64_t until = hd_ms() + 60000;
-	while ((lines = lg_count_lines(outpath, &off, lines)) < want &&
-	       hd_ms() < until) {
-		int st;
-		if (waitpid(fpid, &st, WNOHANG) == fpid) {
-			lg_follower_done();
-			lg_show_file(errpath);
-			die("seaudit -follow exited (status %d) after %zu "
-			    "lines",
-			    st, lines);
-		}
-		lg_sleep_ms(100);
-	}
-	CHECK(kill(fpid, SIGTERM) == 0);
-	int st;
-	CHECK(waitpid(fpid, &st, 0) == fpid);
-	lg_follower_done();
+	size_t want = nacks + 1;
+	lg_wait_lines(fpid, outpath, errpath, want);
+	int st = lg_stop_follower(fpid);
 	FILE *ef = fopen(errpath, "r");
 	CHECK(ef != NULL);
 	int c = fgetc(ef);
@@ -152,7 +136,7 @@ main(void)
 
 	/* Where the segments are: sealed ones all moved and compressed. */
 	struct lg_segs ls, bs;
-	until = hd_ms() + 30000;
+	uint64_t until = hd_ms() + 30000;
 	do {
 		lg_list_segs(h.log, &ls);
 		lg_list_segs(back, &bs);

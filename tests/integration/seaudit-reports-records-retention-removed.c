@@ -81,14 +81,8 @@ part1(void)
 	snprintf(errpath, sizeof errpath, "%s/follow.err", h.dir);
 	const char *fargs[] = {"-fn", h.log, NULL};
 	pid_t fpid = lg_start_follower(outpath, errpath, fargs);
-	size_t lines = 0;
-	long off = 0;
-	uint64_t until = hd_ms() + 10000;
-	while ((lines = lg_count_lines(outpath, &off, lines)) < 1) {
-		if (hd_ms() > until)
-			die("the follower printed nothing in 10 s");
-		lg_sleep_ms(20);
-	}
+	if (lg_wait_lines(fpid, outpath, errpath, 1) < 1)
+		die("the follower printed nothing");
 	CHECK(kill(fpid, SIGSTOP) == 0);
 
 	lg_load(&h, NPROD, PER, 0, NULL, NULL);
@@ -97,7 +91,7 @@ part1(void)
 
 	CHECK(kill(fpid, SIGCONT) == 0);
 	/* Caught up when it printed the last record of the log. */
-	until = hd_ms() + 30000;
+	uint64_t until = hd_ms() + 30000;
 	for (;;) {
 		struct lg_fline *fl;
 		size_t nf = lg_parse_follow(outpath, &fl);
@@ -117,10 +111,7 @@ part1(void)
 		}
 		lg_sleep_ms(50);
 	}
-	CHECK(kill(fpid, SIGTERM) == 0);
-	int st;
-	CHECK(waitpid(fpid, &st, 0) == fpid);
-	lg_follower_done();
+	int st = lg_stop_follower(fpid);
 	if (!WIFEXITED(st) || WEXITSTATUS(st) != 1) {
 		lg_show_file(errpath);
 		die("seaudit -follow: status %d at SIGTERM, 1 expected (it "

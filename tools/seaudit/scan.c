@@ -103,19 +103,21 @@ damage_report(const struct sa_damage *d, void *arg)
 			(unsigned long long)d->seq_first,
 			(unsigned long long)d->seq_last,
 			(unsigned long long)(d->seq_last - d->seq_first + 1));
-	else if (d->error == SA_EREMOVED && d->seq_last >= d->seq_first)
+	else if (d->error == SA_EREMOVED) {
+		/* seq_last 0: the next segment, where they end, is unknown. */
+		char range[64];
+		if (d->seq_last >= d->seq_first)
+			snprintf(range, sizeof range, "%llu to %llu",
+				 (unsigned long long)d->seq_first,
+				 (unsigned long long)d->seq_last);
+		else
+			snprintf(range, sizeof range, "from %llu on",
+				 (unsigned long long)d->seq_first);
 		fprintf(stderr,
-			"seaudit: %s: records %llu to %llu were removed before"
-			" they could be read (audit_max_files retention, or"
-			" deleted)\n",
-			d->file, (unsigned long long)d->seq_first,
-			(unsigned long long)d->seq_last);
-	else if (d->error == SA_EREMOVED)
-		fprintf(stderr,
-			"seaudit: %s: records from %llu on were removed before"
-			" they could be read (audit_max_files retention, or"
-			" deleted)\n",
-			d->file, (unsigned long long)d->seq_first);
+			"seaudit: %s: records %s were removed before they could"
+			" be read (audit_max_files retention, or deleted)\n",
+			d->file, range);
+	}
 	else if (d->error == SA_ESEQBACK)
 		fprintf(stderr,
 			"seaudit: %s: offset %llu: record number %llu appears"
