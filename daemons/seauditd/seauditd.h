@@ -104,6 +104,7 @@ struct daemon {
 	int listen_fd;
 	int64_t idle_timer;
 	struct client *clients; /* doubly linked */
+	struct client *graveyard; /* closed, freed by server_reap */
 	unsigned nclients;
 
 	/* commit */

@@ -184,18 +184,18 @@ client_close(struct daemon *d, struct client *c)
 	if (c->next)
 		c->next->prev = c->prev;
 	d->nclients--;
-	if (--c->refs == 0)
-		client_free(c);
+	/* Freed between loop turns (server_reap), never under a caller
+	 * that may still hold c: the list's reference goes to the graveyard. */
+	c->refs--;
+	c->next = d->graveyard;
+	d->graveyard = c;
 }
 
 void
 client_unref(struct daemon *d, struct client *c)
 {
 	c->inflight--;
-	if (--c->refs == 0) {
-		client_free(c);
-		return;
-	}
+	c->refs--;
 	client_interest(d, c);
 }
 
@@ -253,10 +253,7 @@ server_flush_all(struct daemon *d)
 	for (struct client *c = d->clients, *n; c; c = n) {
 		n = c->next;
 		if (c->out.len > c->out_off) {
-			c->refs++;
 			client_flush(d, c);
-			if (--c->refs == 0)
-				client_free(c);
 		}
 	}
 }
@@ -403,8 +400,13 @@ client_read(struct daemon *d, struct client *c)
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
-			if (errno != EAGAIN)
+			if (errno != EAGAIN) {
+				/* The callback's reference keeps c; not
+				 * touching it after the close says so to
+				 * the compiler too. */
 				client_close(d, c);
+				return;
+			}
 			break;
 		}
 		if (n == 0) {
@@ -566,13 +568,11 @@ on_client(struct ev_loop *l, int fd, unsigned ev, void *arg)
 	(void)fd;
 	struct client *c = arg;
 	struct daemon *d = the_daemon;
-	c->refs++; /* keep c alive through this callback */
+	/* c lives at least until server_reap, after this callback. */
 	if (ev & EV_WRITE)
 		client_flush(d, c);
 	if (!c->dead && (ev & (EV_READ | EV_ERROR)))
 		client_read(d, c);
-	if (--c->refs == 0)
-		client_free(c);
 }
 
 void
@@ -583,11 +583,8 @@ server_pause_all(struct daemon *d, bool pause)
 		c->paused = pause;
 		client_interest(d, c);
 		if (!pause && c->in_len > 0) {
-			c->refs++;
 			process_input(d, c);
 			client_interest(d, c);
-			if (--c->refs == 0)
-				client_free(c);
 		}
 	}
 }
@@ -598,11 +595,18 @@ server_reap(struct daemon *d)
 	/* Clients whose backlog cleared can be read again. */
 	for (struct client *c = d->clients; c; c = c->next)
 		if (!c->paused && c->in_len >= SA_PROTO_HDR) {
-			c->refs++;
 			process_input(d, c);
 			client_interest(d, c);
-			c->refs--;
 		}
+	/* Closed connections no pending reply refers to any more. */
+	for (struct client **pp = &d->graveyard, *c; (c = *pp) != NULL;) {
+		if (c->refs > 0) {
+			pp = &c->next;
+			continue;
+		}
+		*pp = c->next;
+		client_free(c);
+	}
 }
 
 int
@@ -715,4 +719,7 @@ server_close(struct daemon *d)
 			client_close(d, c);
 		}
 	}
+	/* commit_finish acknowledged every pending frame: no reply refers
+	 * to a closed client now, and the reaper frees them all. */
+	server_reap(d);
 }
