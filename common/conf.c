@@ -969,7 +969,19 @@ conf_defaults(struct conf *c)
 		if (sa_default_log_dir(c->audit_log, sizeof c->audit_log) != 0)
 			snprintf(c->audit_log, sizeof c->audit_log,
 				 "/tmp/seaudit-%u/log", (unsigned)geteuid());
-		if (sa_default_socket(c->socket, sizeof c->socket) != 0)
+		/*
+		 * A daemon listens on $SEAUDIT_SOCKET or the per-user socket,
+		 * never on the system daemon's (where sa_default_socket()
+		 * sends a client that has no per-user daemon).  A value past
+		 * the buffer falls back to /tmp, as before.
+		 */
+		const char *env = getenv("SEAUDIT_SOCKET");
+		int rc = -ENAMETOOLONG;
+		if (env == NULL || env[0] == '\0')
+			rc = sa_user_socket(c->socket, sizeof c->socket);
+		else if (strlen(env) < sizeof c->socket)
+			rc = snprintf(c->socket, sizeof c->socket, "%s", env) < 0;
+		if (rc != 0)
 			snprintf(c->socket, sizeof c->socket,
 				 "/tmp/seaudit-%u/seauditd.sock",
 				 (unsigned)geteuid());

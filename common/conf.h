@@ -77,7 +77,8 @@ struct conf {
 };
 
 /* Embedded defaults: root gets /var/log/seaudit and /run/seaudit/...;
- * another user gets the sa_default_log_dir()/sa_default_socket() paths. */
+ * another user gets sa_default_log_dir() and $SEAUDIT_SOCKET, else
+ * sa_user_socket(). */
 void conf_defaults(struct conf *c);
 
 /*

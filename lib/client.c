@@ -38,12 +38,14 @@
  * on wrapping: 0 is the daemon's id for errors tied to no frame.
  */
 #include <errno.h>
+#include <grp.h>
 #include <poll.h>
 #include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
@@ -69,6 +71,7 @@ struct sa_client {
 	bool stop;   /* nothing more will be parsed (fatal E, garbage) */
 	int rerr;    /* how the read side ended (0: clean EOF) */
 	uint32_t next_id;
+	char path[SA_SOCKET_PATH_MAX]; /* where it is connected */
 
 	struct sa_buf out;
 	size_t out_off;
@@ -128,14 +131,17 @@ env_nonempty(const char *name)
 }
 
 int
-sa_default_socket(char *buf, size_t cap)
+sa_system_socket(char *buf, size_t cap)
 {
-	const char *v = env_nonempty("SEAUDIT_SOCKET");
-	if (v != NULL)
-		return join(buf, cap, v, "");
-	if (geteuid() == 0)
-		return join(buf, cap, "/run/seaudit/seauditd.sock", "");
-	v = env_nonempty("XDG_RUNTIME_DIR");
+	const char *v = env_nonempty("SEAUDIT_SYSTEM_SOCKET");
+	return join(buf, cap, v != NULL ? v : "/run/seaudit/seauditd.sock",
+		    "");
+}
+
+int
+sa_user_socket(char *buf, size_t cap)
+{
+	const char *v = env_nonempty("XDG_RUNTIME_DIR");
 	/* The XDG spec: relative values are invalid and to be ignored. */
 	if (v != NULL && v[0] == '/')
 		return join(buf, cap, v, "/seaudit/seauditd.sock");
@@ -143,6 +149,118 @@ sa_default_socket(char *buf, size_t cap)
 	snprintf(tmp, sizeof tmp, "/tmp/seaudit-%lu",
 		 (unsigned long)geteuid());
 	return join(buf, cap, tmp, "/seauditd.sock");
+}
+
+/* The default sockets, in the order a client tries them (client.h);
+ * `tried` joins them with " or " for messages. */
+struct sa_sockets {
+	size_t n; /* 1 or 2 */
+	char path[2][SA_SOCKET_PATH_MAX];
+	char tried[2 * SA_SOCKET_PATH_MAX + 8];
+};
+
+static int
+default_sockets(struct sa_sockets *s)
+{
+	int rc;
+	memset(s, 0, sizeof *s);
+	const char *v = env_nonempty("SEAUDIT_SOCKET");
+	if (v != NULL) {
+		rc = join(s->path[0], sizeof s->path[0], v, "");
+		s->n = 1;
+	} else if (geteuid() == 0) {
+		rc = sa_system_socket(s->path[0], sizeof s->path[0]);
+		s->n = 1;
+	} else {
+		rc = sa_user_socket(s->path[0], sizeof s->path[0]);
+		if (rc == 0)
+			rc = sa_system_socket(s->path[1], sizeof s->path[1]);
+		s->n = 2;
+	}
+	if (rc < 0)
+		return rc;
+	/* Two paths that fit sun_path always fit `tried`. */
+	if (s->n == 1)
+		snprintf(s->tried, sizeof s->tried, "%s", s->path[0]);
+	else
+		snprintf(s->tried, sizeof s->tried, "%s or %s", s->path[0],
+			 s->path[1]);
+	return 0;
+}
+
+/*
+ * May a client that was given no path use the per-user socket `path`?
+ * Only the user's own: a socket of its euid, in a directory of its euid
+ * that nobody else may write.  /tmp/seaudit-<uid> can be made by anyone
+ * first; a socket there that another user controls would receive records
+ * meant for the system daemon.  lstat: a symbolic link is not followed.
+ */
+static bool
+own_socket(const char *path)
+{
+	struct stat st;
+	uid_t me = geteuid();
+	if (lstat(path, &st) < 0 || !S_ISSOCK(st.st_mode) || st.st_uid != me)
+		return false;
+	char dir[SA_SOCKET_PATH_MAX];
+	snprintf(dir, sizeof dir, "%s", path);
+	char *slash = strrchr(dir, '/');
+	if (slash == NULL)
+		return false;
+	if (slash == dir)
+		slash[1] = '\0';
+	else
+		*slash = '\0';
+	return lstat(dir, &st) == 0 && S_ISDIR(st.st_mode) &&
+	       st.st_uid == me && (st.st_mode & 022) == 0;
+}
+
+/* Does the n-th default socket hold something a client may try? */
+static bool
+usable(const struct sa_sockets *s, size_t i)
+{
+	struct stat st;
+	if (s->n == 2 && i == 0)
+		return own_socket(s->path[0]);
+	return stat(s->path[i], &st) == 0 && S_ISSOCK(st.st_mode);
+}
+
+int
+sa_default_socket(char *buf, size_t cap)
+{
+	struct sa_sockets s;
+	int rc = default_sockets(&s);
+	if (rc < 0)
+		return rc;
+	size_t i = 0;
+	while (i + 1 < s.n && !usable(&s, i))
+		i++;
+	return join(buf, cap, s.path[i], "");
+}
+
+int
+sa_socket_describe(const char *path, char *buf, size_t cap)
+{
+	struct stat st;
+	if (stat(path, &st) < 0)
+		return -errno;
+	char owner[64], group[64];
+	/* The _r forms: a library must not clobber the static buffers. */
+	struct passwd pw, *pr = NULL;
+	struct group gr, *gres = NULL;
+	char nb[4096];
+	if (getpwuid_r(st.st_uid, &pw, nb, sizeof nb, &pr) == 0 && pr != NULL)
+		snprintf(owner, sizeof owner, "%s", pw.pw_name);
+	else
+		snprintf(owner, sizeof owner, "%lu", (unsigned long)st.st_uid);
+	if (getgrgid_r(st.st_gid, &gr, nb, sizeof nb, &gres) == 0 &&
+	    gres != NULL)
+		snprintf(group, sizeof group, "%s", gr.gr_name);
+	else
+		snprintf(group, sizeof group, "%lu", (unsigned long)st.st_gid);
+	snprintf(buf, cap, "mode %04o, owner %s, group %s",
+		 (unsigned)(st.st_mode & 07777), owner, group);
+	return 0;
 }
 
 int
@@ -203,20 +321,12 @@ left_ms(int64_t deadline)
 
 /* ---- connect ---------------------------------------------------------- */
 
-int
-sa_client_connect(struct sa_client **out, const char *path, int timeout_ms)
+/* One connection attempt to `path`, until `deadline`. */
+static int
+connect_path(struct sa_client **out, const char *path, int64_t deadline)
 {
 	struct sockaddr_un sun;
-	char def[sizeof sun.sun_path];
-	int64_t deadline = deadline_of(timeout_ms);
-	int rc;
 
-	*out = NULL;
-	if (path == NULL) {
-		if ((rc = sa_default_socket(def, sizeof def)) < 0)
-			return rc;
-		path = def;
-	}
 	memset(&sun, 0, sizeof sun);
 	sun.sun_family = AF_UNIX;
 	if (path[0] == '\0' || strlen(path) >= sizeof sun.sun_path)
@@ -278,8 +388,73 @@ sa_client_connect(struct sa_client **out, const char *path, int timeout_ms)
 	}
 	c->fd = fd;
 	c->next_id = 1;
+	memcpy(c->path, path, strlen(path) + 1);
 	*out = c;
 	return 0;
+}
+
+int
+sa_client_connect(struct sa_client **out, const char *path, int timeout_ms)
+{
+	int64_t deadline = deadline_of(timeout_ms);
+
+	*out = NULL;
+	if (path != NULL)
+		return connect_path(out, path, deadline);
+	struct sa_sockets s;
+	int rc = default_sockets(&s);
+	if (rc < 0)
+		return rc;
+	for (size_t i = 0; i < s.n; i++) {
+		/* A per-user socket that is not the user's own is never
+		 * tried: it is as good as missing (client.h). */
+		if (s.n == 2 && i == 0 && !own_socket(s.path[0])) {
+			rc = -ENOENT;
+			continue;
+		}
+		rc = connect_path(out, s.path[i], deadline);
+		/* Only "no daemon there" passes on: a daemon that refused
+		 * (-EACCES) or is slow (-ETIMEDOUT) is the one meant. */
+		if (rc != -ENOENT && rc != -ECONNREFUSED)
+			break;
+	}
+	return rc;
+}
+
+const char *
+sa_client_socket(const struct sa_client *c)
+{
+	return c->path;
+}
+
+void
+sa_client_connect_error(char *buf, size_t cap, const char *path, int rc)
+{
+	struct sa_sockets s;
+	const char *tried = path;
+	if (tried == NULL)
+		tried = default_sockets(&s) == 0 ? s.tried : "(no path)";
+	if (rc == -ENOENT || rc == -ECONNREFUSED) {
+		snprintf(buf, cap, "no writer daemon at %s (%s)", tried,
+			 sa_strerror(rc));
+		return;
+	}
+	if (rc == -EACCES) {
+		/* The socket that refused: the first one a daemon was at. */
+		char at[SA_SOCKET_PATH_MAX], who[200];
+		if (path != NULL)
+			snprintf(at, sizeof at, "%s", path);
+		else if (sa_default_socket(at, sizeof at) < 0)
+			at[0] = '\0'; /* sa_socket_describe fails on it */
+		if (sa_socket_describe(at, who, sizeof who) < 0)
+			snprintf(who, sizeof who, "permissions unknown");
+		snprintf(buf, cap,
+			 "not allowed to connect to the writer daemon at %s "
+			 "(socket %s)", at, who);
+		return;
+	}
+	snprintf(buf, cap, "cannot reach the writer daemon at %s: %s", tried,
+		 sa_strerror(rc));
 }
 
 void

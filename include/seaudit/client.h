@@ -35,11 +35,42 @@
 struct sa_client;
 
 /*
- * Default socket path: $SEAUDIT_SOCKET when set; /run/seaudit/seauditd.sock
- * for root; else $XDG_RUNTIME_DIR/seaudit/seauditd.sock, else
- * /tmp/seaudit-<uid>/seauditd.sock.  Writes a NUL-terminated path.
+ * Where producers find the writer daemon (docs/PROTOCOL.md §1).
+ *
+ * sa_system_socket: the system daemon's socket as clients know it,
+ * $SEAUDIT_SYSTEM_SOCKET when set and not empty, else
+ * /run/seaudit/seauditd.sock (the variable moves clients only: a daemon
+ * run by root listens where its configuration says).
+ *
+ * sa_user_socket: the socket a daemon run by the calling user (not root)
+ * listens on by default: $XDG_RUNTIME_DIR/seaudit/seauditd.sock when
+ * XDG_RUNTIME_DIR is an absolute path, else /tmp/seaudit-<euid>/
+ * seauditd.sock.  Whoever calls it; nothing is checked on disk.
+ *
+ * The sockets a client given no path tries, in order: $SEAUDIT_SOCKET
+ * alone when set and not empty; for root the system socket alone; for any
+ * other user the per-user socket, then the system socket.  The per-user
+ * socket is used only when it is the user's own: a socket owned by the
+ * effective uid in a directory owned by it that no one else may write (so
+ * that another user cannot squat /tmp/seaudit-<uid> and take records
+ * meant for the system daemon); otherwise it is passed over as if
+ * missing.
+ *
+ * sa_default_socket: the one of them a client would reach now: the first
+ * that holds a socket it may use, else the last.  Writes a NUL-terminated
+ * path.
  */
+#define SA_SOCKET_PATH_MAX 108 /* sizeof sun_path, NUL included */
+int sa_system_socket(char *buf, size_t cap);
+int sa_user_socket(char *buf, size_t cap);
 int sa_default_socket(char *buf, size_t cap);
+
+/*
+ * Who may connect to the socket at `path`, for a refusal message:
+ * "mode 0660, owner root, group users" (numbers for ids the user
+ * database does not know).  0 or -errno from stat(2).
+ */
+int sa_socket_describe(const char *path, char *buf, size_t cap);
 
 /*
  * Default log directory: $SEAUDIT_LOG when set; /var/log/seaudit for root;
@@ -55,12 +86,31 @@ int sa_default_log_dir(char *buf, size_t cap);
 int sa_user_log_dir(char *buf, size_t cap);
 
 /*
- * Connects to `path` (NULL = sa_default_socket()).  Waits at most
- * timeout_ms for the connection (a Unix socket connects at once or fails
- * at once, except when the daemon's backlog is full).
+ * Connects to `path`, or with path NULL to the first of the default
+ * sockets (above) where a daemon answers: a socket that is missing
+ * (-ENOENT), not the user's own (see above) or that nobody listens on
+ * (-ECONNREFUSED, left by a stopped daemon) passes to the next; any
+ * other failure (-EACCES, -ETIMEDOUT)
+ * stops there, since a daemon is there and refused.  When every one
+ * fails, the last one's error.  Waits at most timeout_ms for the
+ * connection (a Unix socket connects at once or fails at once, except
+ * when the daemon's backlog is full).
  */
 int sa_client_connect(struct sa_client **out, const char *path,
 		      int timeout_ms);
+/* The socket path the client is connected to (owned by the client). */
+const char *sa_client_socket(const struct sa_client *c);
+/*
+ * Why sa_client_connect(path) failed with `rc`, for people, naming what
+ * was tried (path, or with NULL the default sockets):
+ *   -ENOENT, -ECONNREFUSED: "no writer daemon at A or B (reason)";
+ *   -EACCES: "not allowed to connect to the writer daemon at P (socket
+ *            mode 0660, owner root, group G)";
+ *   others:  "cannot reach the writer daemon at A or B: reason".
+ * The caller adds its own advice.  Always NUL-terminates buf.
+ */
+void sa_client_connect_error(char *buf, size_t cap, const char *path,
+			     int rc);
 
 /*
  * Blocking submission of n records (one frame); waits at most timeout_ms

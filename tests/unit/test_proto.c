@@ -1315,11 +1315,35 @@ test_default_paths(void **state)
 	assert_int_equal(sa_default_socket(tiny, sizeof tiny), -ENAMETOOLONG);
 	unsetenv("SEAUDIT_SOCKET");
 	setenv("XDG_RUNTIME_DIR", "/run/user/1000", 1);
+	unsetenv("SEAUDIT_SYSTEM_SOCKET");
+	/* No socket is at /run/user/1000: whoever runs, the system one. */
 	assert_int_equal(sa_default_socket(buf, sizeof buf), 0);
+	assert_string_equal(buf, "/run/seaudit/seauditd.sock");
+	assert_int_equal(sa_user_socket(buf, sizeof buf), 0);
+	assert_string_equal(buf, "/run/user/1000/seaudit/seauditd.sock");
+	setenv("SEAUDIT_SYSTEM_SOCKET", "/t/sys.sock", 1);
+	assert_int_equal(sa_system_socket(buf, sizeof buf), 0);
+	assert_string_equal(buf, "/t/sys.sock");
+	/* What a client given no path tries, as its error names it. */
+	char why[600];
+	sa_client_connect_error(why, sizeof why, NULL, -ENOENT);
 	if (geteuid() == 0)
-		assert_string_equal(buf, "/run/seaudit/seauditd.sock");
+		assert_non_null(strstr(why, "no writer daemon at /t/sys.sock ("));
 	else
-		assert_string_equal(buf, "/run/user/1000/seaudit/seauditd.sock");
+		assert_non_null(strstr(why, "no writer daemon at /run/user/1000/"
+					    "seaudit/seauditd.sock or "
+					    "/t/sys.sock ("));
+	setenv("SEAUDIT_SOCKET", "/x/y.sock", 1);
+	sa_client_connect_error(why, sizeof why, NULL, -ECONNREFUSED);
+	assert_non_null(strstr(why, "no writer daemon at /x/y.sock ("));
+	unsetenv("SEAUDIT_SOCKET");
+	unsetenv("SEAUDIT_SYSTEM_SOCKET");
+	unsetenv("XDG_RUNTIME_DIR");
+	assert_int_equal(sa_user_socket(buf, sizeof buf), 0);
+	char want[64];
+	snprintf(want, sizeof want, "/tmp/seaudit-%lu/seauditd.sock",
+		 (unsigned long)geteuid());
+	assert_string_equal(buf, want);
 
 	setenv("SEAUDIT_LOG", "/l", 1);
 	assert_int_equal(sa_default_log_dir(buf, sizeof buf), 0);

@@ -315,21 +315,22 @@ sender_open(const struct submit_opts *o)
 	if (s == NULL)
 		err(1, NULL);
 	s->o = o;
-	int rc = 0;
-	if (o->socket != NULL)
-		snprintf(s->path, sizeof s->path, "%s", o->socket);
-	else
-		rc = sa_default_socket(s->path, sizeof s->path);
-	if (rc == 0)
-		rc = sa_client_connect(&s->c, s->path, 5000);
-	if (rc == -ENOENT || rc == -ECONNREFUSED)
-		errx(1,
-		     "no writer daemon at %s (%s): seauditd is not running;"
-		     " to write a log directory directly, use -fn DIR",
-		     s->path, sa_strerror(rc));
-	if (rc < 0)
-		errx(1, "cannot reach the writer daemon at %s: %s", s->path,
-		     sa_strerror(rc));
+	/* o->socket NULL: the library's default sockets, in order (a
+	 * user's own daemon, then the system daemon's). */
+	int rc = sa_client_connect(&s->c, o->socket, 5000);
+	if (rc < 0) {
+		char why[600];
+		sa_client_connect_error(why, sizeof why, o->socket, rc);
+		errx(1, "%s%s", why,
+		     rc == -ENOENT || rc == -ECONNREFUSED
+			     ? ": seauditd is not running; to write a log "
+			       "directory directly, use -fn DIR"
+		     : rc == -EACCES ? ": only the socket's owner and group "
+				       "may submit (seauditd.ini(5), "
+				       "socket_mode and socket_group)"
+				     : "");
+	}
+	snprintf(s->path, sizeof s->path, "%s", sa_client_socket(s->c));
 	for (size_t i = 0; i <= SEND_WINDOW; i++) {
 		struct slot *sl = &s->slots[i];
 		sl->recs = calloc(SEND_FRAME_RECORDS, sizeof *sl->recs);

@@ -8,7 +8,8 @@
  * (controls other than the newline, DEL) are printed as '?', so the
  * status cannot drive the terminal.  A missing final newline is added.
  * Exit status 0, or 1 when no daemon answers (with the reason and the
- * socket tried).
+ * sockets tried: without -socket, the library's defaults, a non-root
+ * user's own daemon first, then the system daemon's).
  */
 #include <err.h>
 #include <errno.h>
@@ -25,24 +26,24 @@
 int
 daemon_status(const struct view_opts *o)
 {
-	char path[256];
 	struct sa_client *c;
 	struct sa_buf text = SA_BUF_INIT;
-	int rc = 0;
 
-	if (o->socket != NULL)
-		snprintf(path, sizeof path, "%s", o->socket);
-	else
-		rc = sa_default_socket(path, sizeof path);
-	if (rc < 0)
-		errx(1, "default socket: %s", sa_strerror(rc));
-	rc = sa_client_connect(&c, path, STATUS_TIMEOUT_MS);
-	if (rc == -ENOENT || rc == -ECONNREFUSED)
-		errx(1, "no writer daemon at %s (%s): seauditd is not running",
-		     path, sa_strerror(rc));
-	if (rc < 0)
-		errx(1, "cannot reach the writer daemon at %s: %s", path,
-		     sa_strerror(rc));
+	/* o->socket NULL: the library's default sockets, in order. */
+	int rc = sa_client_connect(&c, o->socket, STATUS_TIMEOUT_MS);
+	if (rc < 0) {
+		char why[600];
+		sa_client_connect_error(why, sizeof why, o->socket, rc);
+		errx(1, "%s%s", why,
+		     rc == -ENOENT || rc == -ECONNREFUSED
+			     ? ": seauditd is not running"
+		     : rc == -EACCES ? ": only the socket's owner and group "
+				       "may connect (seauditd.ini(5), "
+				       "socket_mode and socket_group)"
+				     : "");
+	}
+	char path[SA_SOCKET_PATH_MAX]; /* outlives the client */
+	snprintf(path, sizeof path, "%s", sa_client_socket(c));
 	rc = sa_client_status(c, STATUS_TIMEOUT_MS, &text);
 	sa_client_close(c);
 	if (rc == -ETIMEDOUT)
