@@ -66,7 +66,8 @@ struct conf_key {
 
 enum {
 	K_AUDIT_LOG, K_AUDIT_BACK, K_AUDIT_SIZE, K_AUDIT_MAX_FILES,
-	K_BACKUP_DATE, K_AUDIT_GROUP, K_SOCKET, K_SOCKET_MODE, K_SYNC,
+	K_BACKUP_DATE, K_AUDIT_GROUP, K_SOCKET, K_SOCKET_MODE, K_SOCKET_GROUP,
+	K_SYNC,
 	K_SYNC_INTERVAL_MS, K_DISK_FULL_ACTION, K_RESERVE, K_RESERVED_CLASSES,
 	K_MAX_CLIENTS, K_MAX_RECORD_BYTES, K_MAX_FRAME_BYTES, K_COMPRESS,
 	K_COMPRESS_LEVEL, K_ORIGIN, K_MASK_PASSWORDS, K_PRODUCER_GROUP,
@@ -437,6 +438,17 @@ set_socket(struct conf_parse *p, const char *key, const char *val)
 	return get_path(p, key, val, p->c.socket, sizeof p->c.socket, false);
 }
 
+/*
+ * The group the socket is given to: with socket_mode 0660 only root, the
+ * daemon's user and this group's members may connect.
+ */
+static int
+set_socket_group(struct conf_parse *p, const char *key, const char *val)
+{
+	return group_setting(p, key, val, p->c.socket_group,
+			     sizeof p->c.socket_group, &p->c.socket_gid);
+}
+
 static int
 set_socket_mode(struct conf_parse *p, const char *key, const char *val)
 {
@@ -695,6 +707,7 @@ static const struct conf_key conf_keys[K__COUNT] = {
 	[K_AUDIT_GROUP] = {SEC_LOGMGR, "audit_group", set_audit_group},
 	[K_SOCKET] = {SEC_SEAUDITD, "socket", set_socket},
 	[K_SOCKET_MODE] = {SEC_SEAUDITD, "socket_mode", set_socket_mode},
+	[K_SOCKET_GROUP] = {SEC_SEAUDITD, "socket_group", set_socket_group},
 	[K_SYNC] = {SEC_SEAUDITD, "sync", set_sync},
 	[K_SYNC_INTERVAL_MS] = {SEC_SEAUDITD, "sync_interval_ms",
 				set_sync_interval_ms},
@@ -1005,6 +1018,7 @@ conf_defaults(struct conf *c)
 	c->compress_level = 3;
 	c->mask_passwords = true;
 	c->producer_group[0] = '\0';
+	c->socket_group[0] = '\0';
 	c->producer_gid = 0;
 	conf_parse_classes("all", &c->user_events);
 	c->idle_timeout_s = 60;

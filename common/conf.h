@@ -49,6 +49,8 @@ struct conf {
 	/* [seauditd] */
 	char socket[108];          /* sun_path */
 	mode_t socket_mode;        /* default 0666: any local process may submit */
+	char socket_group[64];     /* "" = the daemon's group */
+	gid_t socket_gid;          /* resolved; valid when socket_group[0] */
 	enum sa_sync sync;         /* batch (default), interval, none */
 	bool sync_interval;        /* sync = interval */
 	unsigned sync_interval_ms; /* for interval; default 100 */

@@ -143,6 +143,9 @@ struct daemon {
 
 /* server.c */
 int server_listen(struct daemon *d);
+/* Gives the listening socket socket_group and socket_mode (at start and
+ * at SIGHUP); 0 or -errno, logged. */
+int server_socket_perms(const struct daemon *d);
 void server_close(struct daemon *d);
 /* Queues reply bytes for a client (ack, error, status). */
 void client_send(struct daemon *d, struct client *c, const struct sa_buf *b);

@@ -609,6 +609,41 @@ server_reap(struct daemon *d)
 	}
 }
 
+/*
+ * The socket's group first (socket_group, else the daemon's own group, so
+ * that removing the key at a reload gives it back), then its mode: the
+ * mode never opens the socket to a group it was not meant for.  The
+ * socket is the daemon's own, just bound or still listening; lchown
+ * because a symbolic link put in its place must not be followed.
+ * Connections already accepted keep going: permissions are checked at
+ * connect(2) only.
+ */
+int
+server_socket_perms(const struct daemon *d)
+{
+	const char *path = d->conf.socket;
+	gid_t gid = d->conf.socket_group[0] ? d->conf.socket_gid : getegid();
+	if (lchown(path, (uid_t)-1, gid) < 0) {
+		int e = errno;
+		if (d->conf.socket_group[0])
+			log_warnx("%s: cannot give the socket to group %s "
+				  "(socket_group): %s", path,
+				  d->conf.socket_group, strerror(e));
+		else
+			log_warnx("%s: cannot give the socket to the daemon's "
+				  "group %ld: %s", path, (long)gid,
+				  strerror(e));
+		return -e;
+	}
+	if (chmod(path, d->conf.socket_mode) < 0) {
+		int e = errno;
+		log_warnx("%s: cannot set socket_mode %04o: %s", path,
+			  (unsigned)d->conf.socket_mode, strerror(e));
+		return -e;
+	}
+	return 0;
+}
+
 int
 server_listen(struct daemon *d)
 {
@@ -661,13 +696,23 @@ server_listen(struct daemon *d)
 	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return -errno;
+	/* Bound 0600, so that nobody connects before it has its group and
+	 * mode. */
 	mode_t old = umask(0177);
 	int rc = bind(fd, (struct sockaddr *)&sun, sizeof sun);
 	umask(old);
-	if (rc < 0 || chmod(path, d->conf.socket_mode) < 0 ||
-	    listen(fd, 1024) < 0) {
+	if (rc < 0) {
 		rc = -errno;
 		log_warn("%s", path);
+		close(fd);
+		return rc;
+	}
+	if ((rc = server_socket_perms(d)) < 0 || listen(fd, 1024) < 0) {
+		if (rc == 0) {
+			rc = -errno;
+			log_warn("%s", path);
+		}
+		unlink(path);
 		close(fd);
 		return rc;
 	}
