@@ -17,6 +17,8 @@
  *  - Nothing here allocates except through the caller's struct sa_buf.
  */
 #include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <seaudit/error.h>
@@ -197,25 +199,59 @@ fail:
 int
 sa_proto_records_count(const uint8_t *payload, size_t len, uint32_t *count)
 {
-	if (len < 4)
+	return sa_proto_records_framing(payload, len, count, NULL, 0);
+}
+
+int
+sa_proto_records_framing(const uint8_t *payload, size_t len, uint32_t *count,
+			 char *why, size_t cap)
+{
+	char scratch[1];
+	if (why == NULL || cap == 0) {
+		why = scratch;
+		cap = sizeof scratch;
+	}
+	why[0] = '\0';
+	if (len < 4) {
+		snprintf(why, cap, "payload of %zu bytes holds no record count",
+			 len);
 		return SA_EPROTO;
+	}
 	uint32_t c = get_u32(payload);
-	if (c == 0 || c > SA_PROTO_MAX_BATCH || c > len - 4)
+	if (c == 0 || c > SA_PROTO_MAX_BATCH) {
+		snprintf(why, cap, "count %" PRIu32 " out of range (1..%u)", c,
+			 (unsigned)SA_PROTO_MAX_BATCH);
 		return SA_EPROTO;
+	}
+	if (c > len - 4) {
+		snprintf(why, cap, "count %" PRIu32 " but only %zu bytes follow "
+			 "it", c, len - 4);
+		return SA_EPROTO;
+	}
 	const uint8_t *end = payload + len;
 	size_t pos = 4;
 	for (uint32_t i = 0; i < c; i++) {
 		uint64_t n;
 		size_t k = sa_varint_get(payload + pos, end, &n);
-		if (k == 0)
+		if (k == 0) {
+			snprintf(why, cap, "record %" PRIu32 "'s length is not a "
+				 "valid varint", i);
 			return SA_EPROTO;
+		}
 		pos += k;
-		if (n > len - pos)
+		if (n > len - pos) {
+			snprintf(why, cap, "record %" PRIu32 "'s length %" PRIu64
+				 " runs past the end of the payload (%zu bytes "
+				 "left)", i, n, len - pos);
 			return SA_EPROTO;
+		}
 		pos += (size_t)n;
 	}
-	if (pos != len)
+	if (pos != len) {
+		snprintf(why, cap, "%zu bytes after the last of %" PRIu32
+			 " records", len - pos, c);
 		return SA_EPROTO;
+	}
 	*count = c;
 	return 0;
 }

@@ -298,11 +298,13 @@ commit_frame(struct daemon *d, struct client *c, uint32_t id,
 	     const uint8_t *payload, size_t len)
 {
 	uint32_t count;
-	if (sa_proto_records_count(payload, len, &count) < 0) {
+	char framing[160];
+	if (sa_proto_records_framing(payload, len, &count, framing,
+				     sizeof framing) < 0) {
 		struct sa_proto_err e = {.code = SA_EPROTO,
 					 .index = SA_PROTO_NO_INDEX};
 		snprintf(e.message, sizeof e.message,
-			 "records frame with a bad count");
+			 "records frame not well framed: %s", framing);
 		client_send_error(d, c, id, true, &e);
 		return;
 	}

@@ -90,6 +90,15 @@ int sa_proto_put_records(struct sa_buf *out, uint32_t id,
  * payload still well framed, so the caller can name the record).
  */
 int sa_proto_records_count(const uint8_t *payload, size_t len, uint32_t *count);
+/*
+ * The same check, saying for people why a payload is not well framed
+ * (docs/PROTOCOL.md §2.1): "count 0 out of range (1..65536)", "record 2's
+ * length 1000 runs past the end of the payload (7 bytes left)", "3 bytes
+ * after the last of 2 records", ...  `why` may be NULL; it is always
+ * NUL-terminated when cap > 0.
+ */
+int sa_proto_records_framing(const uint8_t *payload, size_t len,
+			     uint32_t *count, char *why, size_t cap);
 int sa_proto_next_record(const uint8_t *payload, size_t len, size_t *pos,
 			 struct sa_record *r);
 /*
