@@ -233,6 +233,11 @@ sa_proto_records_framing(const uint8_t *payload, size_t len, uint32_t *count,
 	for (uint32_t i = 0; i < c; i++) {
 		uint64_t n;
 		size_t k = sa_varint_get(payload + pos, end, &n);
+		if (k == 0 && pos == len) {
+			snprintf(why, cap, "count %" PRIu32 " but the payload "
+				 "ends after %" PRIu32 " records", c, i);
+			return SA_EPROTO;
+		}
 		if (k == 0) {
 			snprintf(why, cap, "record %" PRIu32 "'s length is not a "
 				 "valid varint", i);

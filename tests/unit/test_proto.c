@@ -508,6 +508,26 @@ test_payload_framing(void **state)
 	p.b[p.n] = 0;
 	assert_int_equal(sa_proto_records_count(p.b, p.n + 1, &count),
 			 SA_EPROTO);
+	/* ... each named for people. */
+	char why[160];
+	assert_int_equal(sa_proto_records_framing(p.b, p.n + 1, &count, why,
+						  sizeof why), SA_EPROTO);
+	assert_string_equal(why, "1 bytes after the last of 2 records");
+	p.b[0] = 3;
+	assert_int_equal(sa_proto_records_framing(p.b, p.n, &count, why,
+						  sizeof why), SA_EPROTO);
+	assert_string_equal(why, "count 3 but the payload ends after 2 records");
+	p.b[0] = 0;
+	sa_proto_records_framing(p.b, p.n, &count, why, sizeof why);
+	assert_string_equal(why, "count 0 out of range (1..65536)");
+	p.b[0] = 2;
+	sa_proto_records_framing(p.b, 3, &count, why, sizeof why);
+	assert_string_equal(why, "payload of 3 bytes holds no record count");
+	sa_proto_records_framing(p.b, p.n - 1, &count, why, sizeof why);
+	assert_non_null(strstr(why, "record 1's length"));
+	assert_non_null(strstr(why, "runs past the end of the payload"));
+	assert_int_equal(sa_proto_records_framing(p.b, p.n, &count, NULL, 0),
+			 0);
 	p.b[0] = 3;
 	assert_int_equal(sa_proto_records_count(p.b, p.n, &count), SA_EPROTO);
 	pos = 0;
