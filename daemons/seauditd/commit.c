@@ -896,14 +896,20 @@ commit_daemon_record(struct daemon *d, enum sa_event ev)
 	return rc;
 }
 
-void
+uint64_t
 commit_finish(struct daemon *d)
 {
+	uint64_t lost = 0;
 	if (d->npend > 0 || d->loss.count > 0) {
 		if (d->state == ST_BLOCKING)
 			d->state = ST_OK; /* one last try */
 		do_commit(d);
-		if (d->npend > 0)
+		if (d->npend > 0) {
+			for (size_t i = 0; i < d->npend; i++)
+				if (!d->pend[i].is_error)
+					lost += d->pend[i].count;
 			refuse_all(d, -ESHUTDOWN, "daemon shutting down");
+		}
 	}
+	return lost;
 }

@@ -8,6 +8,7 @@
  * record is the first record of every run.
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
@@ -354,14 +355,22 @@ main(int argc, char **argv)
 	int rc = ev_run(d.loop);
 	if (rc < 0)
 		log_warnx("event loop: %s", strerror(-rc));
-	commit_finish(&d);
+	uint64_t unstored = commit_finish(&d);
+	if (unstored > 0)
+		log_warnx("%" PRIu64 " records pending at the stop could not be "
+			  "stored; their producers were told (-ESHUTDOWN)",
+			  unstored);
 	server_close(&d);
-	commit_daemon_record(&d, SA_EV_SHUTDOWN);
+	int src = commit_daemon_record(&d, SA_EV_SHUTDOWN);
+	if (src < 0)
+		log_warnx("the shutdown record could not be written (%s): the "
+			  "next start will report a stop without one",
+			  sa_strerror(src));
 	maint_stop(&d);
 	int crc = sa_writer_close(d.w);
 	if (crc < 0)
 		log_warnx("closing the log: %s", sa_strerror(crc));
-	else
+	else if (src == 0)
 		unclean_clear(&d);
 	ev_free(d.loop);
 	free(d.recs);
@@ -369,5 +378,5 @@ main(int argc, char **argv)
 	if (pidfile)
 		unlink(pidfile);
 	log_info("exiting");
-	return rc < 0 || crc < 0 ? 1 : 0;
+	return rc < 0 || crc < 0 || src < 0 || unstored > 0 ? 1 : 0;
 }

@@ -192,7 +192,9 @@ int commit_defer_reply(struct daemon *d, struct client *c,
 		       const struct sa_buf *b, bool fatal);
 /* Writes a daemon start or shutdown record and commits it. */
 int commit_daemon_record(struct daemon *d, enum sa_event ev);
-void commit_finish(struct daemon *d); /* at exit: commit and ack */
+/* At exit: commits and acknowledges what is pending; what cannot be
+ * committed is answered -ESHUTDOWN.  Returns how many records were. */
+uint64_t commit_finish(struct daemon *d);
 
 /* maint.c */
 int maint_init(struct daemon *d);

@@ -119,6 +119,13 @@ producer(int k)
 			fprintf(f, "E %d %" PRIu64 " %" PRIu64 " %d %d %d\n", ev, t0,
 				t1, idx, n, rc);
 			usleep(200);
+		} else if (rc == -ESHUTDOWN || rc == -EPIPE ||
+			   rc == -ECONNRESET) {
+			/* The daemon stopped: its last answer, or none. */
+			fprintf(f, "E %d %" PRIu64 " %" PRIu64 " %d %d %d\n", ev, t0,
+				t1, idx, n, rc);
+			idx += n;
+			break;
 		} else {
 			fprintf(stderr, "producer %d: unexpected %s (%s)\n", k,
 				sa_strerror(rc), err.message);
