@@ -25,13 +25,13 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include <zstd.h>
 
 #include <seaudit/error.h>
 #include <seaudit/log.h>
 
 #include "crc32c.h"
 #include "segment.h"
+#include "zstd_dl.h"
 
 #define ZSKIP_MAGIC 0x184D2A5Eu
 #define ZENTRY_LEN 48
@@ -278,6 +278,8 @@ sa_segment_compress(const char *path, int level)
 	}
 	(void)fchown(z.fd, (uid_t)-1, st.st_gid); /* keep the audit group */
 	(void)fchmod(z.fd, st.st_mode & 07777);
+	if ((rc = sa__zstd_load()) < 0)
+		goto out;
 	if ((z.cctx = ZSTD_createCCtx()) == NULL) {
 		rc = -ENOMEM;
 		goto out;
@@ -310,7 +312,8 @@ out:
 		if (rc < 0)
 			unlink(tmp);
 	}
-	ZSTD_freeCCtx(z.cctx);
+	if (z.cctx != NULL)
+		ZSTD_freeCCtx(z.cctx);
 	free(z.buf);
 	free(z.chunks);
 	munmap(m, size);

@@ -36,12 +36,12 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include <zstd.h>
 
 #include <seaudit/error.h>
 #include <seaudit/log.h>
 
 #include "segment.h"
+#include "zstd_dl.h"
 #include "varint.h"
 
 struct seg {
@@ -134,7 +134,8 @@ damage_at(struct sa_reader *rd, const char *path, uint64_t off, uint64_t len,
 	rd->ndamage++;
 	rd->damaged_since_rec = true;
 	if (rd->cb) {
-		struct sa_damage d = {path, off, len, err, comp, 0, 0};
+		struct sa_damage d = {.file = path, .offset = off, .length = len,
+				      .error = err, .compressed = comp};
 		rd->cb(&d, rd->cbarg);
 	}
 }
@@ -146,8 +147,9 @@ damage_gap(struct sa_reader *rd, uint64_t off, uint64_t first, uint64_t last,
 {
 	rd->ndamage++;
 	if (rd->cb) {
-		struct sa_damage d = {rd->segs[rd->cur].path, off, 0, err,
-				      false, first, last};
+		struct sa_damage d = {.file = rd->segs[rd->cur].path,
+				      .offset = off, .error = err,
+				      .seq_first = first, .seq_last = last};
 		rd->cb(&d, rd->cbarg);
 	}
 }
@@ -288,7 +290,7 @@ read_header_fd(int fd, bool *zst, struct sa_seg_header *h)
 	} else if (n >= 4 && is_zstd_magic(buf)) {
 		*zst = true;
 		/* Stream until the header is complete or input runs out. */
-		ZSTD_DCtx *dc = ZSTD_createDCtx();
+		ZSTD_DCtx *dc = sa__zstd_load() == 0 ? ZSTD_createDCtx() : NULL;
 		uint8_t in[16384], out[SA_SEG_HDR_MAX];
 		ZSTD_outBuffer ob = {out, sizeof out, 0};
 		off_t off = 0;
@@ -310,7 +312,10 @@ read_header_fd(int fd, bool *zst, struct sa_seg_header *h)
 			if (ib.pos == 0 && r == 0)
 				break;
 		}
-		ZSTD_freeDCtx(dc);
+		if (dc != NULL)
+			ZSTD_freeDCtx(dc);
+		else
+			rc = sa__zstd_load() < 0 ? -ELIBACC : -ENOMEM;
 	} else {
 		*zst = false;
 		rc = sa__seg_header_decode(buf, (size_t)n, h);
@@ -1029,8 +1034,9 @@ removed(struct sa_reader *rd)
 	rd->ndamage++;
 	rd->damaged_since_rec = true; /* the next segment's gap is this one */
 	if (rd->cb) {
-		struct sa_damage d = {s->path, 0, 0, SA_EREMOVED, false,
-				      s->first_seq, last};
+		struct sa_damage d = {.file = s->path, .error = SA_EREMOVED,
+				      .seq_first = s->first_seq,
+				      .seq_last = last};
 		rd->cb(&d, rd->cbarg);
 	}
 }
@@ -1063,8 +1069,13 @@ enter_segment(struct sa_reader *rd)
 	}
 	if (rd->map_len >= 4 && is_zstd_magic(rd->map)) {
 		s->zst = true;
-		if (rd->dctx == NULL && (rd->dctx = ZSTD_createDCtx()) == NULL)
-			return -ENOMEM;
+		if (rd->dctx == NULL) {
+			int lrc = sa__zstd_load();
+			if (lrc < 0)
+				return lrc;
+			if ((rd->dctx = ZSTD_createDCtx()) == NULL)
+				return -ENOMEM;
+		}
 		rd->view = rd->zbuf;
 		rd->view_len = 0;
 		rd->zpos = 0;
@@ -1186,9 +1197,10 @@ fill_gap(struct sa_reader *rd)
 		rd->ndamage++;
 		rd->damaged_since_rec = true;
 		if (rd->cb) {
-			struct sa_damage d = {rd->segs[rd->cur].path, 0, 0,
-					      SA_EREMOVED, false, lo + 1,
-					      hi - 1};
+			struct sa_damage d = {.file = rd->segs[rd->cur].path,
+					      .error = SA_EREMOVED,
+					      .seq_first = lo + 1,
+					      .seq_last = hi - 1};
 			rd->cb(&d, rd->cbarg);
 		}
 	}
@@ -1562,6 +1574,7 @@ sa_reader_close(struct sa_reader *rd)
 		free(rd->dirs[i].path);
 	free(rd->dirs);
 	free(rd->zbuf);
-	ZSTD_freeDCtx(rd->dctx);
+	if (rd->dctx != NULL)
+		ZSTD_freeDCtx(rd->dctx);
 	free(rd);
 }

@@ -19,6 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <seaudit/version.h>
 #include <seaudit/error.h>
 
 #include "crc32c.h"
@@ -72,7 +73,7 @@ sa__seg_header_encode(const struct sa_seg_header *h, uint8_t *buf)
 	p += sa_varint_put(p, h->origin_len);
 	memcpy(p, h->origin, h->origin_len);
 	p += h->origin_len;
-	static const char writer[] = "seaudit " SEAUDIT_LIB_VERSION;
+	static const char writer[] = "seaudit " SA_VERSION_STRING;
 	p += sa_varint_put(p, (SA_H_WRITER << 3) | 2);
 	p += sa_varint_put(p, sizeof writer - 1);
 	memcpy(p, writer, sizeof writer - 1);

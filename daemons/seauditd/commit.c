@@ -504,9 +504,12 @@ ack_all(struct daemon *d)
 					client_queue(d, p->c, &b);
 			} else {
 				struct sa_proto_ack a = {
-					p->first_seq, p->last_seq, p->count,
-					p->refused, p->refused_code,
-					p->refused_map};
+					.first_seq = p->first_seq,
+					.last_seq = p->last_seq,
+					.count = p->count,
+					.refused = p->refused,
+					.refused_code = p->refused_code,
+					.refused_map = p->refused_map};
 				sa_buf_reset(&b);
 				if (sa_proto_put_ack_partial(&b, p->id, &a) < 0)
 					fatalx("out of memory for an ack");

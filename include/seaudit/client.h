@@ -32,6 +32,10 @@
 #include <seaudit/proto.h>
 #include <seaudit/record.h>
 
+#include <seaudit/api.h>
+
+SA_BEGIN_DECLS
+
 struct sa_client;
 
 /*
@@ -153,5 +157,7 @@ int sa_client_poll(struct sa_client *c, struct sa_client_reply *rep);
 int sa_client_status(struct sa_client *c, int timeout_ms, struct sa_buf *out);
 
 void sa_client_close(struct sa_client *c); /* NULL-safe */
+
+SA_END_DECLS
 
 #endif

@@ -22,6 +22,10 @@
 
 #include <seaudit/record.h>
 
+#include <seaudit/api.h>
+
+SA_BEGIN_DECLS
+
 enum sa_code_table {
 	SA_TAB_STATUS = 0,    /* status letters (code = the letter) */
 	SA_TAB_REASON,        /* reason codes: why a record was written */
@@ -150,5 +154,7 @@ int sa_untrust_stat_names(int64_t code, char *buf, size_t cap);
 #define SA_USTAT_DEVICE 0x080
 #define SA_USTAT_NLINK 0x100
 #define SA_USTAT_ALL 0x1ff
+
+SA_END_DECLS
 
 #endif

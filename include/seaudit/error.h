@@ -8,6 +8,10 @@
 #ifndef SEAUDIT_ERROR_H
 #define SEAUDIT_ERROR_H
 
+#include <seaudit/api.h>
+
+SA_BEGIN_DECLS
+
 #define SA_ERRNO_MAP(XX)                                                       \
 	XX(EBADEVENT, -1001, "unknown event type")                             \
 	XX(EBADSTATUS, -1002, "status letter not allowed for this event")      \
@@ -63,5 +67,7 @@ const char *sa_strerror(int err);
 
 /* The symbolic name ("SA_ETOOLONG", "ENOENT") of a code; static storage. */
 const char *sa_errname(int err);
+
+SA_END_DECLS
 
 #endif

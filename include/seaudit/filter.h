@@ -26,6 +26,10 @@
 
 #include <seaudit/record.h>
 
+#include <seaudit/api.h>
+
+SA_BEGIN_DECLS
+
 /* Bit of an event in an event set: SA_EVBIT(SA_EV_LOGIN). */
 #define SA_EVBIT(ev) (1u << (unsigned)(ev))
 /* Every event type. */
@@ -74,5 +78,7 @@ int sa_filter_without(struct sa_filter *f, uint32_t event_bits,
 
 /* Matching.  Cheap checks (event, status, time) come before masks. */
 bool sa_filter_match(const struct sa_filter *f, const struct sa_record *r);
+
+SA_END_DECLS
 
 #endif

@@ -19,6 +19,10 @@
 
 #include <seaudit/record.h>
 
+#include <seaudit/api.h>
+
+SA_BEGIN_DECLS
+
 struct sa_buf {
 	char *data; /* owned by the buffer; free with sa_buf_free */
 	size_t len;
@@ -74,5 +78,7 @@ int sa_mask_passwords(struct sa_buf *out, const uint8_t *s, size_t len);
  */
 struct sa_record;
 int sa_mask_record(struct sa_record *r, struct sa_buf scratch[2]);
+
+SA_END_DECLS
 
 #endif

@@ -14,10 +14,15 @@
 
 #include <seaudit/record.h>
 
+#include <seaudit/api.h>
+
+SA_BEGIN_DECLS
+
 struct sa_json_error {
 	int code;         /* SA_E* */
 	size_t column;    /* 1-based byte column in the line where it failed */
 	char field[64];   /* offending field name ("" when none), truncated */
+	uint64_t reserved[2]; /* zero: later members */
 };
 
 /*
@@ -33,5 +38,7 @@ int sa_json_parse_record(const char *line, size_t len, struct sa_record *out,
 /* A one-line description of err ("field \"statu\": unknown field"). */
 void sa_json_error_text(const struct sa_json_error *err, char *buf,
 			size_t cap);
+
+SA_END_DECLS
 
 #endif

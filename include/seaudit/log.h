@@ -29,6 +29,10 @@
 
 #include <seaudit/record.h>
 
+#include <seaudit/api.h>
+
+SA_BEGIN_DECLS
+
 #define SA_FORMAT_VERSION 1
 #define SA_MAX_ORIGIN 255
 
@@ -50,6 +54,7 @@ struct sa_writer_opts {
 				    only for reproducible files (golden tests) */
 	bool set_group;          /* give the directory and new segments ... */
 	gid_t group;             /* ... this group (the audit group) */
+	uint64_t reserved[8];    /* zero (initialise with {0}): later options */
 };
 
 /* What opening for write found and repaired. */
@@ -59,6 +64,7 @@ struct sa_recovery {
 	uint64_t records_found;  /* intact records in it */
 	uint64_t damaged_regions;/* damaged regions left in place (mid-file) */
 	uint64_t last_seq;       /* last sequence number in the log, 0 if none */
+	uint64_t reserved[4];    /* zero: later results */
 };
 
 struct sa_writer;
@@ -162,6 +168,7 @@ struct sa_damage {
 	 * `offset` (records cut out, a segment removed); SA_ESEQBACK: the
 	 * record at `offset` repeats seq_first.  0 otherwise. */
 	uint64_t seq_first, seq_last;
+	uint64_t reserved[4]; /* zero: later detail (integrity damage) */
 };
 typedef void (*sa_damage_cb)(const struct sa_damage *d, void *arg);
 
@@ -224,5 +231,7 @@ const char *sa_reader_position(const struct sa_reader *rd, uint64_t *offset);
 uint64_t sa_reader_damage_count(const struct sa_reader *rd);
 
 void sa_reader_close(struct sa_reader *rd); /* NULL-safe */
+
+SA_END_DECLS
 
 #endif

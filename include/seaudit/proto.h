@@ -36,6 +36,10 @@
 #include <seaudit/format.h>
 #include <seaudit/record.h>
 
+#include <seaudit/api.h>
+
+SA_BEGIN_DECLS
+
 #define SA_PROTO_MAGIC "SAP1"
 #define SA_PROTO_HDR 16
 #define SA_PROTO_MAX_PAYLOAD (4u << 20) /* hard ceiling; daemons may lower */
@@ -135,12 +139,14 @@ struct sa_proto_ack {
 	uint32_t refused;
 	int32_t refused_code;
 	const uint8_t *refused_map;
+	uint64_t reserved[4]; /* zero: later members (the route protocol's) */
 };
 struct sa_proto_err {
 	int32_t code;
 	uint32_t index;
 	uint8_t field;
 	char message[256]; /* NUL-terminated, truncated */
+	uint32_t reserved[4]; /* zero: later members */
 };
 void sa_proto_put_ack(struct sa_buf *out, uint32_t id,
 		      const struct sa_proto_ack *a);
@@ -162,5 +168,7 @@ int sa_proto_get_ack(const uint8_t *payload, size_t len,
 		     struct sa_proto_ack *a);
 int sa_proto_get_error(const uint8_t *payload, size_t len,
 		       struct sa_proto_err *e);
+
+SA_END_DECLS
 
 #endif

@@ -20,6 +20,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <seaudit/api.h>
+
+SA_BEGIN_DECLS
+
 /* Event types.  Values are stored on disk. */
 enum sa_event {
 	SA_EV_NONE = 0,
@@ -86,6 +90,14 @@ enum sa_field {
 	/* 32..47 are reserved for integrity data (docs/FORMAT.md) */
 };
 
+/*
+ * How many field numbers a struct sa_record has room for: its arrays are
+ * sized by this, not by SA_F__COUNT, so that fields numbered below it
+ * (the integrity fields 32..47 among them) are added without changing the
+ * structure's size (seaudit/api.h, the ABI promise).
+ */
+#define SA_F_CAPACITY 48
+
 enum sa_field_kind { SA_KIND_STR = 1, SA_KIND_INT = 2, SA_KIND_BOOL = 3 };
 
 /* Named maximum sizes (bytes).  Longer values are refused (SA_ETOOLONG). */
@@ -130,8 +142,8 @@ struct sa_record {
 	uint8_t event;   /* enum sa_event */
 	char status;     /* status letter, e.g. 'P' */
 	uint64_t present; /* bit (1ull << field) set for each present field */
-	struct sa_str str[SA_F__COUNT]; /* used for string fields */
-	int64_t num[SA_F__COUNT];       /* used for integer and bool fields */
+	struct sa_str str[SA_F_CAPACITY]; /* used for string fields */
+	int64_t num[SA_F_CAPACITY];       /* used for integer and bool fields */
 };
 
 /* Empties a record: no fields, event NONE, time 0, seq 0. */
@@ -195,5 +207,7 @@ int sa_record_encode(const struct sa_record *r, uint64_t base_seq,
 		     size_t *out_len);
 int sa_record_decode(const uint8_t *buf, size_t len, uint64_t base_seq,
 		     int64_t base_time_us, struct sa_record *out);
+
+SA_END_DECLS
 
 #endif

@@ -1,6 +1,6 @@
 /*
- * seaudit.h - umbrella header of libseaudit: version, the one error list,
- * and sa_strerror().
+ * seaudit.h - umbrella header of libseaudit: every public header, the
+ * version (seaudit/version.h) and the ABI promise (seaudit/api.h).
  *
  * Error convention (one for the whole library, as libuv does it): every
  * function that can fail returns 0 (or a documented non-negative value) on
@@ -12,6 +12,7 @@
 #ifndef SEAUDIT_SEAUDIT_H
 #define SEAUDIT_SEAUDIT_H
 
+#include <seaudit/version.h>
 #include <seaudit/error.h>
 #include <seaudit/record.h>
 #include <seaudit/codes.h>
@@ -22,9 +23,5 @@
 #include <seaudit/filter.h>
 #include <seaudit/proto.h>
 #include <seaudit/client.h>
-
-#define SEAUDIT_VERSION_MAJOR 0
-#define SEAUDIT_VERSION_MINOR 1
-#define SEAUDIT_VERSION_STRING "0.1.0"
 
 #endif

@@ -10,6 +10,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <seaudit/api.h>
+
+SA_BEGIN_DECLS
+
 #define SA_RFC3339_MAX 40 /* buffer size enough for any formatted time */
 
 /*
@@ -32,5 +36,7 @@ int sa_time_parse_rfc3339(const char *s, size_t len, int64_t *us);
  * buffers get NUL-terminated strings.  Returns 0 or SA_EBADTIME.
  */
 int sa_time_local_parts(int64_t us, char date[16], char clock[16]);
+
+SA_END_DECLS
 
 #endif

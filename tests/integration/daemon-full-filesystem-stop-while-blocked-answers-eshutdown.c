@@ -114,5 +114,11 @@ main(void)
 	       " acknowledged records all in the log\n", shut, acked);
 	CHECK(shut >= 1);
 	CHECK(acked > 0);
+	for (int k = 0; k < NPROD; k++) {
+		free(where[k]);
+		free(P[k].f);
+	}
+	free(logv);
+	free(loss);
 	return 0;
 }

@@ -69,7 +69,7 @@ static pid_t daemon_pid = -1;
 		}                                                            \
 	} while (0)
 
-static void
+__attribute__((noreturn, format(printf, 1, 2))) static void
 die(const char *fmt, ...)
 {
 	va_list ap;

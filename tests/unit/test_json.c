@@ -458,7 +458,7 @@ test_error_text(void **state)
 	assert_int_equal(strlen(t), 4);
 	parsed_free(&p);
 
-	struct sa_json_error none = {0, 0, ""};
+	struct sa_json_error none = {.code = 0};
 	sa_json_error_text(&none, t, sizeof t);
 	assert_string_equal(t, "no error");
 }
