@@ -20,6 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "notify.h"
 #include "log.h"
 #include "seauditd.h"
 
@@ -154,21 +155,46 @@ unclean_clear(struct daemon *d)
 	unlink(p);
 }
 
+/* What the service manager shows (systemctl status). */
+static void
+tell_ready(const struct daemon *d)
+{
+	char st[PATH_MAX + 160];
+	snprintf(st, sizeof st, "listening on %s, writing %s", d->conf.socket,
+		 d->conf.audit_log);
+	int rc = notify_ready(st);
+	if (rc < 0)
+		log_warnx("NOTIFY_SOCKET: %s", strerror(-rc));
+}
+
 static void
 on_term(struct ev_loop *l, int signo, void *arg)
 {
 	struct daemon *d = arg;
 	log_info("signal %d: finishing the current batch and exiting", signo);
+	(void)notify_stopping();
 	d->stopping = true;
 	ev_stop(l);
 }
 
+static void reload(struct daemon *d);
+
+/* A reload is announced and, whether the new file was taken or refused,
+ * followed by READY=1 again: the daemon serves either way. */
 static void
 on_hup(struct ev_loop *l, int signo, void *arg)
 {
 	(void)l;
 	(void)signo;
 	struct daemon *d = arg;
+	(void)notify_reloading();
+	reload(d);
+	tell_ready(d);
+}
+
+static void
+reload(struct daemon *d)
+{
 	if (d->conf_path == NULL) {
 		log_info("SIGHUP: no configuration file to reload");
 		return;
@@ -352,6 +378,7 @@ main(int argc, char **argv)
 		 d.conf.audit_log, d.conf.sync_interval ? "interval"
 				   : d.conf.sync == SA_SYNC_NONE ? "none" : "batch");
 	started_ok();
+	tell_ready(&d);
 	int rc = ev_run(d.loop);
 	if (rc < 0)
 		log_warnx("event loop: %s", strerror(-rc));

@@ -34,9 +34,11 @@ for f in "$libdir/libseaudit.so" "$libdir/libseaudit.so.0" \
 	"$p/include/seaudit/api.h" "$p/include/seaudit/client.h" \
 	"$p/bin/seaudit" "$p/bin/seaudit-submit" "$p/sbin/seauditd" \
 	"$p/share/man/man1/seaudit.1" "$p/share/man/man5/seauditd.ini.5" \
-	"$p/share/man/man8/seauditd.8"; do
+	"$p/share/man/man8/seauditd.8" "$p/lib/systemd/system/seauditd.service"; do
 	[[ -e "$f" ]] || { echo "FAIL: not installed: ${f#"$p"/}"; fail=1; }
 done
+grep -qx "ExecStart=$p/sbin/seauditd -d \$SEAUDITD_OPTIONS" "$p/lib/systemd/system/seauditd.service" 2>/dev/null ||
+	{ echo "FAIL: the installed unit does not run the installed daemon"; fail=1; }
 soname=$(readelf -d "$libdir/libseaudit.so" | sed -n 's/.*SONAME.*\[\(.*\)\]/\1/p')
 [[ "$soname" == libseaudit.so.0 ]] || { echo "FAIL: SONAME '$soname'"; fail=1; }
 # A sanitizer build (the asan preset) links its runtimes, and programs
