@@ -8,6 +8,7 @@
  * record is the first record of every run.
  */
 #include <errno.h>
+#include <linux/capability.h>
 #include <inttypes.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -21,6 +22,7 @@
 #include <unistd.h>
 
 #include "notify.h"
+#include "privsep.h"
 #include "log.h"
 #include "seauditd.h"
 
@@ -366,6 +368,18 @@ main(int argc, char **argv)
 	 * leaves no START without a SHUTDOWN after it. */
 	if (server_listen(&d) < 0)
 		fatalx("cannot listen on %s", d.conf.socket);
+	/*
+	 * Everything that needed root is open; from here the daemon keeps
+	 * CAP_CHOWN alone (segments and the socket are given to audit_group
+	 * and socket_group; SIGHUP may change the latter).  It stays uid 0,
+	 * owner of its files.  Before the start record, so that a failed drop
+	 * leaves no START without a SHUTDOWN, and before READY.
+	 */
+	static const int keep[] = {CAP_CHOWN};
+	int prc = privsep_drop(keep, sizeof keep / sizeof *keep);
+	if (prc < 0)
+		fatalx("cannot drop privileges: %s", strerror(-prc));
+	log_debug("capabilities kept: %s", privsep_describe());
 	char note[200];
 	unclean_check(&d, note, sizeof note);
 	d.start_note = note;
