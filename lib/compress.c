@@ -32,38 +32,10 @@
 #include "crc32c.h"
 #include "segment.h"
 #include "zstd_dl.h"
+#include "le.h"
 
 #define ZSKIP_MAGIC 0x184D2A5Eu
 #define ZENTRY_LEN 48
-
-static void
-put64(uint8_t *p, uint64_t v)
-{
-	for (int i = 0; i < 8; i++)
-		p[i] = (uint8_t)(v >> (8 * i));
-}
-
-static uint64_t
-get64(const uint8_t *p)
-{
-	uint64_t v = 0;
-	for (int i = 7; i >= 0; i--)
-		v = (v << 8) | p[i];
-	return v;
-}
-
-static void
-put32(uint8_t *p, uint32_t v)
-{
-	for (int i = 0; i < 4; i++)
-		p[i] = (uint8_t)(v >> (8 * i));
-}
-
-static uint32_t
-get32(const uint8_t *p)
-{
-	return (uint32_t)get64((const uint8_t[8]){p[0], p[1], p[2], p[3]});
-}
 
 struct zout {
 	int fd;
@@ -137,22 +109,22 @@ emit_table(struct zout *z)
 	uint8_t *t = calloc(1, 8 + content);
 	if (t == NULL)
 		return -ENOMEM;
-	put32(t, ZSKIP_MAGIC);
-	put32(t + 4, (uint32_t)content);
+	sa__le32_put(t, ZSKIP_MAGIC);
+	sa__le32_put(t + 4, (uint32_t)content);
 	uint8_t *p = t + 8;
 	memcpy(p, SA_ZIDX_MAGIC, 8); /* includes the NUL */
-	put32(p + 8, (uint32_t)z->n);
+	sa__le32_put(p + 8, (uint32_t)z->n);
 	uint8_t *e = p + 12;
 	for (size_t i = 0; i < z->n; i++, e += ZENTRY_LEN) {
-		put64(e, z->chunks[i].comp_off);
-		put64(e + 8, z->chunks[i].plain_off);
-		put64(e + 16, z->chunks[i].plain_len);
-		put64(e + 24, z->chunks[i].first_seq);
-		put64(e + 32, (uint64_t)z->chunks[i].max_time_before);
+		sa__le64_put(e, z->chunks[i].comp_off);
+		sa__le64_put(e + 8, z->chunks[i].plain_off);
+		sa__le64_put(e + 16, z->chunks[i].plain_len);
+		sa__le64_put(e + 24, z->chunks[i].first_seq);
+		sa__le64_put(e + 32, (uint64_t)z->chunks[i].max_time_before);
 		e[40] = z->chunks[i].has_max ? 1 : 0;
 	}
-	put32(e, sa_crc32c(0, p, (size_t)(e - p)));
-	put64(e + 4, z->off);
+	sa__le32_put(e, sa_crc32c(0, p, (size_t)(e - p)));
+	sa__le64_put(e + 4, z->off);
 	memcpy(e + 12, SA_ZTAIL_MAGIC, 8);
 	int rc = sa__write_all(z->fd, t, 8 + content);
 	free(t);
@@ -333,7 +305,7 @@ sa__zindex_read(int fd, uint64_t size, struct sa_zchunk **out)
 		return SA_ETRUNC;
 	if (memcmp(tail + 12, SA_ZTAIL_MAGIC, 8) != 0)
 		return SA_ECORRUPT;
-	uint64_t start = get64(tail + 4);
+	uint64_t start = sa__le64_get(tail + 4);
 	if (start > size - 8 - 36)
 		return SA_ECORRUPT;
 	size_t len = (size_t)(size - start);
@@ -345,16 +317,16 @@ sa__zindex_read(int fd, uint64_t size, struct sa_zchunk **out)
 	int rc = SA_ECORRUPT;
 	if (pread(fd, t, len, (off_t)start) != (ssize_t)len)
 		goto out;
-	if (get32(t) != ZSKIP_MAGIC || get32(t + 4) != len - 8)
+	if (sa__le32_get(t) != ZSKIP_MAGIC || sa__le32_get(t + 4) != len - 8)
 		goto out;
 	const uint8_t *p = t + 8;
 	if (memcmp(p, SA_ZIDX_MAGIC, 8) != 0)
 		goto out;
-	uint32_t n = get32(p + 8);
+	uint32_t n = sa__le32_get(p + 8);
 	if (n == 0 || (uint64_t)n * ZENTRY_LEN != len - 8 - 12 - 20)
 		goto out;
 	const uint8_t *e = p + 12 + (size_t)n * ZENTRY_LEN;
-	if (sa_crc32c(0, p, (size_t)(e - p)) != get32(e) || get64(e + 4) != start)
+	if (sa_crc32c(0, p, (size_t)(e - p)) != sa__le32_get(e) || sa__le64_get(e + 4) != start)
 		goto out;
 	struct sa_zchunk *c = calloc(n, sizeof *c);
 	if (c == NULL) {
@@ -363,11 +335,11 @@ sa__zindex_read(int fd, uint64_t size, struct sa_zchunk **out)
 	}
 	e = p + 12;
 	for (uint32_t i = 0; i < n; i++, e += ZENTRY_LEN) {
-		c[i].comp_off = get64(e);
-		c[i].plain_off = get64(e + 8);
-		c[i].plain_len = get64(e + 16);
-		c[i].first_seq = get64(e + 24);
-		c[i].max_time_before = (int64_t)get64(e + 32);
+		c[i].comp_off = sa__le64_get(e);
+		c[i].plain_off = sa__le64_get(e + 8);
+		c[i].plain_len = sa__le64_get(e + 16);
+		c[i].first_seq = sa__le64_get(e + 24);
+		c[i].max_time_before = (int64_t)sa__le64_get(e + 32);
 		c[i].has_max = e[40] != 0;
 		if (c[i].comp_off >= start) {
 			free(c);

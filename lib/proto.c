@@ -25,6 +25,8 @@
 #include <seaudit/proto.h>
 
 #include "varint.h"
+#include "codec.h"
+#include "le.h"
 
 /* Room kept for a record's length prefix: varint(SA_MAX_RECORD) is 3. */
 #define LEN_PREFIX 3
@@ -32,46 +34,6 @@
 #define ERR_FIXED 11
 #define ACK_LEN 20
 #define ACK_PARTIAL_FIXED 12 /* refused, code, records in the frame */
-
-static void
-put_u16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)v;
-	p[1] = (uint8_t)(v >> 8);
-}
-
-static void
-put_u32(uint8_t *p, uint32_t v)
-{
-	for (int i = 0; i < 4; i++)
-		p[i] = (uint8_t)(v >> (8 * i));
-}
-
-static void
-put_u64(uint8_t *p, uint64_t v)
-{
-	for (int i = 0; i < 8; i++)
-		p[i] = (uint8_t)(v >> (8 * i));
-}
-
-static uint16_t
-get_u16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] | (p[1] << 8));
-}
-
-static uint32_t
-get_u32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-	       (uint32_t)p[3] << 24;
-}
-
-static uint64_t
-get_u64(const uint8_t *p)
-{
-	return (uint64_t)get_u32(p) | (uint64_t)get_u32(p + 4) << 32;
-}
 
 static bool
 known_type(uint8_t t)
@@ -89,8 +51,8 @@ sa_proto_put_hdr(uint8_t out[SA_PROTO_HDR], const struct sa_proto_hdr *h)
 	out[5] = h->flags;
 	out[6] = 0;
 	out[7] = 0;
-	put_u32(out + 8, h->id);
-	put_u32(out + 12, h->len);
+	sa__le32_put(out + 8, h->id);
+	sa__le32_put(out + 12, h->len);
 }
 
 /*
@@ -107,8 +69,8 @@ sa_proto_get_hdr(const uint8_t in[SA_PROTO_HDR], uint32_t max_payload,
 		return SA_EPROTO;
 	h->type = in[4];
 	h->flags = in[5];
-	h->id = get_u32(in + 8);
-	h->len = get_u32(in + 12);
+	h->id = sa__le32_get(in + 8);
+	h->len = sa__le32_get(in + 12);
 	if (!known_type(h->type) || in[6] != 0 || in[7] != 0)
 		return SA_EPROTO;
 	/* The hard ceiling holds whatever the caller passes. */
@@ -181,7 +143,7 @@ sa_proto_put_records(struct sa_buf *out, uint32_t id,
 	    .len = (uint32_t)(out->len - start - SA_PROTO_HDR),
 	};
 	sa_proto_put_hdr(p, &h);
-	put_u32(p + SA_PROTO_HDR, (uint32_t)n);
+	sa__le32_put(p + SA_PROTO_HDR, (uint32_t)n);
 	out->data[out->len] = '\0';
 	return 0;
 fail:
@@ -217,7 +179,7 @@ sa_proto_records_framing(const uint8_t *payload, size_t len, uint32_t *count,
 			 len);
 		return SA_EPROTO;
 	}
-	uint32_t c = get_u32(payload);
+	uint32_t c = sa__le32_get(payload);
 	if (c == 0 || c > SA_PROTO_MAX_BATCH) {
 		snprintf(why, cap, "count %" PRIu32 " out of range (1..%u)", c,
 			 (unsigned)SA_PROTO_MAX_BATCH);
@@ -261,87 +223,6 @@ sa_proto_records_framing(const uint8_t *payload, size_t len, uint32_t *count,
 	return 0;
 }
 
-/*
- * Why a record body that sa_record_decode refused is wrong, in the terms
- * of sa_record_validate (code and field), so that the daemon's answer can
- * say "record 3, field user: too long" rather than "corrupt".  The body is
- * parsed leniently (limits, ranges, required fields not enforced) into a
- * scratch record, structural faults are named on the way (a duplicate or
- * wrongly typed field), and validation names the rest.  SA_ECORRUPT when
- * the body is malformed beyond naming (a broken varint, a length past the
- * end).
- */
-static int
-diagnose(const uint8_t *buf, size_t len, enum sa_field *bad)
-{
-	struct sa_record r;
-	const uint8_t *p = buf, *end = buf + len;
-	uint64_t v;
-	size_t n;
-
-	*bad = SA_F_NONE;
-	sa_record_init(&r);
-	if (len < 4)
-		return SA_ECORRUPT;
-	r.event = *p++;
-	r.status = (char)*p++;
-	if ((n = sa_varint_get(p, end, &v)) == 0)
-		return SA_ECORRUPT;
-	p += n;
-	r.seq = v;
-	if ((n = sa_varint_get(p, end, &v)) == 0)
-		return SA_ECORRUPT;
-	p += n;
-	r.time_us = sa_unzigzag(v); /* base 0: no overflow possible */
-	while (p < end) {
-		if ((n = sa_varint_get(p, end, &v)) == 0)
-			return SA_ECORRUPT;
-		p += n;
-		uint64_t fnum = v >> 3;
-		unsigned wire = (unsigned)(v & 7);
-		const struct sa_field_info *fi =
-		    fnum > 0 && fnum < SA_F__COUNT
-			? sa_field_info((enum sa_field)fnum)
-			: NULL;
-		if (wire == 0) {
-			if ((n = sa_varint_get(p, end, &v)) == 0)
-				return SA_ECORRUPT;
-			p += n;
-		} else if (wire == 2) {
-			if ((n = sa_varint_get(p, end, &v)) == 0)
-				return SA_ECORRUPT;
-			p += n;
-			if (v > (uint64_t)(end - p))
-				return SA_ECORRUPT;
-		} else {
-			return SA_ECORRUPT;
-		}
-		if (fi == NULL) { /* a later version's field: skipped */
-			if (wire == 2)
-				p += v;
-			continue;
-		}
-		if ((fi->kind == SA_KIND_STR) != (wire == 2)) {
-			*bad = (enum sa_field)fnum;
-			return SA_ETYPE;
-		}
-		if (r.present & (1ull << fnum)) {
-			*bad = (enum sa_field)fnum;
-			return SA_EDUPFIELD;
-		}
-		r.present |= 1ull << fnum;
-		if (wire == 2) {
-			r.str[fnum].ptr = p;
-			r.str[fnum].len = (size_t)v;
-			p += v;
-		} else {
-			r.num[fnum] = sa_unzigzag(v);
-		}
-	}
-	int rc = sa_record_validate(&r, bad);
-	return rc < 0 ? rc : SA_ECORRUPT;
-}
-
 int
 sa_proto_next_record_diag(const uint8_t *payload, size_t len, size_t *pos,
 			  struct sa_record *r, enum sa_field *bad)
@@ -378,7 +259,7 @@ sa_proto_next_record_diag(const uint8_t *payload, size_t len, size_t *pos,
 	 */
 	if (sa_record_decode(body, (size_t)n, 0, 0, r) == 0)
 		return 1;
-	return diagnose(body, (size_t)n, bad);
+	return sa__record_decode_diag(body, (size_t)n, r, bad);
 }
 
 int
@@ -402,9 +283,9 @@ sa_proto_put_ack(struct sa_buf *out, uint32_t id, const struct sa_proto_ack *a)
 	    .type = SA_PROTO_ACK, .flags = 0, .id = id, .len = ACK_LEN};
 
 	sa_proto_put_hdr(f, &h);
-	put_u64(f + SA_PROTO_HDR, a->first_seq);
-	put_u64(f + SA_PROTO_HDR + 8, a->last_seq);
-	put_u32(f + SA_PROTO_HDR + 16, a->count);
+	sa__le64_put(f + SA_PROTO_HDR, a->first_seq);
+	sa__le64_put(f + SA_PROTO_HDR + 8, a->last_seq);
+	sa__le32_put(f + SA_PROTO_HDR + 16, a->count);
 	(void)sa_buf_append(out, f, sizeof f);
 }
 
@@ -425,10 +306,10 @@ sa_proto_put_error(struct sa_buf *out, uint32_t id, bool fatal,
 	};
 
 	sa_proto_put_hdr(f, &h);
-	put_u32(f + SA_PROTO_HDR, (uint32_t)e->code);
-	put_u32(f + SA_PROTO_HDR + 4, e->index);
+	sa__le32_put(f + SA_PROTO_HDR, (uint32_t)e->code);
+	sa__le32_put(f + SA_PROTO_HDR + 4, e->index);
 	f[SA_PROTO_HDR + 8] = e->field;
-	put_u16(f + SA_PROTO_HDR + 9, (uint16_t)mlen);
+	sa__le16_put(f + SA_PROTO_HDR + 9, (uint16_t)mlen);
 	int rc = sa_buf_reserve(out, sizeof f + mlen);
 	if (rc < 0)
 		return rc;
@@ -471,12 +352,12 @@ sa_proto_put_ack_partial(struct sa_buf *out, uint32_t id,
 						   mlen)};
 	sa_proto_put_hdr(f, &h);
 	uint8_t *p = f + SA_PROTO_HDR;
-	put_u64(p, a->first_seq);
-	put_u64(p + 8, a->last_seq);
-	put_u32(p + 16, a->count);
-	put_u32(p + 20, a->refused);
-	put_u32(p + 24, (uint32_t)a->refused_code);
-	put_u32(p + 28, (uint32_t)nbits);
+	sa__le64_put(p, a->first_seq);
+	sa__le64_put(p + 8, a->last_seq);
+	sa__le32_put(p + 16, a->count);
+	sa__le32_put(p + 20, a->refused);
+	sa__le32_put(p + 24, (uint32_t)a->refused_code);
+	sa__le32_put(p + 28, (uint32_t)nbits);
 	int rc = sa_buf_reserve(out, sizeof f + mlen);
 	if (rc < 0)
 		return rc;
@@ -505,17 +386,17 @@ sa_proto_get_ack(const uint8_t *payload, size_t len, struct sa_proto_ack *a)
 {
 	if (len != ACK_LEN && len < ACK_LEN + ACK_PARTIAL_FIXED)
 		return SA_EPROTO;
-	a->first_seq = get_u64(payload);
-	a->last_seq = get_u64(payload + 8);
-	a->count = get_u32(payload + 16);
+	a->first_seq = sa__le64_get(payload);
+	a->last_seq = sa__le64_get(payload + 8);
+	a->count = sa__le32_get(payload + 16);
 	a->refused = 0;
 	a->refused_code = 0;
 	a->refused_map = NULL;
 	if (len == ACK_LEN)
 		return 0;
-	a->refused = get_u32(payload + 20);
-	a->refused_code = (int32_t)get_u32(payload + 24);
-	uint32_t nbits = get_u32(payload + 28);
+	a->refused = sa__le32_get(payload + 20);
+	a->refused_code = (int32_t)sa__le32_get(payload + 24);
+	uint32_t nbits = sa__le32_get(payload + 28);
 	const uint8_t *map = payload + ACK_LEN + ACK_PARTIAL_FIXED;
 	if (a->refused == 0 || a->refused_code >= 0 ||
 	    nbits > SA_PROTO_MAX_BATCH ||
@@ -539,14 +420,14 @@ sa_proto_get_error(const uint8_t *payload, size_t len, struct sa_proto_err *e)
 {
 	if (len < ERR_FIXED)
 		return SA_EPROTO;
-	uint16_t mlen = get_u16(payload + 9);
+	uint16_t mlen = sa__le16_get(payload + 9);
 	if (mlen != len - ERR_FIXED)
 		return SA_EPROTO;
-	int32_t code = (int32_t)get_u32(payload);
+	int32_t code = (int32_t)sa__le32_get(payload);
 	if (code >= 0)
 		return SA_EPROTO;
 	e->code = code;
-	e->index = get_u32(payload + 4);
+	e->index = sa__le32_get(payload + 4);
 	e->field = payload[8];
 	size_t n = mlen < sizeof e->message - 1 ? mlen : sizeof e->message - 1;
 	for (size_t i = 0; i < n; i++) {

@@ -43,6 +43,7 @@
 #include "segment.h"
 #include "zstd_dl.h"
 #include "varint.h"
+#include "le.h"
 
 struct seg {
 	char *path;
@@ -270,8 +271,7 @@ add_seg(struct sa_reader *rd, const char *path, int dir, bool zst,
 static bool
 is_zstd_magic(const uint8_t *p)
 {
-	uint32_t m = (uint32_t)p[0] | ((uint32_t)p[1] << 8) |
-		     ((uint32_t)p[2] << 16) | ((uint32_t)p[3] << 24);
+	uint32_t m = sa__le32_get(p);
 	return m == 0xFD2FB528u || (m & 0xFFFFFFF0u) == 0x184D2A50u;
 }
 
@@ -720,12 +720,9 @@ load_zframe(struct sa_reader *rd)
 		}
 		const uint8_t *f = z + rd->zpos;
 		size_t avail = rd->map_len - rd->zpos;
-		uint32_t m = (uint32_t)f[0] | ((uint32_t)f[1] << 8) |
-			     ((uint32_t)f[2] << 16) | ((uint32_t)f[3] << 24);
+		uint32_t m = sa__le32_get(f);
 		if ((m & 0xFFFFFFF0u) == 0x184D2A50u && avail >= 8) {
-			uint64_t sz = (uint64_t)f[4] | ((uint64_t)f[5] << 8) |
-				      ((uint64_t)f[6] << 16) |
-				      ((uint64_t)f[7] << 24);
+			uint64_t sz = sa__le32_get(f + 4);
 			rd->zpos += 8 + (sz < avail - 8 ? sz : avail - 8);
 			continue;
 		}

@@ -25,40 +25,14 @@
 #include "crc32c.h"
 #include "segment.h"
 #include "varint.h"
-
-static void
-put_u16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)v;
-	p[1] = (uint8_t)(v >> 8);
-}
-
-static uint16_t
-get_u16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] | (p[1] << 8));
-}
-
-static void
-put_u32(uint8_t *p, uint32_t v)
-{
-	for (int i = 0; i < 4; i++)
-		p[i] = (uint8_t)(v >> (8 * i));
-}
-
-static uint32_t
-get_u32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | ((uint32_t)p[1] << 8) | ((uint32_t)p[2] << 16) |
-	       ((uint32_t)p[3] << 24);
-}
+#include "le.h"
 
 size_t
 sa__seg_header_encode(const struct sa_seg_header *h, uint8_t *buf)
 {
 	uint8_t *p = buf + 12;
 	memcpy(buf, SA_SEG_MAGIC, SA_SEG_MAGIC_LEN);
-	put_u16(buf + 8, SA_FORMAT_VERSION);
+	sa__le16_put(buf + 8, SA_FORMAT_VERSION);
 	p += sa_varint_put(p, (SA_H_FIRST_SEQ << 3) | 0);
 	p += sa_varint_put(p, h->first_seq);
 	p += sa_varint_put(p, (SA_H_CREATED << 3) | 0);
@@ -79,8 +53,8 @@ sa__seg_header_encode(const struct sa_seg_header *h, uint8_t *buf)
 	memcpy(p, writer, sizeof writer - 1);
 	p += sizeof writer - 1;
 	size_t len = (size_t)(p - buf) + 4;
-	put_u16(buf + 10, (uint16_t)len);
-	put_u32(p, sa_crc32c(0, buf, len - 4));
+	sa__le16_put(buf + 10, (uint16_t)len);
+	sa__le32_put(p, sa_crc32c(0, buf, len - 4));
 	return len;
 }
 
@@ -93,13 +67,13 @@ sa__seg_header_decode(const uint8_t *buf, size_t len, struct sa_seg_header *h)
 		return SA_EBADMAGIC;
 	if (len < 12)
 		return SA_ETRUNC;
-	uint16_t version = get_u16(buf + 8);
-	uint16_t hlen = get_u16(buf + 10);
+	uint16_t version = sa__le16_get(buf + 8);
+	uint16_t hlen = sa__le16_get(buf + 10);
 	if (hlen < SA_SEG_HDR_MIN || hlen > SA_SEG_HDR_MAX)
 		return SA_ECORRUPT;
 	if (len < hlen)
 		return SA_ETRUNC;
-	if (sa_crc32c(0, buf, hlen - 4u) != get_u32(buf + hlen - 4))
+	if (sa_crc32c(0, buf, hlen - 4u) != sa__le32_get(buf + hlen - 4))
 		return SA_ECORRUPT;
 	/* Later minor changes add header fields; a new major is refused. */
 	if (version == 0 || version > SA_FORMAT_VERSION)
@@ -186,7 +160,7 @@ sa__frame_parse(const uint8_t *p, size_t avail, struct sa_frame *fr)
 		return SA_FRAME_INCOMPLETE;
 	uint32_t crc = sa_crc32c(0, p, 1 + n);
 	crc = sa_crc32c(crc, p + hdr, (size_t)len);
-	if (crc != get_u32(p + 1 + n))
+	if (crc != sa__le32_get(p + 1 + n))
 		return SA_FRAME_BAD;
 	fr->type = p[0];
 	fr->payload = p + hdr;
@@ -223,7 +197,7 @@ sa__frame_header(uint8_t *out, uint8_t type, const uint8_t *payload,
 	size_t n = sa_varint_put(out + 1, len);
 	uint32_t crc = sa_crc32c(0, out, 1 + n);
 	crc = sa_crc32c(crc, payload, len);
-	put_u32(out + 1 + n, crc);
+	sa__le32_put(out + 1 + n, crc);
 	return 1 + n + 4;
 }
 

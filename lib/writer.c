@@ -42,6 +42,7 @@
 
 #include "segment.h"
 #include "varint.h"
+#include "le.h"
 
 struct wstate {
 	uint64_t last_seq;
@@ -186,8 +187,7 @@ write_footer(struct sa_writer *w)
 	size_t hl = sa__frame_header(hdr, SA_FRAME_FOOTER, w->body, len);
 	uint64_t at = w->seg_size;
 	uint8_t off[8];
-	for (int i = 0; i < 8; i++)
-		off[i] = (uint8_t)(at >> (8 * i));
+	sa__le64_put(off, at);
 	size_t tl = sa__frame_header(tr, SA_FRAME_TRAILER, off, 8);
 	memcpy(tr + tl, off, 8);
 	int rc = pwrite_all(w->fd, hdr, hl, at);

@@ -39,7 +39,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "log.h"
+#include "diag.h"
 #include "seauditd.h"
 
 #define RETRY_MS 200

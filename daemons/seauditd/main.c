@@ -23,7 +23,7 @@
 
 #include "notify.h"
 #include "privsep.h"
-#include "log.h"
+#include "diag.h"
 #include "seauditd.h"
 
 static void

@@ -28,7 +28,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "log.h"
+#include "diag.h"
 #include "seauditd.h"
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;

@@ -33,7 +33,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#include "log.h"
+#include "diag.h"
 #include "seauditd.h"
 
 #define MAX_INFLIGHT 1024          /* frames awaiting commit per client */

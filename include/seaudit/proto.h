@@ -33,7 +33,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include <seaudit/format.h>
+#include <seaudit/buf.h>
 #include <seaudit/record.h>
 
 #include <seaudit/api.h>

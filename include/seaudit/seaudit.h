@@ -17,6 +17,8 @@
 #include <seaudit/record.h>
 #include <seaudit/codes.h>
 #include <seaudit/log.h>
+#include <seaudit/buf.h>
+#include <seaudit/paths.h>
 #include <seaudit/format.h>
 #include <seaudit/json.h>
 #include <seaudit/timefmt.h>

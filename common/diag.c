@@ -1,5 +1,5 @@
 /*
- * log.c - the daemons' own diagnostics (see log.h), in the shape of
+ * diag.c - the daemons' own diagnostics (see diag.h), in the shape of
  * OpenBSD syslogd's log.c: standard error with an "ident: " prefix in the
  * foreground, syslog(3) (LOG_PID | LOG_NDELAY, facility LOG_DAEMON)
  * otherwise.
@@ -20,7 +20,7 @@
 #include <syslog.h>
 #include <unistd.h>
 
-#include "log.h"
+#include "diag.h"
 
 #define LOG_MSG_MAX 1024
 

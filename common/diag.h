@@ -1,13 +1,14 @@
 /*
- * log.h - the daemons' own diagnostics (OpenBSD syslogd's log.c shape):
+ * diag.h - the daemons' own diagnostics (OpenBSD syslogd's log.c shape;
+ * named apart from <seaudit/log.h>, which is the audit log itself):
  * to standard error in the foreground (-d), to syslog(3) otherwise.  Not
  * the audit trail: these are messages about the daemon.
  *
  * log_warn appends strerror(errno); log_warnx does not.  fatal/fatalx log
  * and exit(1).
  */
-#ifndef SEAUDIT_LOG_H_COMMON
-#define SEAUDIT_LOG_H_COMMON
+#ifndef SEAUDIT_DIAG_H
+#define SEAUDIT_DIAG_H
 
 #include <stdbool.h>
 
