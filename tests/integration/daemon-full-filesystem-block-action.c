@@ -101,20 +101,7 @@ main(void)
 		die("%zu loss records under block (first: %s)", nloss,
 		    loss[0].detail);
 	uint64_t *where[NPROD];
-	for (int k = 0; k < NPROD; k++) {
-		where[k] = calloc((size_t)P[k].total + 1, sizeof *where[k]);
-		CHECK(where[k] != NULL);
-	}
-	for (size_t i = 0; i < nlog; i++) {
-		const struct lrec *x = &logv[i];
-		if (x->k < 0)
-			continue;
-		if (x->k >= NPROD || x->i < 0 || x->i >= P[x->k].total)
-			die("record p%d:%d was never submitted", x->k, x->i);
-		if (where[x->k][x->i])
-			die("record p%d:%d twice", x->k, x->i);
-		where[x->k][x->i] = x->seq;
-	}
+	fullfs_where(P, where);
 	uint64_t acked = 0, held = 0, longest = 0;
 	for (int k = 0; k < NPROD; k++) {
 		bool spanned = false;

@@ -100,20 +100,7 @@ main(void)
 		if (logv[i].seq != i + 1)
 			die("log seq %" PRIu64 " at position %zu", logv[i].seq, i);
 	uint64_t *where[NPROD];
-	for (int k = 0; k < NPROD; k++) {
-		where[k] = calloc((size_t)P[k].total + 1, sizeof *where[k]);
-		CHECK(where[k] != NULL);
-	}
-	for (size_t i = 0; i < nlog; i++) {
-		const struct lrec *x = &logv[i];
-		if (x->k < 0)
-			continue;
-		if (x->k >= NPROD || x->i < 0 || x->i >= P[x->k].total)
-			die("record p%d:%d was never submitted", x->k, x->i);
-		if (where[x->k][x->i])
-			die("record p%d:%d twice", x->k, x->i);
-		where[x->k][x->i] = x->seq;
-	}
+	fullfs_where(P, where);
 	uint64_t acked = 0, shed = 0, refused = 0, reserved_refused = 0;
 	uint64_t reserved_while_shedding[SA_EV__COUNT] = {0};
 	uint64_t t_first_shed = UINT64_MAX, t_first_full = UINT64_MAX;

@@ -98,5 +98,12 @@ bool status_get(struct status *s);
 void on_damage(const struct sa_damage *d, void *arg);
 /* Loads the whole log into logv / loss; returns the damage count. */
 uint64_t read_log(const char *dir);
+/*
+ * After read_log: where[k][i] is the sequence number at which producer
+ * k's record i is in the log, 0 when it is not (calloc'd, the caller
+ * frees each).  Dies on a record no producer submitted, or one stored
+ * twice.
+ */
+void fullfs_where(const struct prod P[NPROD], uint64_t *where[NPROD]);
 
 #endif
