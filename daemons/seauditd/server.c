@@ -42,6 +42,7 @@
 
 struct client {
 	struct client *prev, *next;
+	struct daemon *d; /* the daemon it belongs to, for its callbacks */
 	int fd;
 	pid_t pid;
 	uid_t uid;
@@ -62,12 +63,6 @@ struct client {
 };
 
 static void on_client(struct ev_loop *l, int fd, unsigned ev, void *arg);
-
-/*
- * Client callbacks get the client as their argument; the daemon they
- * belong to is this process's only one.
- */
-static struct daemon *the_daemon;
 
 bool
 client_dead(const struct client *c)
@@ -520,6 +515,7 @@ on_accept(struct ev_loop *l, int fd, unsigned ev, void *arg)
 			continue;
 		}
 		c->fd = cfd;
+		c->d = d;
 		c->pid = cr.pid;
 		c->uid = cr.uid;
 		client_identify(d, c, cr.gid);
@@ -567,7 +563,7 @@ on_client(struct ev_loop *l, int fd, unsigned ev, void *arg)
 	(void)l;
 	(void)fd;
 	struct client *c = arg;
-	struct daemon *d = the_daemon;
+	struct daemon *d = c->d;
 	/* c lives at least until server_reap, after this callback. */
 	if (ev & EV_WRITE)
 		client_flush(d, c);
@@ -647,7 +643,6 @@ server_socket_perms(const struct daemon *d)
 int
 server_listen(struct daemon *d)
 {
-	the_daemon = d;
 	const char *path = d->conf.socket;
 	struct sockaddr_un sun = {.sun_family = AF_UNIX};
 	if (strlen(path) >= sizeof sun.sun_path) {
