@@ -33,6 +33,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/inotify.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -76,6 +77,8 @@ struct sa_reader {
 	bool open;  /* segs[cur] is entered */
 	bool done;  /* past the end of segs[cur]; go to the next */
 	bool follow;
+	int wfd;            /* inotify descriptor of sa_reader_fd, or -1 */
+	bool rewatch;       /* a watch was dropped: add them again */
 	sa_damage_cb cb;
 	void *cbarg;
 	uint64_t ndamage;
@@ -436,6 +439,73 @@ scan_dir(struct sa_reader *rd, size_t di, uint64_t lo, uint64_t hi,
 static int add_pointed_dir(struct sa_reader *rd, size_t di, uint64_t top,
 			   bool report);
 
+/*
+ * The follow descriptor (sa_reader_fd): one inotify watch per directory
+ * of the log, for what makes new records readable: appends to a segment
+ * (IN_MODIFY), new, moved and removed segments, and the directory itself
+ * going away.  The events carry nothing the reader uses: sa_reader_next
+ * drains them before it looks for records, so a wakeup is never lost
+ * (an event that comes after the drain leaves the descriptor readable
+ * for the next wait) and the descriptor is quiet once next() returned
+ * "nothing new".
+ */
+#define WATCH_MASK                                                            \
+	(IN_MODIFY | IN_CLOSE_WRITE | IN_CREATE | IN_MOVED_TO | IN_MOVED_FROM | \
+	 IN_DELETE | IN_DELETE_SELF | IN_MOVE_SELF | IN_ATTRIB)
+
+static int
+watch_dir(struct sa_reader *rd, const char *path)
+{
+	return inotify_add_watch(rd->wfd, path, WATCH_MASK) < 0 ? -errno : 0;
+}
+
+static void
+drain_watch(struct sa_reader *rd)
+{
+	if (rd->wfd < 0)
+		return;
+	_Alignas(struct inotify_event) char buf[4096];
+	ssize_t n;
+	while ((n = read(rd->wfd, buf, sizeof buf)) > 0) {
+		for (char *p = buf; p < buf + n;) {
+			const struct inotify_event *e = (const void *)p;
+			if (e->mask & (IN_IGNORED | IN_Q_OVERFLOW))
+				rd->rewatch = true;
+			p += sizeof *e + e->len;
+		}
+	}
+	if (rd->rewatch) {
+		/* A directory removed and made again, or moved: watch what
+		 * is at the paths now (the same watch when unchanged). */
+		rd->rewatch = false;
+		for (size_t i = 0; i < rd->ndirs; i++)
+			if (watch_dir(rd, rd->dirs[i].path) < 0)
+				rd->rewatch = true;
+	}
+}
+
+int
+sa_reader_fd(struct sa_reader *rd)
+{
+	if (rd->wfd >= 0)
+		return rd->wfd;
+	int fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	rd->wfd = fd;
+	for (size_t i = 0; i < rd->ndirs; i++) {
+		int rc = watch_dir(rd, rd->dirs[i].path);
+		if (rc < 0 && rc != -ENOENT) {
+			close(fd);
+			rd->wfd = -1;
+			return rc;
+		}
+		if (rc < 0)
+			rd->rewatch = true;
+	}
+	return fd;
+}
+
 static int
 add_dir(struct sa_reader *rd, const char *path, uint64_t top, bool report)
 {
@@ -462,6 +532,8 @@ add_dir(struct sa_reader *rd, const char *path, uint64_t top, bool report)
 	d->ino = st.st_ino;
 	d->top = top;
 	size_t di = rd->ndirs++;
+	if (rd->wfd >= 0)
+		(void)watch_dir(rd, path);
 	int rc = scan_dir(rd, di, top, UINT64_MAX, top > 0);
 	if (rc == -ENOMEM)
 		return rc;
@@ -551,6 +623,7 @@ sa_reader_open(struct sa_reader **out, const char *const *paths, size_t n,
 	if (rd == NULL)
 		return -ENOMEM;
 	rd->fd = -1;
+	rd->wfd = -1;
 	rd->cb = cb;
 	rd->cbarg = arg;
 	int rc = 0;
@@ -1297,6 +1370,7 @@ refill(struct sa_reader *rd)
 int
 sa_reader_next(struct sa_reader *rd, struct sa_record *r)
 {
+	drain_watch(rd);
 	for (;;) {
 		if (!rd->open || rd->done) {
 			if (rd->open) {
@@ -1562,6 +1636,8 @@ sa_reader_close(struct sa_reader *rd)
 {
 	if (rd == NULL)
 		return;
+	if (rd->wfd >= 0)
+		close(rd->wfd);
 	leave_segment(rd);
 	for (size_t i = 0; i < rd->nsegs; i++)
 		free(rd->segs[i].path);

@@ -205,6 +205,19 @@ int sa_reader_next(struct sa_reader *rd, struct sa_record *r);
 void sa_reader_follow(struct sa_reader *rd, bool on);
 
 /*
+ * A descriptor that becomes readable when the log may hold new records
+ * (inotify on its directories: appends, new, moved and removed segments),
+ * for a follower's event loop or poll(2) instead of a timer.  Owned by the
+ * reader (closed by sa_reader_close; do not read from it): sa_reader_next
+ * consumes its events, so after next() returned 0 it is quiet until
+ * something changes.  A wakeup may be spurious (next() then returns 0
+ * again).  File systems that do not report changes (network ones) never
+ * wake it: wait with a timeout as well.  The descriptor, or -errno
+ * (inotify unavailable, out of watches).
+ */
+int sa_reader_fd(struct sa_reader *rd);
+
+/*
  * Positions the reader so the next record is the first with seq >= `seq`
  * (sa_reader_seek_seq) or the first that may have time >= `us`
  * (sa_reader_seek_time: records before it all have smaller times; records

@@ -15,13 +15,17 @@
  * times need not be monotonic in a log.
  *
  * -follow: the reader's follow mode turns "end of log" into "nothing new
- * yet"; the viewer then writes out what it has, sleeps FOLLOW_POLL_MS and
- * asks again, picking up appended records and new segments (rotation).
+ * yet"; the viewer then writes out what it has and waits on the reader's
+ * follow descriptor (inotify: woken as records arrive), at most
+ * FOLLOW_WAIT_MS (file systems that report no changes), before asking
+ * again; without the descriptor it sleeps FOLLOW_POLL_MS.  It picks up
+ * appended records and new segments (rotation).
  * SIGINT and SIGTERM end it cleanly (exit 0) after a last flush.
  */
 #include <err.h>
 #include <errno.h>
 #include <limits.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -32,6 +36,7 @@
 #include "view.h"
 
 #define FOLLOW_POLL_MS 200
+#define FOLLOW_WAIT_MS 1000
 
 static volatile sig_atomic_t stop_requested;
 
@@ -137,6 +142,20 @@ damage_report(const struct sa_damage *d, void *arg)
 		logpath_group_hint(d->file);
 		st->hinted = true;
 	}
+}
+
+/* Until the log changes (fd), at most FOLLOW_WAIT_MS; EINTR: a stop
+ * signal, checked by the caller. */
+static void
+follow_wait(int fd)
+{
+	if (fd < 0) {
+		struct timespec ts = {0, FOLLOW_POLL_MS * 1000000L};
+		nanosleep(&ts, NULL);
+		return;
+	}
+	struct pollfd p = {.fd = fd, .events = POLLIN};
+	(void)poll(&p, 1, FOLLOW_WAIT_MS);
 }
 
 static void
@@ -249,8 +268,11 @@ scan_run(const struct view_opts *o, const struct sa_filter *f)
 	if ((o->since_us != INT64_MIN || o->until_us != INT64_MAX) &&
 	    (rc = sa_reader_set_window(rd, o->since_us, o->until_us)) < 0)
 		errx(1, "-since/-until: seeking the log: %s", sa_strerror(rc));
-	if (o->follow)
+	int wake = -1;
+	if (o->follow) {
 		sa_reader_follow(rd, true);
+		wake = sa_reader_fd(rd); /* < 0: sleep and poll instead */
+	}
 
 	while (!stop_requested) {
 		rc = sa_reader_next(rd, &r);
@@ -273,7 +295,7 @@ scan_run(const struct view_opts *o, const struct sa_filter *f)
 			caught_up = true;
 		}
 		output_flush(st.out);
-		poll_sleep();
+		follow_wait(wake);
 	}
 
 	if (output_failed(st.out))
