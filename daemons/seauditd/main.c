@@ -210,45 +210,21 @@ reload(struct daemon *d)
 	}
 	if (nc.origin[0] == '\0') /* the default: the host name, as resolved */
 		memcpy(nc.origin, d->conf.origin, sizeof nc.origin);
-	if (strcmp(nc.audit_log, d->conf.audit_log) != 0 ||
-	    strcmp(nc.audit_back, d->conf.audit_back) != 0 ||
-	    strcmp(nc.socket, d->conf.socket) != 0 ||
-	    strcmp(nc.origin, d->conf.origin) != 0 ||
-	    strcmp(nc.audit_group, d->conf.audit_group) != 0 ||
-	    nc.compress != d->conf.compress || nc.sync != d->conf.sync)
-		log_warnx("SIGHUP: audit_log, audit_back, audit_group, socket, "
-			  "origin, sync and compress take effect at the next "
-			  "start");
-	/* Everything else applies now. */
-	d->conf.audit_max_files = nc.audit_max_files;
-	d->conf.backup_date = nc.backup_date;
-	d->conf.disk_full_action = nc.disk_full_action;
-	d->conf.reserve_bytes = nc.reserve_bytes;
-	d->conf.reserved_events = nc.reserved_events;
-	d->conf.max_clients = nc.max_clients;
-	d->conf.max_record_bytes = nc.max_record_bytes;
-	d->conf.max_frame_bytes = nc.max_frame_bytes;
-	d->conf.sync_interval_ms = nc.sync_interval_ms;
-	d->conf.compress_level = nc.compress_level;
-	d->conf.producer_gid = nc.producer_gid;
-	memcpy(d->conf.producer_group, nc.producer_group,
-	       sizeof d->conf.producer_group);
-	d->conf.user_events = nc.user_events;
-	d->conf.mask_passwords = nc.mask_passwords;
-	d->conf.idle_timeout_s = nc.idle_timeout_s;
-	d->conf.max_clients_per_uid = nc.max_clients_per_uid;
-	d->conf.reserved_clients = nc.reserved_clients;
+	/* The keys a reload may change apply now; the others are named. */
+	struct conf was = d->conf;
+	char later[400];
+	conf_reload(&d->conf, &nc, later, sizeof later);
+	if (later[0] != '\0')
+		log_warnx("SIGHUP: %s: take effect at the next start", later);
 	/*
 	 * Who may connect: the socket's group and mode change at once (for
 	 * connections made from now on).  When the socket refuses them, it
 	 * keeps the ones it had and so does the configuration.
 	 */
-	struct conf was = d->conf;
-	d->conf.socket_mode = nc.socket_mode;
-	d->conf.socket_gid = nc.socket_gid;
-	memcpy(d->conf.socket_group, nc.socket_group,
-	       sizeof d->conf.socket_group);
-	if (d->listen_fd >= 0 && server_socket_perms(d) < 0) {
+	bool perms = was.socket_mode != d->conf.socket_mode ||
+		     was.socket_gid != d->conf.socket_gid ||
+		     strcmp(was.socket_group, d->conf.socket_group) != 0;
+	if (perms && d->listen_fd >= 0 && server_socket_perms(d) < 0) {
 		log_warnx("SIGHUP: keeping socket_mode %04o and socket_group "
 			  "%s", (unsigned)was.socket_mode,
 			  was.socket_group[0] ? was.socket_group

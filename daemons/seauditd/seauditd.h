@@ -2,7 +2,8 @@
  * seauditd.h - the writer daemon's shared state and the interfaces between
  * its modules:
  *
- *   main.c    options, configuration, start-up order, signals
+ *   main.c    options, start-up order, signals
+ *   conf.c    the configuration file's keys (read by common/cfgfile.c)
  *   server.c  the Unix socket: clients, frames, peer credentials, replies
  *   commit.c  stamping, group commit in the before-sleep hook, the ack
  *             contract, disk-full actions, reserved space, loss records

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # daemon-sample-configuration-names-every-key: docs/examples/seauditd.ini
 # (installed as an example) holds every key the daemon knows, each with
-# its true default: the keys of the daemon's table (common/conf.c), of
+# its true default: the keys of the daemon's table (daemons/seauditd/conf.c), of
 # seauditd.ini(5) and of the sample are the same set; the sample is
 # accepted as shipped (all commented out) and with every key uncommented;
 # and a daemon run on the uncommented sample reports the same settings
@@ -16,7 +16,7 @@ trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done; rm -rf "$tmp"' EXIT
 fail=0
 sample="$SA_SRC/docs/examples/seauditd.ini"
 
-sed -n 's/.*{SEC_[A-Z]*, *"\([A-Za-z_]*\)".*/\1/p' "$SA_SRC/common/conf.c" | sort >"$tmp/code"
+sed -n 's/.*\[K_[A-Z_]*\] = {"[a-z]*", "\([A-Za-z_]*\)".*/\1/p' "$SA_SRC/daemons/seauditd/conf.c" | sort >"$tmp/code"
 sed -n 's/^\.B[IR] \([A-Za-z_]*\) " = ".*/\1/p' "$SA_SRC/docs/man/seauditd.ini.5" | sort -u >"$tmp/man"
 sed -n 's/^;\([A-Za-z_]*\) =.*/\1/p' "$sample" | sort >"$tmp/sample"
 [[ $(wc -l <"$tmp/code") -ge 25 ]] || { echo "FAIL: setup: found $(wc -l <"$tmp/code") keys in conf.c"; exit 1; }

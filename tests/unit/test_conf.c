@@ -622,6 +622,44 @@ test_parse_classes(void **state)
 		"a_class_name_much_longer_than_any_real_one", &bits), -1);
 }
 
+/*
+ * A reload copies exactly the keys SIGHUP may change and names the
+ * others (seauditd(8), SIGNALS): here max_clients, reserve, socket_mode
+ * and producer_group apply, audit_log, socket, sync and compress wait.
+ */
+static void
+test_reload_applies_reloadable_keys(void **state)
+{
+	(void)state;
+	struct conf run, next;
+	conf_defaults(&run);
+	load_ok(&run, "[logmgr]\naudit_log = /srv/a\n[seauditd]\n"
+		      "socket = /run/a.sock\n");
+	conf_defaults(&next);
+	load_ok(&next, "[logmgr]\naudit_log = /srv/b\n[seauditd]\n"
+		       "socket = /run/b.sock\nsync = none\ncompress = no\n"
+		       "max_clients = 77\nreserve = 1M\nsocket_mode = 0600\n"
+		       "producer_group = root\n");
+	char later[400];
+	conf_reload(&run, &next, later, sizeof later);
+	assert_int_equal(run.max_clients, 77);
+	assert_int_equal(run.reserve_bytes, 1024 * 1024);
+	assert_int_equal(run.socket_mode, 0600);
+	assert_string_equal(run.producer_group, "root");
+	assert_int_equal(run.producer_gid, 0);
+	assert_string_equal(run.audit_log, "/srv/a");
+	assert_string_equal(run.socket, "/run/a.sock");
+	assert_int_equal(run.sync, SA_SYNC_BATCH);
+	assert_true(run.compress);
+	assert_string_equal(later, "audit_log, socket, sync, compress");
+
+	/* Nothing differs: nothing named, nothing changed. */
+	struct conf same = run;
+	conf_reload(&run, &same, later, sizeof later);
+	assert_string_equal(later, "");
+	assert_memory_equal(&run, &same, sizeof run);
+}
+
 int
 main(void)
 {
@@ -638,6 +676,7 @@ main(void)
 		cmocka_unit_test(test_err_long_line),
 		cmocka_unit_test(test_err_file),
 		cmocka_unit_test(test_parse_classes),
+		cmocka_unit_test(test_reload_applies_reloadable_keys),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -89,6 +89,15 @@ void conf_defaults(struct conf *c);
  */
 int conf_load(struct conf *c, const char *path, char *err, size_t errcap);
 
+/*
+ * A reload: the keys SIGHUP may change are copied from `next` (a file
+ * read with conf_load over conf_defaults) into `running`; the names of
+ * those that differ and wait for the next start go to `later` ("" when
+ * none).
+ */
+void conf_reload(struct conf *running, const struct conf *next, char *later,
+		 size_t cap);
+
 /* Parses an event-class list ("login,admin,untrust,daemon") into bits. */
 int conf_parse_classes(const char *s, uint32_t *bits);
 
