@@ -165,9 +165,10 @@ report(const char *name, double *v, int k)
 		sum += v[i];
 	qsort(v, (size_t)k, sizeof *v, cmp_d);
 	int p99 = (int)(0.99 * (k - 1) + 0.5);
-	printf("%s_mean_us=%.1f\n%s_p50_us=%.1f\n%s_p99_us=%.1f\n%s_max_us=%.1f\n",
-	       name, sum / k * 1e6, name, v[k / 2] * 1e6, name, v[p99] * 1e6,
-	       name, v[k - 1] * 1e6);
+	printf(
+	    "%s_mean_us=%.1f\n%s_p50_us=%.1f\n%s_p99_us=%.1f\n%s_max_us=%.1f\n",
+	    name, sum / k * 1e6, name, v[k / 2] * 1e6, name, v[p99] * 1e6, name,
+	    v[k - 1] * 1e6);
 }
 
 static uint64_t
@@ -202,7 +203,8 @@ seek_phase(const char *dir, int64_t first, int64_t last, int k, int wsec,
 	struct sa_record r;
 	for (int i = 0; i < k; i++) {
 		int64_t nmin = (hi - lo) / minute + 1;
-		int64_t t = lo + (int64_t)(xorshift(&s) % (uint64_t)nmin) * minute;
+		int64_t t =
+		    lo + (int64_t)(xorshift(&s) % (uint64_t)nmin) * minute;
 		double t0 = now_s();
 		int rc = sa_reader_seek_time(rd, t);
 		if (rc < 0)
@@ -227,7 +229,8 @@ seek_phase(const char *dir, int64_t first, int64_t last, int k, int wsec,
 	sa_reader_close(rd);
 	for (int i = 0; i < k; i++) {
 		int64_t nmin = (hi - lo) / minute + 1;
-		int64_t t = lo + (int64_t)(xorshift(&s) % (uint64_t)nmin) * minute;
+		int64_t t =
+		    lo + (int64_t)(xorshift(&s) % (uint64_t)nmin) * minute;
 		double t0 = now_s();
 		struct sa_reader *cr = open_log(dir);
 		int rc = sa_reader_seek_time(cr, t);
@@ -238,8 +241,9 @@ seek_phase(const char *dir, int64_t first, int64_t last, int k, int wsec,
 		sa_reader_close(cr);
 		cold[i] = now_s() - t0;
 	}
-	printf("seek_windows=%d\nseek_window_s=%d\nseek_records_per_window=%.0f\n",
-	       k, wsec, (double)inwin / k);
+	printf(
+	    "seek_windows=%d\nseek_window_s=%d\nseek_records_per_window=%.0f\n",
+	    k, wsec, (double)inwin / k);
 	report("seek_found", found, k);
 	report("seek_window", whole, k);
 	report("seek_open_found", cold, k);
@@ -253,29 +257,45 @@ static void usage(void) __attribute__((noreturn));
 static void
 usage(void)
 {
-	fprintf(stderr, "usage: sa-bench -fn DIR [-u USER] [-k WINDOWS] "
-			"[-w SECONDS] [-s SEED] [-p read,line,json,filter,seek]\n");
+	fprintf(stderr,
+		"usage: sa-bench -fn DIR [-u USER] [-k WINDOWS] "
+		"[-w SECONDS] [-s SEED] [-p read,line,json,filter,seek]\n");
 	exit(2);
 }
 
 int
 main(int argc, char **argv)
 {
-	const char *dir = NULL, *user = "*", *phases = "read,line,json,filter,seek";
+	const char *dir = NULL, *user = "*",
+		   *phases = "read,line,json,filter,seek";
 	int k = 1000, wsec = 60;
 	uint64_t seed = 42;
 	static const struct option lo[] = {{"fn", required_argument, NULL, 'f'},
 					   {NULL, 0, NULL, 0}};
 	int c;
-	while ((c = getopt_long_only(argc, argv, "u:k:w:s:p:", lo, NULL)) != -1) {
+	while ((c = getopt_long_only(argc, argv, "u:k:w:s:p:", lo, NULL)) !=
+	       -1) {
 		switch (c) {
-		case 'f': dir = optarg; break;
-		case 'u': user = optarg; break;
-		case 'k': k = atoi(optarg); break;
-		case 'w': wsec = atoi(optarg); break;
-		case 's': seed = strtoull(optarg, NULL, 0); break;
-		case 'p': phases = optarg; break;
-		default: usage();
+		case 'f':
+			dir = optarg;
+			break;
+		case 'u':
+			user = optarg;
+			break;
+		case 'k':
+			k = atoi(optarg);
+			break;
+		case 'w':
+			wsec = atoi(optarg);
+			break;
+		case 's':
+			seed = strtoull(optarg, NULL, 0);
+			break;
+		case 'p':
+			phases = optarg;
+			break;
+		default:
+			usage();
 		}
 	}
 	if (dir == NULL || k < 1 || wsec < 1)

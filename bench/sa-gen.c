@@ -7,8 +7,8 @@
  *          -o json | -o linux-audit | -o null | -o users
  *
  * One model of a busy Linux host population drives every output: a pool of
- * live sessions (interactive ssh users picked by a Zipf law (s = 0.6) over USERS
- * people, cron jobs, daemons), each with its host, terminal, session ID,
+ * live sessions (interactive ssh users picked by a Zipf law (s = 0.6) over
+ * USERS people, cron jobs, daemons), each with its host, terminal, session ID,
  * shell, current program and working directory.  Events are drawn from a
  * fixed mix in which resource accesses dominate (FILE most of all, in
  * short bursts of one program touching several files), with logins,
@@ -180,41 +180,47 @@ rweighted(struct rng *g, const unsigned *w, unsigned n)
 /* Static vocabularies.                                               */
 
 static const char *const given[] = {
-	"james", "mary", "john", "patricia", "robert", "jennifer", "michael",
-	"linda", "william", "elizabeth", "david", "barbara", "richard", "susan",
-	"joseph", "jessica", "thomas", "sarah", "charles", "karen", "wei", "li",
-	"ana", "jose", "maria", "ahmed", "fatima", "olga", "ivan", "yuki",
-	"hiroshi", "priya", "raj", "chen", "sofia", "lucas", "emma", "noah",
-	"mia", "liam", "anna", "piotr", "kasia", "jan", "eva", "lars",
-	"ingrid", "pierre", "claire", "marco", "giulia", "hans", "greta",
-	"omar", "leila", "kofi", "amara", "diego", "camila", "sven"};
+    "james",   "mary",	"john",	   "patricia",	"robert", "jennifer",
+    "michael", "linda", "william", "elizabeth", "david",  "barbara",
+    "richard", "susan", "joseph",  "jessica",	"thomas", "sarah",
+    "charles", "karen", "wei",	   "li",	"ana",	  "jose",
+    "maria",   "ahmed", "fatima",  "olga",	"ivan",	  "yuki",
+    "hiroshi", "priya", "raj",	   "chen",	"sofia",  "lucas",
+    "emma",    "noah",	"mia",	   "liam",	"anna",	  "piotr",
+    "kasia",   "jan",	"eva",	   "lars",	"ingrid", "pierre",
+    "claire",  "marco", "giulia",  "hans",	"greta",  "omar",
+    "leila",   "kofi",	"amara",   "diego",	"camila", "sven"};
 
 static const char *const surname[] = {
-	"smith", "johnson", "williams", "brown", "jones", "garcia", "miller",
-	"davis", "rodriguez", "martinez", "hernandez", "lopez", "gonzalez",
-	"wilson", "anderson", "thomas", "taylor", "moore", "jackson", "martin",
-	"lee", "perez", "thompson", "white", "harris", "sanchez", "clark",
-	"ramirez", "lewis", "robinson", "walker", "young", "allen", "king",
-	"wright", "scott", "torres", "nguyen", "hill", "flores", "green",
-	"adams", "nelson", "baker", "hall", "rivera", "campbell", "mitchell",
-	"carter", "roberts", "kowalski", "nowak", "schmidt", "schneider",
-	"fischer", "weber", "meyer", "wagner", "becker", "hoffmann", "dubois",
-	"moreau", "laurent", "bernard", "rossi", "russo", "ferrari", "esposito",
-	"bianchi", "romano", "tanaka", "suzuki", "takahashi", "watanabe",
-	"ito", "yamamoto", "wang", "zhang", "liu", "chen", "yang", "huang",
-	"zhao", "wu", "zhou", "kumar", "singh", "sharma", "patel", "gupta",
-	"ivanov", "petrov", "sidorov", "popescu", "nagy", "horvat", "jensen",
-	"nielsen", "hansen", "larsen", "andersson", "johansson", "virtanen",
-	"silva", "santos", "oliveira", "souza", "costa", "mensah", "okafor"};
+    "smith",	 "johnson",  "williams",  "brown",    "jones",	   "garcia",
+    "miller",	 "davis",    "rodriguez", "martinez", "hernandez", "lopez",
+    "gonzalez",	 "wilson",   "anderson",  "thomas",   "taylor",	   "moore",
+    "jackson",	 "martin",   "lee",	  "perez",    "thompson",  "white",
+    "harris",	 "sanchez",  "clark",	  "ramirez",  "lewis",	   "robinson",
+    "walker",	 "young",    "allen",	  "king",     "wright",	   "scott",
+    "torres",	 "nguyen",   "hill",	  "flores",   "green",	   "adams",
+    "nelson",	 "baker",    "hall",	  "rivera",   "campbell",  "mitchell",
+    "carter",	 "roberts",  "kowalski",  "nowak",    "schmidt",   "schneider",
+    "fischer",	 "weber",    "meyer",	  "wagner",   "becker",	   "hoffmann",
+    "dubois",	 "moreau",   "laurent",	  "bernard",  "rossi",	   "russo",
+    "ferrari",	 "esposito", "bianchi",	  "romano",   "tanaka",	   "suzuki",
+    "takahashi", "watanabe", "ito",	  "yamamoto", "wang",	   "zhang",
+    "liu",	 "chen",     "yang",	  "huang",    "zhao",	   "wu",
+    "zhou",	 "kumar",    "singh",	  "sharma",   "patel",	   "gupta",
+    "ivanov",	 "petrov",   "sidorov",	  "popescu",  "nagy",	   "horvat",
+    "jensen",	 "nielsen",  "hansen",	  "larsen",   "andersson", "johansson",
+    "virtanen",	 "silva",    "santos",	  "oliveira", "souza",	   "costa",
+    "mensah",	 "okafor"};
 
 static const char *const projects[] = {
-	"atlas", "billing", "crm", "datalake", "edge", "fleet", "gateway",
-	"helios", "inventory", "janus", "kepler", "ledger", "mercury", "nova",
-	"orion", "payments", "quasar", "reporting", "sirius", "telemetry",
-	"unity", "vega", "warehouse", "xenon", "yield", "zephyr", "analytics",
-	"backoffice", "catalog", "delivery", "etl", "forecast", "hr-portal",
-	"identity", "kiosk", "logistics", "mobile-api", "notifications",
-	"onboarding", "pricing"};
+    "atlas",	 "billing",    "crm",		"datalake",   "edge",
+    "fleet",	 "gateway",    "helios",	"inventory",  "janus",
+    "kepler",	 "ledger",     "mercury",	"nova",	      "orion",
+    "payments",	 "quasar",     "reporting",	"sirius",     "telemetry",
+    "unity",	 "vega",       "warehouse",	"xenon",      "yield",
+    "zephyr",	 "analytics",  "backoffice",	"catalog",    "delivery",
+    "etl",	 "forecast",   "hr-portal",	"identity",   "kiosk",
+    "logistics", "mobile-api", "notifications", "onboarding", "pricing"};
 
 struct sysacct {
 	const char *name, *group;
@@ -223,13 +229,26 @@ struct sysacct {
 
 /* Service accounts: actors of cron and daemon sessions, su/sudo targets. */
 static const struct sysacct sysaccts[] = {
-	{"root", "root", 0, 0},           {"daemon", "daemon", 1, 1},
-	{"www-data", "www-data", 33, 33}, {"backup", "backup", 34, 34},
-	{"postgres", "postgres", 108, 115}, {"nagios", "nagios", 112, 118},
-	{"oracle", "oinstall", 54321, 54321}, {"nobody", "nogroup", 65534, 65534},
+    {"root", "root", 0, 0},
+    {"daemon", "daemon", 1, 1},
+    {"www-data", "www-data", 33, 33},
+    {"backup", "backup", 34, 34},
+    {"postgres", "postgres", 108, 115},
+    {"nagios", "nagios", 112, 118},
+    {"oracle", "oinstall", 54321, 54321},
+    {"nobody", "nogroup", 65534, 65534},
 };
-enum { SA_ROOT = 0, SA_DAEMON, SA_WWW, SA_BACKUP, SA_PG, SA_NAGIOS,
-       SA_ORACLE, SA_NOBODY, N_SYSACCT };
+enum {
+	SA_ROOT = 0,
+	SA_DAEMON,
+	SA_WWW,
+	SA_BACKUP,
+	SA_PG,
+	SA_NAGIOS,
+	SA_ORACLE,
+	SA_NOBODY,
+	N_SYSACCT
+};
 
 struct prog {
 	const char *path;
@@ -239,145 +258,192 @@ struct prog {
 
 /* Programs run in interactive sessions, by frequency. */
 static const struct prog iprogs[] = {
-	{"/usr/bin/bash", "bash", 60},
-	{"/usr/bin/vim.basic", "vim", 40},
-	{"/usr/bin/cat", "cat", 30},
-	{"/usr/bin/less", "less", 20},
-	{"/usr/bin/grep", "grep", 35},
-	{"/usr/bin/ls", "ls", 40},
-	{"/usr/bin/python3.11", "python3", 45},
-	{"/usr/bin/git", "git", 35},
-	{"/usr/bin/make", "make", 12},
-	{"/usr/bin/gcc-12", "gcc", 10},
-	{"/usr/bin/ssh", "ssh", 8},
-	{"/usr/bin/scp", "scp", 4},
-	{"/usr/bin/rsync", "rsync", 6},
-	{"/usr/bin/tar", "tar", 8},
-	{"/usr/bin/gzip", "gzip", 4},
-	{"/usr/bin/find", "find", 12},
-	{"/usr/bin/sed", "sed", 8},
-	{"/usr/bin/awk", "awk", 6},
-	{"/usr/bin/cp", "cp", 10},
-	{"/usr/bin/mv", "mv", 6},
-	{"/usr/bin/rm", "rm", 6},
-	{"/usr/bin/chmod", "chmod", 3},
-	{"/usr/bin/nano", "nano", 6},
-	{"/usr/bin/curl", "curl", 7},
-	{"/usr/bin/docker", "docker", 6},
-	{"/usr/bin/kubectl", "kubectl", 6},
-	{"/usr/bin/psql", "psql", 5},
-	{"/usr/bin/java", "java", 8},
-	{"/usr/bin/node", "node", 7},
-	{"/usr/bin/perl", "perl", 3},
-	{"/usr/bin/tail", "tail", 8},
-	{"/usr/bin/head", "head", 4},
-	{"/usr/bin/diff", "diff", 3},
-	{"/usr/bin/sort", "sort", 3},
-	{"/usr/bin/ps", "ps", 5},
-	{"/usr/bin/top", "top", 3},
-	{"/usr/bin/journalctl", "journalctl", 3},
-	{"/usr/bin/systemctl", "systemctl", 4},
-	{"/usr/bin/sudo", "sudo", 6},
-	{"/usr/bin/su", "su", 2},
-	{"/usr/local/bin/tcsh", "tcsh", 2},
-	{"/opt/jdk-17/bin/javac", "javac", 3},
-	{"/usr/bin/go", "go", 3},
-	{"/usr/bin/cargo", "cargo", 2},
-	{"/usr/bin/openssl", "openssl", 2},
-	{"/usr/bin/passwd", "passwd", 1},
-	{"/usr/bin/crontab", "crontab", 1},
-	{"/usr/bin/kill", "kill", 2},
+    {"/usr/bin/bash", "bash", 60},
+    {"/usr/bin/vim.basic", "vim", 40},
+    {"/usr/bin/cat", "cat", 30},
+    {"/usr/bin/less", "less", 20},
+    {"/usr/bin/grep", "grep", 35},
+    {"/usr/bin/ls", "ls", 40},
+    {"/usr/bin/python3.11", "python3", 45},
+    {"/usr/bin/git", "git", 35},
+    {"/usr/bin/make", "make", 12},
+    {"/usr/bin/gcc-12", "gcc", 10},
+    {"/usr/bin/ssh", "ssh", 8},
+    {"/usr/bin/scp", "scp", 4},
+    {"/usr/bin/rsync", "rsync", 6},
+    {"/usr/bin/tar", "tar", 8},
+    {"/usr/bin/gzip", "gzip", 4},
+    {"/usr/bin/find", "find", 12},
+    {"/usr/bin/sed", "sed", 8},
+    {"/usr/bin/awk", "awk", 6},
+    {"/usr/bin/cp", "cp", 10},
+    {"/usr/bin/mv", "mv", 6},
+    {"/usr/bin/rm", "rm", 6},
+    {"/usr/bin/chmod", "chmod", 3},
+    {"/usr/bin/nano", "nano", 6},
+    {"/usr/bin/curl", "curl", 7},
+    {"/usr/bin/docker", "docker", 6},
+    {"/usr/bin/kubectl", "kubectl", 6},
+    {"/usr/bin/psql", "psql", 5},
+    {"/usr/bin/java", "java", 8},
+    {"/usr/bin/node", "node", 7},
+    {"/usr/bin/perl", "perl", 3},
+    {"/usr/bin/tail", "tail", 8},
+    {"/usr/bin/head", "head", 4},
+    {"/usr/bin/diff", "diff", 3},
+    {"/usr/bin/sort", "sort", 3},
+    {"/usr/bin/ps", "ps", 5},
+    {"/usr/bin/top", "top", 3},
+    {"/usr/bin/journalctl", "journalctl", 3},
+    {"/usr/bin/systemctl", "systemctl", 4},
+    {"/usr/bin/sudo", "sudo", 6},
+    {"/usr/bin/su", "su", 2},
+    {"/usr/local/bin/tcsh", "tcsh", 2},
+    {"/opt/jdk-17/bin/javac", "javac", 3},
+    {"/usr/bin/go", "go", 3},
+    {"/usr/bin/cargo", "cargo", 2},
+    {"/usr/bin/openssl", "openssl", 2},
+    {"/usr/bin/passwd", "passwd", 1},
+    {"/usr/bin/crontab", "crontab", 1},
+    {"/usr/bin/kill", "kill", 2},
 };
 
 /* Daemon programs of the daemon sessions (index = sysacct). */
 static const struct prog dprogs[N_SYSACCT] = {
-	{"/usr/sbin/sshd", "sshd", 0},
-	{"/usr/sbin/atd", "atd", 0},
-	{"/usr/sbin/nginx", "nginx", 0},
-	{"/usr/bin/rsync", "rsync", 0},
-	{"/usr/lib/postgresql/15/bin/postgres", "postgres", 0},
-	{"/usr/sbin/nrpe", "nrpe", 0},
-	{"/u01/app/oracle/product/19c/bin/oracle", "oracle", 0},
-	{"/usr/sbin/dnsmasq", "dnsmasq", 0},
+    {"/usr/sbin/sshd", "sshd", 0},
+    {"/usr/sbin/atd", "atd", 0},
+    {"/usr/sbin/nginx", "nginx", 0},
+    {"/usr/bin/rsync", "rsync", 0},
+    {"/usr/lib/postgresql/15/bin/postgres", "postgres", 0},
+    {"/usr/sbin/nrpe", "nrpe", 0},
+    {"/u01/app/oracle/product/19c/bin/oracle", "oracle", 0},
+    {"/usr/sbin/dnsmasq", "dnsmasq", 0},
 };
 
 /* Programs cron jobs run. */
 static const struct prog cprogs[] = {
-	{"/usr/sbin/logrotate", "logrotate", 0},
-	{"/usr/bin/rsync", "rsync", 0},
-	{"/usr/bin/find", "find", 0},
-	{"/usr/bin/python3.11", "python3", 0},
-	{"/usr/local/sbin/backup.sh", "backup.sh", 0},
-	{"/usr/bin/apt-get", "apt-get", 0},
-	{"/usr/sbin/tmpreaper", "tmpreaper", 0},
-	{"/usr/bin/pg_dump", "pg_dump", 0},
-	{"/usr/lib/sysstat/sa1", "sa1", 0},
-	{"/usr/bin/certbot", "certbot", 0},
+    {"/usr/sbin/logrotate", "logrotate", 0},
+    {"/usr/bin/rsync", "rsync", 0},
+    {"/usr/bin/find", "find", 0},
+    {"/usr/bin/python3.11", "python3", 0},
+    {"/usr/local/sbin/backup.sh", "backup.sh", 0},
+    {"/usr/bin/apt-get", "apt-get", 0},
+    {"/usr/sbin/tmpreaper", "tmpreaper", 0},
+    {"/usr/bin/pg_dump", "pg_dump", 0},
+    {"/usr/lib/sysstat/sa1", "sa1", 0},
+    {"/usr/bin/certbot", "certbot", 0},
 };
 
 static const char *const etc_files[] = {
-	"/etc/passwd", "/etc/group", "/etc/hosts", "/etc/resolv.conf",
-	"/etc/nsswitch.conf", "/etc/ld.so.cache", "/etc/localtime",
-	"/etc/ssh/ssh_config", "/etc/ssh/sshd_config", "/etc/bash.bashrc",
-	"/etc/profile", "/etc/environment", "/etc/login.defs",
-	"/etc/pam.d/common-auth", "/etc/pam.d/sshd", "/etc/security/limits.conf",
-	"/etc/nginx/nginx.conf", "/etc/nginx/sites-enabled/default",
-	"/etc/postgresql/15/main/postgresql.conf", "/etc/crontab",
-	"/etc/logrotate.conf", "/etc/os-release", "/etc/ssl/certs/ca-certificates.crt",
-	"/etc/timezone", "/etc/hostname", "/etc/fstab", "/etc/sysctl.conf",
-	"/etc/systemd/system.conf", "/etc/apt/sources.list", "/etc/gitconfig"};
+    "/etc/passwd",
+    "/etc/group",
+    "/etc/hosts",
+    "/etc/resolv.conf",
+    "/etc/nsswitch.conf",
+    "/etc/ld.so.cache",
+    "/etc/localtime",
+    "/etc/ssh/ssh_config",
+    "/etc/ssh/sshd_config",
+    "/etc/bash.bashrc",
+    "/etc/profile",
+    "/etc/environment",
+    "/etc/login.defs",
+    "/etc/pam.d/common-auth",
+    "/etc/pam.d/sshd",
+    "/etc/security/limits.conf",
+    "/etc/nginx/nginx.conf",
+    "/etc/nginx/sites-enabled/default",
+    "/etc/postgresql/15/main/postgresql.conf",
+    "/etc/crontab",
+    "/etc/logrotate.conf",
+    "/etc/os-release",
+    "/etc/ssl/certs/ca-certificates.crt",
+    "/etc/timezone",
+    "/etc/hostname",
+    "/etc/fstab",
+    "/etc/sysctl.conf",
+    "/etc/systemd/system.conf",
+    "/etc/apt/sources.list",
+    "/etc/gitconfig"};
 
 static const char *const sensitive_files[] = {
-	"/etc/shadow", "/etc/gshadow", "/etc/sudoers", "/etc/sudoers.d/90-admins",
-	"/root/.ssh/authorized_keys", "/root/.bash_history", "/etc/ssl/private/server.key",
-	"/etc/ssl/private/wildcard.example.com.key", "/var/lib/seos/seosdb/seos.db",
-	"/etc/seos/seos.ini", "/var/log/auth.log", "/etc/krb5.keytab",
-	"/var/lib/postgresql/15/main/pg_hba.conf", "/etc/security/opasswd",
-	"/boot/grub/grub.cfg", "/etc/audit/auditd.conf"};
+    "/etc/shadow",
+    "/etc/gshadow",
+    "/etc/sudoers",
+    "/etc/sudoers.d/90-admins",
+    "/root/.ssh/authorized_keys",
+    "/root/.bash_history",
+    "/etc/ssl/private/server.key",
+    "/etc/ssl/private/wildcard.example.com.key",
+    "/var/lib/seos/seosdb/seos.db",
+    "/etc/seos/seos.ini",
+    "/var/log/auth.log",
+    "/etc/krb5.keytab",
+    "/var/lib/postgresql/15/main/pg_hba.conf",
+    "/etc/security/opasswd",
+    "/boot/grub/grub.cfg",
+    "/etc/audit/auditd.conf"};
 
 static const char *const libs[] = {
-	"c.so.6", "m.so.6", "pthread.so.0", "ssl.so.3", "crypto.so.3", "z.so.1",
-	"zstd.so.1", "lzma.so.5", "pcre2-8.so.0", "selinux.so.1", "tinfo.so.6",
-	"readline.so.8", "ffi.so.8", "sqlite3.so.0", "curl.so.4", "xml2.so.2",
-	"gcc_s.so.1", "stdc++.so.6", "systemd.so.0", "audit.so.1", "pam.so.0",
-	"krb5.so.3", "gssapi_krb5.so.2", "yaml-0.so.2", "expat.so.1"};
+    "c.so.6",	    "m.so.6",	    "pthread.so.0",	"ssl.so.3",
+    "crypto.so.3",  "z.so.1",	    "zstd.so.1",	"lzma.so.5",
+    "pcre2-8.so.0", "selinux.so.1", "tinfo.so.6",	"readline.so.8",
+    "ffi.so.8",	    "sqlite3.so.0", "curl.so.4",	"xml2.so.2",
+    "gcc_s.so.1",   "stdc++.so.6",  "systemd.so.0",	"audit.so.1",
+    "pam.so.0",	    "krb5.so.3",    "gssapi_krb5.so.2", "yaml-0.so.2",
+    "expat.so.1"};
 
-static const char *const home_rel[] = {
-	".bashrc", ".profile", ".bash_history", ".ssh/known_hosts", ".ssh/config",
-	".vimrc", ".gitconfig", ".viminfo", ".lesshst", ".python_history",
-	"notes.txt", "todo.md", ".config/htop/htoprc", ".kube/config",
-	".docker/config.json", ".npmrc", ".cache/pip/selfcheck.json",
-	".local/share/recently-used.xbel", "Downloads/report.pdf", "scratch.sql"};
+static const char *const home_rel[] = {".bashrc",
+				       ".profile",
+				       ".bash_history",
+				       ".ssh/known_hosts",
+				       ".ssh/config",
+				       ".vimrc",
+				       ".gitconfig",
+				       ".viminfo",
+				       ".lesshst",
+				       ".python_history",
+				       "notes.txt",
+				       "todo.md",
+				       ".config/htop/htoprc",
+				       ".kube/config",
+				       ".docker/config.json",
+				       ".npmrc",
+				       ".cache/pip/selfcheck.json",
+				       ".local/share/recently-used.xbel",
+				       "Downloads/report.pdf",
+				       "scratch.sql"};
 
-static const char *const proj_sub[] = {"src", "data", "docs", "build",
+static const char *const proj_sub[] = {"src",	"data",	  "docs",    "build",
 				       "tests", "config", "scripts", "lib"};
 static const char *const proj_stem[] = {
-	"main", "util", "handler", "model", "service", "client", "server",
-	"parser", "config", "schema", "report", "export", "import", "worker",
-	"index", "cache", "auth", "api", "db", "queue"};
-static const char *const proj_ext[] = {"c", "h", "py", "go", "java", "js",
-				       "json", "yaml", "csv", "md", "sql",
-				       "sh", "txt", "o"};
+    "main",   "util",	"handler", "model",  "service", "client", "server",
+    "parser", "config", "schema",  "report", "export",	"import", "worker",
+    "index",  "cache",	"auth",	   "api",    "db",	"queue"};
+static const char *const proj_ext[] = {"c",   "h",    "py",   "go",  "java",
+				       "js",  "json", "yaml", "csv", "md",
+				       "sql", "sh",   "txt",  "o"};
 
 static const char *const log_files[] = {
-	"/var/log/syslog", "/var/log/nginx/access.log", "/var/log/nginx/error.log",
-	"/var/log/postgresql/postgresql-15-main.log", "/var/log/kern.log",
-	"/var/log/dpkg.log", "/var/log/apt/history.log", "/var/log/daemon.log",
-	"/var/log/messages", "/var/log/cron.log"};
+    "/var/log/syslog",		"/var/log/nginx/access.log",
+    "/var/log/nginx/error.log", "/var/log/postgresql/postgresql-15-main.log",
+    "/var/log/kern.log",	"/var/log/dpkg.log",
+    "/var/log/apt/history.log", "/var/log/daemon.log",
+    "/var/log/messages",	"/var/log/cron.log"};
 
-static const char *const web_sites[] = {"shop", "intranet", "wiki", "status",
-					"api", "docs"};
+static const char *const web_sites[] = {"shop",	  "intranet", "wiki",
+					"status", "api",      "docs"};
 static const char *const web_files[] = {
-	"index.php", "wp-login.php", "static/app.js", "static/style.css",
-	"images/logo.png", "api/v1/orders.php", "config.php", ".htaccess",
-	"robots.txt", "favicon.ico"};
+    "index.php",       "wp-login.php",	    "static/app.js", "static/style.css",
+    "images/logo.png", "api/v1/orders.php", "config.php",    ".htaccess",
+    "robots.txt",      "favicon.ico"};
 
 static const char *const host_roles[] = {
-	"web", "app", "db", "build", "ci", "ws", "lab", "vpn", "bastion",
-	"mail", "ldap", "nfs", "k8s-node", "cache", "mq", "monitor"};
+    "web",     "app",  "db",   "build", "ci",	    "ws",    "lab", "vpn",
+    "bastion", "mail", "ldap", "nfs",	"k8s-node", "cache", "mq",  "monitor"};
 static const char *const host_domains[] = {
-	"prod.example.com", "dc2.example.com", "corp.example.com",
-	"lab.example.net", "dmz.example.com"};
+    "prod.example.com", "dc2.example.com", "corp.example.com",
+    "lab.example.net", "dmz.example.com"};
 
 struct service {
 	const char *name;
@@ -388,27 +454,27 @@ struct service {
 };
 
 static const struct service services[] = {
-	{"ssh", 22, "/usr/sbin/sshd", "/usr/bin/ssh", 30, 20},
-	{"https", 443, "/usr/sbin/nginx", "/usr/bin/curl", 40, 35},
-	{"http", 80, "/usr/sbin/nginx", "/usr/bin/curl", 15, 10},
-	{"postgresql", 5432, "/usr/lib/postgresql/15/bin/postgres",
-	 "/usr/bin/psql", 12, 10},
-	{"smtp", 25, "/usr/sbin/exim4", "/usr/sbin/exim4", 4, 3},
-	{"ldap", 389, "/usr/sbin/slapd", "/usr/bin/ldapsearch", 4, 6},
-	{"domain", 53, "/usr/sbin/dnsmasq", "/usr/bin/dig", 3, 8},
-	{"telnet", 23, "/usr/sbin/in.telnetd", "/usr/bin/telnet", 1, 1},
-	{"rsync", 873, "/usr/bin/rsync", "/usr/bin/rsync", 2, 3},
-	{"nfs", 2049, "/usr/sbin/rpc.nfsd", "/usr/sbin/mount.nfs", 2, 2},
-	{"mysql", 3306, "/usr/sbin/mysqld", "/usr/bin/mysql", 2, 2},
-	{"ftp", 21, "/usr/sbin/vsftpd", "/usr/bin/ftp", 1, 1},
+    {"ssh", 22, "/usr/sbin/sshd", "/usr/bin/ssh", 30, 20},
+    {"https", 443, "/usr/sbin/nginx", "/usr/bin/curl", 40, 35},
+    {"http", 80, "/usr/sbin/nginx", "/usr/bin/curl", 15, 10},
+    {"postgresql", 5432, "/usr/lib/postgresql/15/bin/postgres", "/usr/bin/psql",
+     12, 10},
+    {"smtp", 25, "/usr/sbin/exim4", "/usr/sbin/exim4", 4, 3},
+    {"ldap", 389, "/usr/sbin/slapd", "/usr/bin/ldapsearch", 4, 6},
+    {"domain", 53, "/usr/sbin/dnsmasq", "/usr/bin/dig", 3, 8},
+    {"telnet", 23, "/usr/sbin/in.telnetd", "/usr/bin/telnet", 1, 1},
+    {"rsync", 873, "/usr/bin/rsync", "/usr/bin/rsync", 2, 3},
+    {"nfs", 2049, "/usr/sbin/rpc.nfsd", "/usr/sbin/mount.nfs", 2, 2},
+    {"mysql", 3306, "/usr/sbin/mysqld", "/usr/bin/mysql", 2, 2},
+    {"ftp", 21, "/usr/sbin/vsftpd", "/usr/bin/ftp", 1, 1},
 };
 
 static const char *const daemons[] = {"seosd", "seoswd", "seagent", "selogrd"};
 
 static const char *const sudo_rules[] = {
-	"RESTART_NGINX", "RESTART_POSTGRES", "APT_UPGRADE", "READ_LOGS",
-	"DOCKER_ADMIN", "BACKUP_DB", "MOUNT_NFS", "SYSTEMCTL_STATUS",
-	"TCPDUMP", "EDIT_HOSTS"};
+    "RESTART_NGINX", "RESTART_POSTGRES", "APT_UPGRADE", "READ_LOGS",
+    "DOCKER_ADMIN",  "BACKUP_DB",	 "MOUNT_NFS",	"SYSTEMCTL_STATUS",
+    "TCPDUMP",	     "EDIT_HOSTS"};
 
 /* ------------------------------------------------------------------ */
 /* Population.                                                        */
@@ -422,7 +488,7 @@ struct user {
 	bool human;
 	bool traced;
 	uint8_t deny_mult; /* nosy users are denied more often */
-	uint8_t proj;      /* main project */
+	uint8_t proj;	   /* main project */
 };
 
 struct host {
@@ -438,8 +504,8 @@ struct session {
 	int euser; /* effective user (after su), index into users */
 	int host;  /* index into hosts; -1 local */
 	char id[24];
-	uint32_t ses;    /* numeric session (Linux auid session) */
-	uint32_t tty;    /* pts number */
+	uint32_t ses; /* numeric session (Linux auid session) */
+	uint32_t tty; /* pts number */
 	uint32_t shell_pid, pid;
 	const struct prog *prog; /* current program */
 	const struct prog *shell;
@@ -580,8 +646,8 @@ make_hosts(struct model *m, struct rng *g, int nhosts)
 	for (int i = 0; i < nhosts; i++) {
 		unsigned r = rbelow(g, NELEM(host_roles));
 		const char *dom = host_domains[r == 5 ? 2 : rbelow(g, 5)];
-		snprintf(m->hosts[i].name, sizeof m->hosts[i].name, "%s-%02d.%s",
-			 host_roles[r], ++count[r], dom);
+		snprintf(m->hosts[i].name, sizeof m->hosts[i].name,
+			 "%s-%02d.%s", host_roles[r], ++count[r], dom);
 		m->hosts[i].ip = (10u << 24) | ((uint32_t)(r + 1) << 16) |
 				 ((uint32_t)rbelow(g, 32) << 8) |
 				 (1 + rbelow(g, 253));
@@ -623,16 +689,16 @@ new_session(struct model *m, struct session *s, bool login)
 		s->shell = rpm(g, 950) ? &iprogs[0] : &iprogs[40]; /* tcsh */
 	} else if (k < 85) {
 		s->kind = SK_CRON;
-		static const int cu[] = {SA_ROOT, SA_ROOT, SA_ROOT, SA_BACKUP,
-					 SA_PG, SA_NAGIOS, SA_WWW};
+		static const int cu[] = {SA_ROOT, SA_ROOT,   SA_ROOT, SA_BACKUP,
+					 SA_PG,	  SA_NAGIOS, SA_WWW};
 		s->user = m->nhumans + PICK(g, cu);
 		s->host = -1;
 		s->shell = &cprogs[rbelow(g, NELEM(cprogs))];
 	} else if (k < 99) {
 		s->kind = SK_DAEMON;
-		static const int du[] = {SA_WWW, SA_WWW, SA_WWW, SA_PG, SA_PG,
-					 SA_ORACLE, SA_NAGIOS, SA_DAEMON,
-					 SA_NOBODY, SA_ROOT};
+		static const int du[] = {
+		    SA_WWW,    SA_WWW,	  SA_WWW,    SA_PG,	SA_PG,
+		    SA_ORACLE, SA_NAGIOS, SA_DAEMON, SA_NOBODY, SA_ROOT};
 		int a = PICK(g, du);
 		s->user = m->nhumans + a;
 		s->host = -1;
@@ -646,12 +712,12 @@ new_session(struct model *m, struct session *s, bool login)
 	s->euser = s->user;
 	/* Some interactive users have become root or a service account. */
 	if (s->kind == SK_SSH && rpm(g, 60))
-		s->euser = m->nhumans + (rpm(g, 700) ? SA_ROOT
-				       : rpm(g, 500) ? SA_PG : SA_ORACLE);
+		s->euser = m->nhumans + (rpm(g, 700)   ? SA_ROOT
+					 : rpm(g, 500) ? SA_PG
+						       : SA_ORACLE);
 	s->ses = ++m->next_ses;
 	s->tty = rbelow(g, 40);
-	uint32_t login_s = (uint32_t)(m->t_us / 1e6) -
-			   rbelow(g, 36000);
+	uint32_t login_s = (uint32_t)(m->t_us / 1e6) - rbelow(g, 36000);
 	snprintf(s->id, sizeof s->id, "%08x:%08x", login_s, s->ses);
 	s->shell_pid = new_pid(m);
 	s->pid = s->shell_pid;
@@ -665,7 +731,7 @@ enum lx {
 	LX_FILE,      /* SYSCALL on a path + CWD + PATH + PROCTITLE */
 	LX_EXEC,      /* execve: SYSCALL + EXECVE + CWD + PATH*2 + PROCTITLE */
 	LX_KILL,      /* kill: SYSCALL + OBJ_PID + PROCTITLE */
-	LX_NET,       /* accept4 / connect: SYSCALL + SOCKADDR + PROCTITLE */
+	LX_NET,	      /* accept4 / connect: SYSCALL + SOCKADDR + PROCTITLE */
 	LX_USER,      /* one user-space record, type in lx_type */
 	LX_SERVICE,   /* SERVICE_START / SERVICE_STOP from systemd */
 	LX_INTEGRITY, /* INTEGRITY_DATA */
@@ -705,7 +771,7 @@ struct ev {
 	const char *acct;
 	const char *uexe;
 	const char *hostname; /* NULL: "?" */
-	uint32_t addr;        /* 0: "?" */
+	uint32_t addr;	      /* 0: "?" */
 	char uterm[24];
 	const char *ucmd; /* hex-encoded command for USER_CMD / USER_MGMT */
 	/* string storage the record borrows */
@@ -714,7 +780,7 @@ struct ev {
 };
 
 static const char *ev_str(struct ev *e, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+    __attribute__((format(printf, 2, 3)));
 
 static const char *
 ev_str(struct ev *e, const char *fmt, ...)
@@ -831,9 +897,10 @@ file_path(struct model *m, struct ev *e, const struct session *s, bool deny,
 			const struct user *o = &m->users[pick_human(m)];
 			*owner = o;
 			static const char *const priv[] = {
-				".ssh/id_ed25519", ".ssh/id_rsa", ".bash_history",
-				".pgpass", ".netrc", ".aws/credentials",
-				".kube/config", "notes.txt"};
+			    ".ssh/id_ed25519", ".ssh/id_rsa",
+			    ".bash_history",   ".pgpass",
+			    ".netrc",	       ".aws/credentials",
+			    ".kube/config",    "notes.txt"};
 			return ev_str(e, "%s/%s", o->home, PICK(g, priv));
 		}
 		/* another team's project */
@@ -851,10 +918,12 @@ file_path(struct model *m, struct ev *e, const struct session *s, bool deny,
 			return ev_str(e, "/var/www/%s/%s", PICK(g, web_sites),
 				      PICK(g, web_files));
 		case SA_PG:
-			return ev_str(e, "/var/lib/postgresql/15/main/base/%u/%u",
-				      16384 + rbelow(g, 6), 2600 + rbelow(g, 30000));
+			return ev_str(
+			    e, "/var/lib/postgresql/15/main/base/%u/%u",
+			    16384 + rbelow(g, 6), 2600 + rbelow(g, 30000));
 		case SA_ORACLE:
-			return ev_str(e, "/u01/app/oracle/oradata/ORCL/%s%02u.dbf",
+			return ev_str(e,
+				      "/u01/app/oracle/oradata/ORCL/%s%02u.dbf",
 				      rpm(g, 500) ? "users" : "system",
 				      1 + rbelow(g, 12));
 		default:
@@ -871,7 +940,8 @@ file_path(struct model *m, struct ev *e, const struct session *s, bool deny,
 	}
 	if (k < 50) {
 		const struct user *who = &m->users[s->user];
-		unsigned p = rpm(g, 850) ? who->proj : rbelow(g, NELEM(projects));
+		unsigned p =
+		    rpm(g, 850) ? who->proj : rbelow(g, NELEM(projects));
 		*owner = who;
 		return ev_str(e, "/srv/projects/%s/%s/%s%s.%s", projects[p],
 			      PICK(g, proj_sub), PICK(g, proj_stem),
@@ -880,7 +950,8 @@ file_path(struct model *m, struct ev *e, const struct session *s, bool deny,
 	if (k < 70)
 		return PICK(g, etc_files);
 	if (k < 82)
-		return ev_str(e, "/usr/lib/x86_64-linux-gnu/lib%s", PICK(g, libs));
+		return ev_str(e, "/usr/lib/x86_64-linux-gnu/lib%s",
+			      PICK(g, libs));
 	if (k < 90)
 		return PICK(g, log_files);
 	*owner = u;
@@ -935,7 +1006,7 @@ res_codes(struct rng *g, struct ev *e, char st, bool traced)
 		static const int p[] = {59, 59, 59, 59, 62, 62, 87};
 		stage = PICK(g, p);
 		unsigned k = rbelow(g, 100);
-		reason = traced ? SA_REASON_TRACED_USER
+		reason = traced	  ? SA_REASON_TRACED_USER
 			 : k < 55 ? 3
 			 : k < 85 ? 2
 			 : k < 95 ? SA_REASON_AUDIT_ONLY
@@ -964,8 +1035,15 @@ lx_outcome(struct rng *g, struct ev *e, char st, int ok_exit)
 	}
 }
 
-enum rclass { RC_FILE, RC_PROGRAM, RC_TERMINAL, RC_PROCESS, RC_SURROGATE,
-	      RC_SUDO, RC__N };
+enum rclass {
+	RC_FILE,
+	RC_PROGRAM,
+	RC_TERMINAL,
+	RC_PROCESS,
+	RC_SURROGATE,
+	RC_SUDO,
+	RC__N
+};
 
 static void
 gen_resource(struct model *m, struct ev *e, struct session *s)
@@ -973,13 +1051,13 @@ gen_resource(struct model *m, struct ev *e, struct session *s)
 	struct rng *g = &m->g;
 	static const unsigned cw[RC__N] = {760, 110, 35, 30, 35, 30};
 	/* A burst continues with the same program touching files. */
-	enum rclass rc = m->burst_left > 0 ? RC_FILE
-					   : (enum rclass)rweighted(g, cw, RC__N);
+	enum rclass rc =
+	    m->burst_left > 0 ? RC_FILE : (enum rclass)rweighted(g, cw, RC__N);
 	static const unsigned sw[] = {935, 40, 12, 8, 4, 1};
 	const struct user *acc = &m->users[s->user];
-	char st = pick_status(g, "PDWNFC", sw,
-			      rc == RC_FILE || rc == RC_SURROGATE ? acc->deny_mult
-								  : 1);
+	char st = pick_status(
+	    g, "PDWNFC", sw,
+	    rc == RC_FILE || rc == RC_SURROGATE ? acc->deny_mult : 1);
 	bool deny = st == 'D' || st == 'W';
 	const char *access = "Read";
 	int sysno = 257;
@@ -1001,10 +1079,10 @@ gen_resource(struct model *m, struct ev *e, struct session *s)
 	switch (rc) {
 	case RC_FILE: {
 		static const char *const acc_name[] = {
-			"Read", "Write", "Update", "Execute", "Chdir", "Create",
-			"Delete", "Rename", "Chmod", "Chown", "Utime"};
+		    "Read",   "Write",	"Update", "Execute", "Chdir", "Create",
+		    "Delete", "Rename", "Chmod",  "Chown",   "Utime"};
 		static const unsigned aw[] = {560, 110, 40, 30, 80, 60,
-					      40, 20, 25, 10, 25};
+					      40,  20,	25, 10, 25};
 		unsigned a = rweighted(g, aw, NELEM(aw));
 		access = acc_name[a];
 		const char *path = file_path(m, e, s, deny, &owner);
@@ -1016,27 +1094,58 @@ gen_resource(struct model *m, struct ev *e, struct session *s)
 		e->a[2] = 0;
 		e->a[3] = 0;
 		switch (a) {
-		case 1: e->a[2] = 0x241; break;            /* O_WRONLY|CREAT|TRUNC */
-		case 2: e->a[2] = 0x2; break;              /* O_RDWR */
-		case 3: sysno = 59; sysname = "execve"; e->mode = 0100755; break;
-		case 4: sysno = 80; sysname = "chdir"; e->mode = 040755; break;
-		case 5: e->a[2] = 0xc1; e->parent = dir_of(e, path); break;
-		case 6: sysno = 263; sysname = "unlinkat";
-			e->parent = dir_of(e, path); break;
-		case 7: sysno = 316; sysname = "renameat2";
-			e->parent = dir_of(e, path); break;
-		case 8: sysno = 268; sysname = "fchmodat"; e->a[2] = 0640; break;
-		case 9: sysno = 260; sysname = "fchownat"; break;
-		case 10: sysno = 280; sysname = "utimensat"; break;
-		default: break;
+		case 1:
+			e->a[2] = 0x241;
+			break; /* O_WRONLY|CREAT|TRUNC */
+		case 2:
+			e->a[2] = 0x2;
+			break; /* O_RDWR */
+		case 3:
+			sysno = 59;
+			sysname = "execve";
+			e->mode = 0100755;
+			break;
+		case 4:
+			sysno = 80;
+			sysname = "chdir";
+			e->mode = 040755;
+			break;
+		case 5:
+			e->a[2] = 0xc1;
+			e->parent = dir_of(e, path);
+			break;
+		case 6:
+			sysno = 263;
+			sysname = "unlinkat";
+			e->parent = dir_of(e, path);
+			break;
+		case 7:
+			sysno = 316;
+			sysname = "renameat2";
+			e->parent = dir_of(e, path);
+			break;
+		case 8:
+			sysno = 268;
+			sysname = "fchmodat";
+			e->a[2] = 0640;
+			break;
+		case 9:
+			sysno = 260;
+			sysname = "fchownat";
+			break;
+		case 10:
+			sysno = 280;
+			sysname = "utimensat";
+			break;
+		default:
+			break;
 		}
 		if (sysno == 80) /* chdir to a directory */
 			e->path = dir_of(e, path);
 		set_s(e, SA_F_CLASS, "FILE");
 		set_s(e, SA_F_RESOURCE, e->path);
 		e->argv1 = e->path;
-		lx_outcome(g, e, st,
-			   sysno == 257 ? 3 + (int)rbelow(g, 30) : 0);
+		lx_outcome(g, e, st, sysno == 257 ? 3 + (int)rbelow(g, 30) : 0);
 		break;
 	}
 	case RC_PROGRAM: {
@@ -1044,13 +1153,13 @@ gen_resource(struct model *m, struct ev *e, struct session *s)
 		access = "Execute";
 		if (deny) { /* a tool the user may not run */
 			static const struct prog denied[] = {
-				{"/usr/sbin/tcpdump", "tcpdump", 0},
-				{"/usr/bin/nmap", "nmap", 0},
-				{"/usr/sbin/useradd", "useradd", 0},
-				{"/usr/bin/gdb", "gdb", 0},
-				{"/usr/sbin/iptables", "iptables", 0},
-				{"/usr/bin/strace", "strace", 0},
-				{"/usr/sbin/visudo", "visudo", 0}};
+			    {"/usr/sbin/tcpdump", "tcpdump", 0},
+			    {"/usr/bin/nmap", "nmap", 0},
+			    {"/usr/sbin/useradd", "useradd", 0},
+			    {"/usr/bin/gdb", "gdb", 0},
+			    {"/usr/sbin/iptables", "iptables", 0},
+			    {"/usr/bin/strace", "strace", 0},
+			    {"/usr/sbin/visudo", "visudo", 0}};
 			p = &denied[rbelow(g, NELEM(denied))];
 		}
 		set_s(e, SA_F_CLASS, "PROGRAM");
@@ -1091,9 +1200,14 @@ gen_resource(struct model *m, struct ev *e, struct session *s)
 	case RC_PROCESS: {
 		access = "Kill";
 		static const char *const targets[] = {
-			"/usr/sbin/nginx", "/usr/lib/postgresql/15/bin/postgres",
-			"/usr/sbin/sshd", "/usr/sbin/cron", "/usr/bin/python3.11",
-			"/usr/bin/java", "/usr/bin/node", "/usr/sbin/rsyslogd"};
+		    "/usr/sbin/nginx",
+		    "/usr/lib/postgresql/15/bin/postgres",
+		    "/usr/sbin/sshd",
+		    "/usr/sbin/cron",
+		    "/usr/bin/python3.11",
+		    "/usr/bin/java",
+		    "/usr/bin/node",
+		    "/usr/sbin/rsyslogd"};
 		const char *t = PICK(g, targets);
 		set_s(e, SA_F_CLASS, "PROCESS");
 		set_s(e, SA_F_RESOURCE, t);
@@ -1113,8 +1227,8 @@ gen_resource(struct model *m, struct ev *e, struct session *s)
 	}
 	case RC_SURROGATE: {
 		access = "Execute";
-		static const int tgt[] = {SA_ROOT, SA_ROOT, SA_ROOT, SA_PG,
-					  SA_ORACLE, SA_WWW};
+		static const int tgt[] = {SA_ROOT, SA_ROOT,   SA_ROOT,
+					  SA_PG,   SA_ORACLE, SA_WWW};
 		const struct user *t = &m->users[m->nhumans + PICK(g, tgt)];
 		set_s(e, SA_F_CLASS, "SURROGATE");
 		set_s(e, SA_F_RESOURCE, ev_str(e, "USER.%s", t->name));
@@ -1126,7 +1240,8 @@ gen_resource(struct model *m, struct ev *e, struct session *s)
 		e->hostname = NULL;
 		e->addr = 0;
 		if (e->tty != UINT32_MAX)
-			snprintf(e->uterm, sizeof e->uterm, "/dev/pts/%u", e->tty);
+			snprintf(e->uterm, sizeof e->uterm, "/dev/pts/%u",
+				 e->tty);
 		else
 			snprintf(e->uterm, sizeof e->uterm, "?");
 		lx_outcome(g, e, st, 0);
@@ -1187,7 +1302,7 @@ gen_login_family(struct model *m, struct ev *e, struct session *s,
 	else
 		snprintf(e->uterm, sizeof e->uterm, "/dev/tty1");
 	set_s(e, SA_F_TERMINAL, terminal_of(m, s));
-	const char *prog = s->kind == SK_CRON ? "SBIN_CRON"
+	const char *prog = s->kind == SK_CRON	   ? "SBIN_CRON"
 			   : s->kind == SK_CONSOLE ? "/usr/bin/login"
 						   : "/usr/sbin/sshd";
 	int stage = 19, reason = 2;
@@ -1197,8 +1312,8 @@ gen_login_family(struct model *m, struct ev *e, struct session *s,
 		static const unsigned w[] = {900, 80, 15, 5};
 		st = "PDWC"[rweighted(g, w, 4)];
 		if (st == 'D') {
-			static const int d[] = {3, 5, 6, 7, 8, 8, 10, 12, 13,
-						14, 15, 16, 17, 17, 17};
+			static const int d[] = {3,  5,	6,  7,	8,  8,	10, 12,
+						13, 14, 15, 16, 17, 17, 17};
 			stage = PICK(g, d);
 		} else if (st == 'W') {
 			stage = PICK(g, ((const int[]){3, 7, 15}));
@@ -1259,8 +1374,8 @@ gen_login_family(struct model *m, struct ev *e, struct session *s,
 		break;
 	}
 	e->r.status = st;
-	e->success = st == 'P' || st == 'W' || st == 'O' || st == 'E' ||
-		     st == 'I';
+	e->success =
+	    st == 'P' || st == 'W' || st == 'O' || st == 'E' || st == 'I';
 	e->u = &m->users[m->nhumans + SA_ROOT]; /* sshd runs as root */
 	e->eu = e->u;
 	set_i(e, SA_F_STAGE, stage);
@@ -1366,8 +1481,8 @@ gen_admin(struct model *m, struct ev *e, struct session *s)
 	unsigned k = rbelow(g, 9);
 	char pw[12];
 	for (int i = 0; i < 10; i++)
-		pw[i] = (char)("abcdefghkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789!#%"
-			       [rbelow(g, 57)]);
+		pw[i] = (char)("abcdefghkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ2"
+			       "3456789!#%"[rbelow(g, 57)]);
 	pw[10] = 0;
 	switch (k) {
 	case 0:
@@ -1379,8 +1494,9 @@ gen_admin(struct model *m, struct ev *e, struct session *s)
 	case 1:
 		cls = "USER";
 		obj = t->name;
-		cmd = ev_str(e, "newusr %s owner(nobody) category(%s) "
-				"audit(failure loginsuccess)",
+		cmd = ev_str(e,
+			     "newusr %s owner(nobody) category(%s) "
+			     "audit(failure loginsuccess)",
 			     t->name, projects[t->proj]);
 		break;
 	case 2:
@@ -1392,7 +1508,8 @@ gen_admin(struct model *m, struct ev *e, struct session *s)
 	case 3:
 		cls = "FILE";
 		obj = PICK(g, sensitive_files);
-		cmd = ev_str(e, "chres FILE %s defaccess(none) audit(all)", obj);
+		cmd =
+		    ev_str(e, "chres FILE %s defaccess(none) audit(all)", obj);
 		break;
 	case 4:
 		cls = "GROUP";
@@ -1412,14 +1529,14 @@ gen_admin(struct model *m, struct ev *e, struct session *s)
 	case 7:
 		cls = "SUDO";
 		obj = PICK(g, sudo_rules);
-		cmd = ev_str(e, "authorize SUDO %s uid(%s) access(execute)", obj,
-			     t->name);
+		cmd = ev_str(e, "authorize SUDO %s uid(%s) access(execute)",
+			     obj, t->name);
 		break;
 	default:
 		cls = "TERMINAL";
 		obj = m->hosts[rbelow(g, (uint32_t)m->nhosts)].name;
-		cmd = ev_str(e, "newres TERMINAL %s defaccess(none) owner(nobody)",
-			     obj);
+		cmd = ev_str(
+		    e, "newres TERMINAL %s defaccess(none) owner(nobody)", obj);
 		break;
 	}
 	int stage;
@@ -1466,8 +1583,8 @@ gen_trace(struct model *m, struct ev *e, struct session *s)
 	ev_proc(m, e, s);
 	const struct user *owner;
 	bool exec = rpm(g, 400);
-	const char *res = exec ? s->prog->path
-			       : file_path(m, e, s, st != 'P', &owner);
+	const char *res =
+	    exec ? s->prog->path : file_path(m, e, s, st != 'P', &owner);
 	set_s(e, SA_F_CLASS, exec ? "PROGRAM" : "FILE");
 	set_s(e, SA_F_RESOURCE, res);
 	set_s(e, SA_F_EFFECTIVE_USER, e->u->name);
@@ -1478,8 +1595,9 @@ gen_trace(struct model *m, struct ev *e, struct session *s)
 	set_i(e, SA_F_STAGE, stage);
 	set_i(e, SA_F_REASON, SA_REASON_TRACED_USER);
 	set_s(e, SA_F_TRACE,
-	      ev_str(e, "%s > Result: '%c' [stage=%d gstag=%d ACEEH=%u rv=%d] "
-			"Why? %s",
+	      ev_str(e,
+		     "%s > Result: '%c' [stage=%d gstag=%d ACEEH=%u rv=%d] "
+		     "Why? %s",
 		     exec ? "EXEC" : "FILE", st, stage, stage,
 		     100 + s->ses % 4000, st == 'D' ? 1 : 0,
 		     st == 'P' ? "Resource UACC check"
@@ -1505,8 +1623,8 @@ gen_untrust(struct model *m, struct ev *e)
 {
 	struct rng *g = &m->g;
 	static const unsigned rw[] = {2, 40, 0, 0, 10, 5, 3, 30, 10};
-	static const int reasons[] = {0, 1, 2, 3, 4, 5, 6, SA_WDWARN_SHA256,
-				      SA_WDWARN_XATTR};
+	static const int reasons[] = {
+	    0, 1, 2, 3, 4, 5, 6, SA_WDWARN_SHA256, SA_WDWARN_XATTR};
 	int why = reasons[rweighted(g, rw, NELEM(rw))];
 	bool prog = rpm(g, 600);
 	const char *file = prog ? iprogs[rbelow(g, NELEM(iprogs))].path
@@ -1520,11 +1638,11 @@ gen_untrust(struct model *m, struct ev *e)
 		set_i(e, SA_F_MESSAGE_ID,
 		      PICK(g, ((const int[]){SA_USTAT_MTIME | SA_USTAT_CTIME,
 					     SA_USTAT_MTIME | SA_USTAT_SIZE |
-						     SA_USTAT_CTIME,
+						 SA_USTAT_CTIME,
 					     SA_USTAT_MODE | SA_USTAT_CTIME,
 					     SA_USTAT_OWNER | SA_USTAT_CTIME,
 					     SA_USTAT_INODE | SA_USTAT_MTIME |
-						     SA_USTAT_CTIME})));
+						 SA_USTAT_CTIME})));
 	else
 		set_i(e, SA_F_ERRNO, why == 5 ? 2 : why == 0 ? 5 : 0);
 	set_s(e, SA_F_RESOURCE, file);
@@ -1576,9 +1694,27 @@ static void
 gen_pwverify(struct model *m, struct ev *e, struct session *s)
 {
 	struct rng *g = &m->g;
-	static const int q[] = {3, 4, 5, 6, 7, 9, 9, 9, 10, 11, 12, 13, 14,
-				21, 23, 24, 24, 24, SA_STAGE_PW_TOO_SHORT,
-				SA_STAGE_PW_TOO_SHORT, SA_STAGE_PW_HAS_NAME};
+	static const int q[] = {3,
+				4,
+				5,
+				6,
+				7,
+				9,
+				9,
+				9,
+				10,
+				11,
+				12,
+				13,
+				14,
+				21,
+				23,
+				24,
+				24,
+				24,
+				SA_STAGE_PW_TOO_SHORT,
+				SA_STAGE_PW_TOO_SHORT,
+				SA_STAGE_PW_HAS_NAME};
 	e->r.event = SA_EV_PASSWORD_VERIFY;
 	e->r.status = 'F';
 	ev_proc(m, e, s);
@@ -1600,17 +1736,31 @@ gen_pwverify(struct model *m, struct ev *e, struct session *s)
 	e->success = false;
 }
 
-enum gev { G_RESOURCE, G_LOGIN, G_LOGOUT, G_PWATTEMPT, G_DISABLED,
-	   G_ENABLED, G_INBOUND, G_OUTBOUND, G_TRACE, G_ADMIN, G_UNTRUST,
-	   G_PWVERIFY, G_START, G_STOP, G__N };
+enum gev {
+	G_RESOURCE,
+	G_LOGIN,
+	G_LOGOUT,
+	G_PWATTEMPT,
+	G_DISABLED,
+	G_ENABLED,
+	G_INBOUND,
+	G_OUTBOUND,
+	G_TRACE,
+	G_ADMIN,
+	G_UNTRUST,
+	G_PWVERIFY,
+	G_START,
+	G_STOP,
+	G__N
+};
 
 /* Event mix, per million records (resources take the rest). */
 static const unsigned mix[G__N] = {
-	[G_RESOURCE] = 0,   [G_LOGIN] = 48000,   [G_LOGOUT] = 44000,
-	[G_PWATTEMPT] = 6000, [G_DISABLED] = 300, [G_ENABLED] = 280,
-	[G_INBOUND] = 52000, [G_OUTBOUND] = 48000, [G_TRACE] = 0,
-	[G_ADMIN] = 5000,   [G_UNTRUST] = 800,   [G_PWVERIFY] = 1000,
-	[G_START] = 80,     [G_STOP] = 80};
+    [G_RESOURCE] = 0,	  [G_LOGIN] = 48000,	[G_LOGOUT] = 44000,
+    [G_PWATTEMPT] = 6000, [G_DISABLED] = 300,	[G_ENABLED] = 280,
+    [G_INBOUND] = 52000,  [G_OUTBOUND] = 48000, [G_TRACE] = 0,
+    [G_ADMIN] = 5000,	  [G_UNTRUST] = 800,	[G_PWVERIFY] = 1000,
+    [G_START] = 80,	  [G_STOP] = 80};
 
 #define BURST_MEAN 4.0
 #define BURST_START 350 /* per mille of non-burst resource events */
@@ -1629,8 +1779,8 @@ advance_time(struct model *m, bool in_burst)
 	/*
 	 * A non-burst event is followed on average by BURST_EXTRA burst
 	 * events (79% of them are resources, which start a burst 35% of the
-	 * time, 1 + Exp(4) truncated to whole events long), so the gap before it keeps the
-	 * mean rate: (1 + B) * per = gap + B * inb.
+	 * time, 1 + Exp(4) truncated to whole events long), so the gap before
+	 * it keeps the mean rate: (1 + B) * per = gap + B * inb.
 	 */
 	double gap = (1 + BURST_EXTRA) * per - BURST_EXTRA * inb;
 	m->t_us += rexp(&m->g, gap);
@@ -1671,7 +1821,8 @@ gen_event(struct model *m, struct ev *e)
 			   k == G_DISABLED || k == G_ENABLED || k == G_PWVERIFY;
 	for (int tries = 0; need_person && tries < 32; tries++) {
 		const struct session *c = &m->sess[si];
-		if (k == G_LOGOUT ? c->kind != SK_DAEMON : m->users[c->user].human)
+		if (k == G_LOGOUT ? c->kind != SK_DAEMON
+				  : m->users[c->user].human)
 			break;
 		si = (int)rbelow(g, NSESS);
 	}
@@ -1917,7 +2068,8 @@ lx_syscall(struct obuf *o, const struct ev *e, int items)
 	ob_s(o, e->success ? " success=yes exit=" : " success=no exit=");
 	ob_i(o, e->exitv);
 	for (int i = 0; i < 4; i++) {
-		static const char *const an[] = {" a0=", " a1=", " a2=", " a3="};
+		static const char *const an[] = {
+		    " a0=", " a1=", " a2=", " a3="};
 		ob_s(o, an[i]);
 		ob_x(o, e->a[i]);
 	}
@@ -1960,7 +2112,8 @@ lx_syscall(struct obuf *o, const struct ev *e, int items)
 	OB_LIT(o, " subj=unconfined ");
 	lx_q(o, "key", e->key);
 	/* ENRICHED: names after a GS byte */
-	OB_LIT(o, "\x1d" "ARCH=x86_64 SYSCALL=");
+	OB_LIT(o, "\x1d"
+		  "ARCH=x86_64 SYSCALL=");
 	ob_s(o, e->sysname);
 	o->p[o->len++] = ' ';
 	lx_q(o, "AUID", e->auid_unset ? "unset" : au->name);
@@ -2051,7 +2204,8 @@ lx_user(struct obuf *o, const struct ev *e, const struct model *m)
 			OB_LIT(o, " cmd=");
 			ob_hex(o, e->ucmd, strlen(e->ucmd));
 		}
-		if (strcmp(e->op, "login") == 0 || strcmp(e->op, "logout") == 0) {
+		if (strcmp(e->op, "login") == 0 ||
+		    strcmp(e->op, "logout") == 0) {
 			if (e->auid_unset) {
 				o->p[o->len++] = ' ';
 				lx_q(o, "acct", e->acct);
@@ -2087,8 +2241,7 @@ lx_user(struct obuf *o, const struct ev *e, const struct model *m)
 	lx_q(o, "UID", u->name);
 	o->p[o->len++] = ' ';
 	lx_q(o, "AUID", e->auid_unset ? "unset" : au->name);
-	if (e->op != NULL && strcmp(e->op, "login") == 0 &&
-	    !e->auid_unset) {
+	if (e->op != NULL && strcmp(e->op, "login") == 0 && !e->auid_unset) {
 		o->p[o->len++] = ' ';
 		lx_q(o, "ID", au->name);
 	}
@@ -2132,8 +2285,8 @@ lx_event(struct obuf *o, const struct ev *e, const struct model *m)
 		o->p[o->len++] = '\n';
 		lx_cwd(o, e);
 		lx_path(o, e, 0, e->path, 0100755, "NORMAL", e->owner);
-		lx_path(o, e, 1, "/lib64/ld-linux-x86-64.so.2", 0100755, "NORMAL",
-			&m->users[m->nhumans + SA_ROOT]);
+		lx_path(o, e, 1, "/lib64/ld-linux-x86-64.so.2", 0100755,
+			"NORMAL", &m->users[m->nhumans + SA_ROOT]);
 		lx_proctitle(o, e);
 		break;
 	}
@@ -2146,19 +2299,23 @@ lx_event(struct obuf *o, const struct ev *e, const struct model *m)
 			  "obj=unconfined ocomm=\"");
 		const char *sl = strrchr(e->path, '/');
 		ob_s(o, sl ? sl + 1 : e->path);
-		OB_LIT(o, "\"\x1d" "OAUID=\"unset\" OUID=\"root\"\n");
+		OB_LIT(o, "\"\x1d"
+			  "OAUID=\"unset\" OUID=\"root\"\n");
 		lx_proctitle(o, e);
 		break;
 	case LX_NET: {
 		lx_syscall(o, e, 0);
 		lx_head(o, e, "SOCKADDR");
 		OB_LIT(o, "saddr=0200");
-		uint8_t sa[12] = {(uint8_t)(e->port >> 8), (uint8_t)e->port,
-				  (uint8_t)(e->ip >> 24), (uint8_t)(e->ip >> 16),
-				  (uint8_t)(e->ip >> 8), (uint8_t)e->ip};
+		uint8_t sa[12] = {
+		    (uint8_t)(e->port >> 8), (uint8_t)e->port,
+		    (uint8_t)(e->ip >> 24),  (uint8_t)(e->ip >> 16),
+		    (uint8_t)(e->ip >> 8),   (uint8_t)e->ip};
 		ob_hex(o, sa, 2);
 		ob_hex(o, sa + 2, 4);
-		OB_LIT(o, "0000000000000000" "\x1d" "SADDR={ saddr_fam=inet laddr=");
+		OB_LIT(o, "0000000000000000"
+			  "\x1d"
+			  "SADDR={ saddr_fam=inet laddr=");
 		lx_ipstr(o, e->ip);
 		OB_LIT(o, " lport=");
 		ob_u(o, e->port);
@@ -2176,7 +2333,8 @@ lx_event(struct obuf *o, const struct ev *e, const struct model *m)
 		ob_s(o, e->acct);
 		OB_LIT(o, " comm=\"systemd\" exe=\"/usr/lib/systemd/systemd\" "
 			  "hostname=? addr=? terminal=? res=success'"
-			  "\x1d" "UID=\"root\" AUID=\"unset\"\n");
+			  "\x1d"
+			  "UID=\"root\" AUID=\"unset\"\n");
 		break;
 	case LX_INTEGRITY:
 		lx_head(o, e, "INTEGRITY_DATA");
@@ -2188,7 +2346,8 @@ lx_event(struct obuf *o, const struct ev *e, const struct model *m)
 		lx_q(o, "name", e->path);
 		OB_LIT(o, " dev=\"vda1\" ino=");
 		ob_u(o, e->inode);
-		OB_LIT(o, " res=0 errno=0\x1d" "UID=\"root\" AUID=\"unset\"\n");
+		OB_LIT(o, " res=0 errno=0\x1d"
+			  "UID=\"root\" AUID=\"unset\"\n");
 		break;
 	}
 }
@@ -2229,26 +2388,30 @@ static void usage(void) __attribute__((noreturn));
 static void
 usage(void)
 {
-	fprintf(stderr,
-		"usage: sa-gen [-s SEED] [-n COUNT] [-r RATE] [-t START] "
-		"[-U USERS] [-H HOSTS]\n"
-		"              -o log -d DIR [-z] [-S SEGSIZE] [-O ORIGIN] [-q]\n"
-		"              -o json | -o linux-audit [-R] | -o null | -o users\n"
-		"  -s SEED     random seed (default 1)\n"
-		"  -n COUNT    records (default 1000000)\n"
-		"  -r RATE     records per second of simulated time (default 200)\n"
-		"  -t START    first time, RFC 3339 or epoch seconds "
-		"(default 2024-03-04T06:00:00Z)\n"
-		"  -U USERS    people (default 2000); -H HOSTS hosts (default 300)\n"
-		"  -o MODE     log: write with sa_writer to -d DIR (sync none, "
-		"commit every 4096);\n"
-		"              json: JSON Lines; linux-audit: auditd ENRICHED text\n"
-		"              (-R: log_format = RAW, no names after 0x1d);\n"
-		"              null: generate only; users: list people by activity\n"
-		"  -z          compress sealed segments (zstd); -S BYTES segment "
-		"size\n"
-		"  -O ORIGIN   origin host stamped in the log (default "
-		"srv-audit-01.example.com)\n");
+	fprintf(
+	    stderr,
+	    "usage: sa-gen [-s SEED] [-n COUNT] [-r RATE] [-t START] "
+	    "[-U USERS] [-H HOSTS]\n"
+	    "              -o log -d DIR [-z] [-S SEGSIZE] [-O ORIGIN] [-q]\n"
+	    "              -o json | -o linux-audit [-R] | -o null | -o users\n"
+	    "  -s SEED     random seed (default 1)\n"
+	    "  -n COUNT    records (default 1000000)\n"
+	    "  -r RATE     records per second of simulated time (default 200)\n"
+	    "  -t START    first time, RFC 3339 or epoch seconds "
+	    "(default 2024-03-04T06:00:00Z)\n"
+	    "  -U USERS    people (default 2000); -H HOSTS hosts (default "
+	    "300)\n"
+	    "  -o MODE     log: write with sa_writer to -d DIR (sync none, "
+	    "commit every 4096);\n"
+	    "              json: JSON Lines; linux-audit: auditd ENRICHED "
+	    "text\n"
+	    "              (-R: log_format = RAW, no names after 0x1d);\n"
+	    "              null: generate only; users: list people by "
+	    "activity\n"
+	    "  -z          compress sealed segments (zstd); -S BYTES segment "
+	    "size\n"
+	    "  -O ORIGIN   origin host stamped in the log (default "
+	    "srv-audit-01.example.com)\n");
 	exit(2);
 }
 
@@ -2259,7 +2422,8 @@ main(int argc, char **argv)
 {
 	uint64_t seed = 1, count = 1000000;
 	double rate = 200;
-	int64_t start_us = INT64_C(1709532000) * 1000000; /* 2024-03-04 06:00Z */
+	int64_t start_us =
+	    INT64_C(1709532000) * 1000000; /* 2024-03-04 06:00Z */
 	int nusers = 2000, nhosts = 300;
 	const char *mode = NULL, *dir = NULL;
 	const char *origin = "srv-audit-01.example.com";
@@ -2269,9 +2433,15 @@ main(int argc, char **argv)
 
 	while ((c = getopt(argc, argv, "s:n:r:t:U:H:o:d:zS:O:Rqh")) != -1) {
 		switch (c) {
-		case 's': seed = strtoull(optarg, NULL, 0); break;
-		case 'n': count = strtoull(optarg, NULL, 0); break;
-		case 'r': rate = strtod(optarg, NULL); break;
+		case 's':
+			seed = strtoull(optarg, NULL, 0);
+			break;
+		case 'n':
+			count = strtoull(optarg, NULL, 0);
+			break;
+		case 'r':
+			rate = strtod(optarg, NULL);
+			break;
 		case 't': {
 			char *end;
 			long long v = strtoll(optarg, &end, 10);
@@ -2284,16 +2454,35 @@ main(int argc, char **argv)
 			}
 			break;
 		}
-		case 'U': nusers = atoi(optarg); break;
-		case 'H': nhosts = atoi(optarg); break;
-		case 'o': mode = optarg; break;
-		case 'd': dir = optarg; break;
-		case 'z': compress = true; break;
-		case 'S': segsize = strtoull(optarg, NULL, 0); break;
-		case 'O': origin = optarg; break;
-		case 'q': quiet = true; break;
-		case 'R': raw = true; break;
-		default: usage();
+		case 'U':
+			nusers = atoi(optarg);
+			break;
+		case 'H':
+			nhosts = atoi(optarg);
+			break;
+		case 'o':
+			mode = optarg;
+			break;
+		case 'd':
+			dir = optarg;
+			break;
+		case 'z':
+			compress = true;
+			break;
+		case 'S':
+			segsize = strtoull(optarg, NULL, 0);
+			break;
+		case 'O':
+			origin = optarg;
+			break;
+		case 'q':
+			quiet = true;
+			break;
+		case 'R':
+			raw = true;
+			break;
+		default:
+			usage();
 		}
 	}
 	if (mode == NULL || rate <= 0 || nusers < 10 || nhosts < 1)
@@ -2353,12 +2542,15 @@ main(int argc, char **argv)
 		struct sa_recovery rep;
 		int rc = sa_writer_open(&w, dir, &wo, &rep);
 		if (rc < 0) {
-			fprintf(stderr, "sa-gen: %s: %s\n", dir, sa_strerror(rc));
+			fprintf(stderr, "sa-gen: %s: %s\n", dir,
+				sa_strerror(rc));
 			return 1;
 		}
 		if (rep.last_seq != 0) {
-			fprintf(stderr, "sa-gen: %s is not empty (last seq %" PRIu64
-					")\n", dir, rep.last_seq);
+			fprintf(stderr,
+				"sa-gen: %s is not empty (last seq %" PRIu64
+				")\n",
+				dir, rep.last_seq);
 			sa_writer_close(w);
 			return 1;
 		}
@@ -2376,7 +2568,8 @@ main(int argc, char **argv)
 	uint64_t done = 0, jbytes = 0;
 	int64_t first_us = 0, last_us = 0;
 	while (done < count) {
-		size_t nb = count - done < BATCH ? (size_t)(count - done) : BATCH;
+		size_t nb =
+		    count - done < BATCH ? (size_t)(count - done) : BATCH;
 		for (size_t i = 0; i < nb; i++) {
 			gen_event(&m, &evs[i]);
 			if (om == M_JSON || om == M_NULL)
@@ -2444,8 +2637,9 @@ main(int argc, char **argv)
 				size_t at = ob.len;
 				lx_event(&ob, &evs[i], &m);
 				if (raw)
-					ob.len = at + strip_enriched(ob.p + at,
-								     ob.len - at);
+					ob.len =
+					    at + strip_enriched(ob.p + at,
+								ob.len - at);
 			}
 			break;
 		default:

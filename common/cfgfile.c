@@ -27,17 +27,17 @@
 
 #include "cfgfile.h"
 
-#define GROUP_BUF_MAX (1024 * 1024) /* getgrnam_r buffer ceiling */
+#define GROUP_BUF_MAX ((size_t)1024 * 1024) /* getgrnam_r buffer ceiling */
 #define INI_KEYS_MAX 128
 
 struct ini {
 	const struct ini_spec *spec;
-	void *conf;              /* the working copy */
+	void *conf; /* the working copy */
 	FILE *fp;
-	int lineno;              /* of the line last handed to libinih */
-	int err_line;            /* 0: no error yet */
-	char err[320];           /* reason, without "FILE:LINE: " */
-	int seen[INI_KEYS_MAX];  /* line where each key was set, 0 = not */
+	int lineno;		/* of the line last handed to libinih */
+	int err_line;		/* 0: no error yet */
+	char err[320];		/* reason, without "FILE:LINE: " */
+	int seen[INI_KEYS_MAX]; /* line where each key was set, 0 = not */
 };
 
 int
@@ -118,8 +118,8 @@ ini_u64(struct ini *p, const char *key, const char *val, uint64_t lo,
 }
 
 int
-ini_path(struct ini *p, const char *key, const char *val, char *dst,
-	 size_t cap, bool empty_ok)
+ini_path(struct ini *p, const char *key, const char *val, char *dst, size_t cap,
+	 bool empty_ok)
 {
 	size_t n = strlen(val);
 
@@ -153,8 +153,8 @@ ini_bool(struct ini *p, const char *key, const char *val, bool *out)
 	int i = ini_word(val, names);
 
 	if (i < 0)
-		return ini_bad(p, "%s: bad value '%s' (expected yes or no)", key,
-			       ini_show(val).s);
+		return ini_bad(p, "%s: bad value '%s' (expected yes or no)",
+			       key, ini_show(val).s);
 	*out = i == 1;
 	return 0;
 }
@@ -175,10 +175,11 @@ ini_group(struct ini *p, const char *key, const char *val, char *name,
 		return 0;
 	}
 	if (val[0] == '\0')
-		return ini_bad(p, "%s: empty value (a group name or none)", key);
+		return ini_bad(p, "%s: empty value (a group name or none)",
+			       key);
 	if (strlen(val) >= namecap)
 		return ini_bad(p, "%s: group name '%s' too long (max %zu)", key,
-			   ini_show(val).s, namecap - 1);
+			       ini_show(val).s, namecap - 1);
 	for (;;) {
 		char *nb = realloc(buf, cap);
 
@@ -202,9 +203,10 @@ ini_group(struct ini *p, const char *key, const char *val, char *name,
 	/* NSS modules report "not found" with several codes besides 0. */
 	if (rc == 0 || rc == ENOENT || rc == ESRCH || rc == EBADF ||
 	    rc == EPERM)
-		return ini_bad(p, "%s: unknown group '%s'", key, ini_show(val).s);
-	return ini_bad(p, "%s: cannot look up group '%s': %s", key, ini_show(val).s,
-		   strerror(rc));
+		return ini_bad(p, "%s: unknown group '%s'", key,
+			       ini_show(val).s);
+	return ini_bad(p, "%s: cannot look up group '%s': %s", key,
+		       ini_show(val).s, strerror(rc));
 }
 
 /* --- Sections, keys, lines --- */

@@ -32,14 +32,16 @@ typedef int (*ini_set_fn)(struct ini *p, void *conf, const char *key,
 struct ini_field {
 	size_t off, size;
 };
-#define INI_FIELD(type, member)                                               \
-	{offsetof(type, member), sizeof(((type *)0)->member)}
+#define INI_FIELD(type, member)                                                \
+	{                                                                      \
+		offsetof(type, member), sizeof(((type *)0)->member)            \
+	}
 
 struct ini_key {
 	const char *section; /* as written between brackets, any case */
 	const char *name;    /* compared case-insensitively */
 	ini_set_fn set;
-	bool reload;         /* SIGHUP applies it; otherwise the next start */
+	bool reload; /* SIGHUP applies it; otherwise the next start */
 	struct ini_field field[2]; /* what it sets ({0, 0}: none) */
 };
 
@@ -47,7 +49,7 @@ struct ini_spec {
 	const char *const *sections; /* NULL-terminated */
 	const struct ini_key *keys;
 	size_t nkeys;
-	size_t conf_size;            /* sizeof the configuration structure */
+	size_t conf_size; /* sizeof the configuration structure */
 	/* Checks between keys once every line is read (may call ini_bad
 	 * after ini_at_line); NULL: none. */
 	void (*check)(struct ini *p, void *conf);
@@ -58,8 +60,8 @@ struct ini_spec {
  * first).  0, or -1 with "FILE:LINE: reason" (or "FILE: reason") in err
  * and *conf unchanged.
  */
-int ini_load(const struct ini_spec *s, void *conf, const char *path,
-	     char *err, size_t errcap);
+int ini_load(const struct ini_spec *s, void *conf, const char *path, char *err,
+	     size_t errcap);
 
 /*
  * A reload: copies from `next` into `running` the members of every key a
@@ -72,7 +74,7 @@ void ini_reload(const struct ini_spec *s, void *running, const void *next,
 /* Records the first error at the current line (or the one ini_at_line
  * set); always returns -1. */
 int ini_bad(struct ini *p, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+    __attribute__((format(printf, 2, 3)));
 /* The line key `k` (index in the table) was set on, 0 when not. */
 int ini_seen(const struct ini *p, size_t k);
 /* Errors from now on are reported at `line`. */

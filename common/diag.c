@@ -69,8 +69,8 @@ log_vemit(int pri, int err, const char *fmt, va_list ap)
 		size_t len;
 
 		vsnprintf(msg, sizeof msg, fmt, ap);
-		n = snprintf(line, sizeof line, "%s: %s%s%s\n", log_ident,
-			     msg, es ? ": " : "", es ? es : "");
+		n = snprintf(line, sizeof line, "%s: %s%s%s\n", log_ident, msg,
+			     es ? ": " : "", es ? es : "");
 		if (n < 0)
 			return;
 		len = (size_t)n < sizeof line ? (size_t)n : sizeof line - 1;

@@ -46,24 +46,25 @@
 
 #include "ev.h"
 
-#define EV_MAX_EVENTS 256       /* fetched per epoll_wait; more wait a turn */
-#define EV_MAX_SIG_READS 64     /* siginfo read per turn: a flood of kill(2)
-				   must not keep the loop from its work */
+#define EV_MAX_EVENTS 256 /* fetched per epoll_wait; more wait a turn */
+#define EV_MAX_SIG_READS                                                       \
+	64 /* siginfo read per turn: a flood of kill(2)                        \
+	      must not keep the loop from its work */
 #define EV_MAX_TIMER_MS (UINT64_C(1) << 40) /* ~34 years: no ns overflow */
 #define EV_INITIAL_FDS 64
 
 struct ev_fd {
-	ev_fd_cb cb;        /* NULL: slot empty */
+	ev_fd_cb cb; /* NULL: slot empty */
 	void *arg;
 	unsigned events;
-	uint32_t gen;       /* registration generation, never 0 when used */
+	uint32_t gen; /* registration generation, never 0 when used */
 };
 
 struct ev_timer {
 	struct ev_timer *next;
 	uint64_t id;
-	uint64_t when;      /* CLOCK_MONOTONIC ns */
-	uint64_t interval;  /* ns; 0 for a one-shot timer */
+	uint64_t when;	   /* CLOCK_MONOTONIC ns */
+	uint64_t interval; /* ns; 0 for a one-shot timer */
 	ev_timer_cb cb;
 	void *arg;
 };
@@ -76,16 +77,16 @@ struct ev_sig {
 struct ev_loop {
 	int epfd;
 	int tfd;
-	int sfd;                 /* -1 until the first ev_add_signal */
+	int sfd; /* -1 until the first ev_add_signal */
 	struct ev_fd *fds;
 	size_t nfds;
 	uint32_t gen;
 	struct ev_timer *timers; /* sorted by (when, id) */
 	uint64_t next_timer_id;
-	bool timers_dirty;       /* timerfd not armed for the current head */
+	bool timers_dirty; /* timerfd not armed for the current head */
 	struct ev_sig sigs[_NSIG];
-	sigset_t sigmask;        /* signals routed to the signalfd */
-	sigset_t unblock;        /* those we blocked, to unblock at ev_free */
+	sigset_t sigmask; /* signals routed to the signalfd */
+	sigset_t unblock; /* those we blocked, to unblock at ev_free */
 	ev_hook_cb before_sleep;
 	void *before_sleep_arg;
 	bool stop;
@@ -311,7 +312,7 @@ timer_insert(struct ev_loop *l, struct ev_timer *t)
 
 	/* After equal times: same-time timers fire in the order added. */
 	while (*pp != NULL && ((*pp)->when < t->when ||
-	    ((*pp)->when == t->when && (*pp)->id < t->id)))
+			       ((*pp)->when == t->when && (*pp)->id < t->id)))
 		pp = &(*pp)->next;
 	t->next = *pp;
 	*pp = t;
@@ -361,7 +362,8 @@ timers_arm(struct ev_loop *l)
 
 	memset(&its, 0, sizeof its);
 	if (l->timers != NULL) {
-		/* An all-zero it_value would disarm: a due time of 0 is 1 ns. */
+		/* An all-zero it_value would disarm: a due time of 0 is 1 ns.
+		 */
 		uint64_t when = l->timers->when ? l->timers->when : 1;
 
 		its.it_value.tv_sec = (time_t)(when / 1000000000u);
@@ -457,7 +459,8 @@ ev_add_signal(struct ev_loop *l, int signo, ev_signal_cb cb, void *arg)
 	l->sigs[signo].arg = arg;
 	return 0;
 fail:
-	/* Leave the process as it was: a blocked signal nobody reads is lost. */
+	/* Leave the process as it was: a blocked signal nobody reads is lost.
+	 */
 	rc = -errno;
 	sigdelset(&l->sigmask, signo);
 	if (!sigismember(&old, signo))

@@ -24,8 +24,7 @@
 
 struct ev_loop;
 
-typedef void (*ev_fd_cb)(struct ev_loop *l, int fd, unsigned events,
-			 void *arg);
+typedef void (*ev_fd_cb)(struct ev_loop *l, int fd, unsigned events, void *arg);
 typedef void (*ev_timer_cb)(struct ev_loop *l, uint64_t id, void *arg);
 typedef void (*ev_signal_cb)(struct ev_loop *l, int signo, void *arg);
 typedef void (*ev_hook_cb)(struct ev_loop *l, void *arg);

@@ -61,7 +61,7 @@ notify_reloading(void)
 	char buf[128];
 	snprintf(buf, sizeof buf, "RELOADING=1\nMONOTONIC_USEC=%llu",
 		 (unsigned long long)ts.tv_sec * 1000000ull +
-			 (unsigned long long)ts.tv_nsec / 1000);
+		     (unsigned long long)ts.tv_nsec / 1000);
 	return notify_send(buf);
 }
 

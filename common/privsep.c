@@ -31,7 +31,7 @@ privsep_drop(const int *keep, size_t n)
 	for (size_t i = 0; i < n; i++)
 		if (capng_update(CAPNG_ADD,
 				 CAPNG_EFFECTIVE | CAPNG_PERMITTED |
-					 (bset ? CAPNG_BOUNDING_SET : 0),
+				     (bset ? CAPNG_BOUNDING_SET : 0),
 				 (unsigned)keep[i]) < 0)
 			return -EINVAL;
 	if (capng_apply(bset ? CAPNG_SELECT_BOTH : CAPNG_SELECT_CAPS) < 0)
@@ -43,8 +43,8 @@ privsep_drop(const int *keep, size_t n)
 		int want = 0;
 		for (size_t i = 0; i < n; i++)
 			want |= keep[i] == c;
-		if (!want && capng_have_capability(CAPNG_EFFECTIVE,
-						   (unsigned)c))
+		if (!want &&
+		    capng_have_capability(CAPNG_EFFECTIVE, (unsigned)c))
 			return -EPERM;
 	}
 	return 0;

@@ -53,7 +53,7 @@
 #include <seaudit/client.h>
 #include <seaudit/error.h>
 
-#define IN_CHUNK (64u * 1024)
+#define IN_CHUNK ((size_t)64 * 1024)
 #define IN_MAX ((size_t)SA_PROTO_HDR + SA_PROTO_MAX_PAYLOAD)
 
 enum pend_kind { PEND_ASYNC, PEND_SYNC, PEND_ABANDONED };
@@ -66,10 +66,10 @@ struct pend {
 
 struct sa_client {
 	int fd;
-	int err;     /* sticky: 0 while usable */
-	bool rdead;  /* nothing more will be read (EOF, fatal E, garbage) */
-	bool stop;   /* nothing more will be parsed (fatal E, garbage) */
-	int rerr;    /* how the read side ended (0: clean EOF) */
+	int err;    /* sticky: 0 while usable */
+	bool rdead; /* nothing more will be read (EOF, fatal E, garbage) */
+	bool stop;  /* nothing more will be parsed (fatal E, garbage) */
+	int rerr;   /* how the read side ended (0: clean EOF) */
 	uint32_t next_id;
 	char path[SA_SOCKET_PATH_MAX]; /* where it is connected */
 
@@ -134,8 +134,7 @@ int
 sa_system_socket(char *buf, size_t cap)
 {
 	const char *v = env_nonempty("SEAUDIT_SYSTEM_SOCKET");
-	return join(buf, cap, v != NULL ? v : "/run/seaudit/seauditd.sock",
-		    "");
+	return join(buf, cap, v != NULL ? v : "/run/seaudit/seauditd.sock", "");
 }
 
 int
@@ -146,8 +145,7 @@ sa_user_socket(char *buf, size_t cap)
 	if (v != NULL && v[0] == '/')
 		return join(buf, cap, v, "/seaudit/seauditd.sock");
 	char tmp[64];
-	snprintf(tmp, sizeof tmp, "/tmp/seaudit-%lu",
-		 (unsigned long)geteuid());
+	snprintf(tmp, sizeof tmp, "/tmp/seaudit-%lu", (unsigned long)geteuid());
 	return join(buf, cap, tmp, "/seauditd.sock");
 }
 
@@ -211,8 +209,8 @@ own_socket(const char *path)
 		slash[1] = '\0';
 	else
 		*slash = '\0';
-	return lstat(dir, &st) == 0 && S_ISDIR(st.st_mode) &&
-	       st.st_uid == me && (st.st_mode & 022) == 0;
+	return lstat(dir, &st) == 0 && S_ISDIR(st.st_mode) && st.st_uid == me &&
+	       (st.st_mode & 022) == 0;
 }
 
 /* Does the n-th default socket hold something a client may try? */
@@ -353,15 +351,15 @@ connect_path(struct sa_client **out, const char *path, int64_t deadline)
 			socklen_t sl = sizeof e;
 			if (n == 0)
 				e = ETIMEDOUT;
-			else if (n < 0 ||
-				 getsockopt(fd, SOL_SOCKET, SO_ERROR, &e, &sl) < 0)
+			else if (n < 0 || getsockopt(fd, SOL_SOCKET, SO_ERROR,
+						     &e, &sl) < 0)
 				e = errno;
 			if (e == 0)
 				break;
 		} else if (e == EAGAIN) {
 			/*
-			 * The daemon's backlog is full.  A Unix socket cannot be
-			 * polled for that: retry with a growing pause.
+			 * The daemon's backlog is full.  A Unix socket cannot
+			 * be polled for that: retry with a growing pause.
 			 */
 			int left = left_ms(deadline);
 			if (left != 0) {
@@ -450,7 +448,8 @@ sa_client_connect_error(char *buf, size_t cap, const char *path, int rc)
 			snprintf(who, sizeof who, "permissions unknown");
 		snprintf(buf, cap,
 			 "not allowed to connect to the writer daemon at %s "
-			 "(socket %s)", at, who);
+			 "(socket %s)",
+			 at, who);
 		return;
 	}
 	snprintf(buf, cap, "cannot reach the writer daemon at %s: %s", tried,
@@ -596,9 +595,9 @@ write_some(struct sa_client *c)
 	if (c->err != 0)
 		return c->err;
 	while (c->out_off < c->out.len) {
-		ssize_t n = send(c->fd, c->out.data + c->out_off,
-				 c->out.len - c->out_off,
-				 MSG_NOSIGNAL | MSG_DONTWAIT);
+		ssize_t n =
+		    send(c->fd, c->out.data + c->out_off,
+			 c->out.len - c->out_off, MSG_NOSIGNAL | MSG_DONTWAIT);
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
@@ -656,8 +655,8 @@ fill(struct sa_client *c)
 	if (c->in_len == c->in_cap)
 		return; /* full of complete frames: parse them first */
 	for (;;) {
-		ssize_t n = recv(c->fd, c->in + c->in_len, c->in_cap - c->in_len,
-				 MSG_DONTWAIT);
+		ssize_t n = recv(c->fd, c->in + c->in_len,
+				 c->in_cap - c->in_len, MSG_DONTWAIT);
 		if (n > 0) {
 			c->in_len += (size_t)n;
 			return;
@@ -704,7 +703,8 @@ take_frame(struct sa_client *c, const struct sa_proto_hdr *h,
 		if (sa_proto_get_ack(payload, h->len, &r.ack) < 0)
 			goto garbage;
 		if (r.ack.refused_map != NULL) {
-			size_t n = ((size_t)r.ack.count + r.ack.refused + 7) / 8;
+			size_t n =
+			    ((size_t)r.ack.count + r.ack.refused + 7) / 8;
 			uint8_t *m = malloc(n);
 			if (m == NULL)
 				return fail(c, -ENOMEM);
@@ -731,9 +731,10 @@ take_frame(struct sa_client *c, const struct sa_proto_hdr *h,
 		return 1;
 	}
 	struct pend p = c->pend[i];
-	bool fits = p.type == SA_PROTO_QUERY
-			? h->type == SA_PROTO_STATUS || h->type == SA_PROTO_ERROR
-			: h->type == SA_PROTO_ACK || h->type == SA_PROTO_ERROR;
+	bool fits =
+	    p.type == SA_PROTO_QUERY
+		? h->type == SA_PROTO_STATUS || h->type == SA_PROTO_ERROR
+		: h->type == SA_PROTO_ACK || h->type == SA_PROTO_ERROR;
 	if (!fits)
 		goto garbage;
 	pend_remove(c, i);
@@ -767,6 +768,8 @@ take_frame(struct sa_client *c, const struct sa_proto_hdr *h,
 		return 0; /* its caller gave up on it */
 	}
 garbage:
+	/* An 'A' copied its map before it turned out to answer nothing. */
+	free(map_of(&r));
 	c->rdead = c->stop = true;
 	c->err = SA_EPROTO;
 	return SA_EPROTO;
@@ -925,10 +928,10 @@ queue_sync(struct sa_client *c, uint8_t type, const struct sa_record *recs,
 {
 	size_t before = c->out.len;
 	uint32_t rid = c->next_id;
-	int rc = type == SA_PROTO_RECORDS
-		     ? sa_proto_put_records(&c->out, rid, recs, n, bad)
-		     : sa_proto_put_frame(&c->out, SA_PROTO_QUERY, 0, rid,
-					  NULL, 0);
+	int rc =
+	    type == SA_PROTO_RECORDS
+		? sa_proto_put_records(&c->out, rid, recs, n, bad)
+		: sa_proto_put_frame(&c->out, SA_PROTO_QUERY, 0, rid, NULL, 0);
 	if (rc < 0)
 		return rc;
 	if ((rc = pend_push(c, rid, type, PEND_SYNC)) < 0) {
@@ -988,7 +991,7 @@ int
 sa_client_status(struct sa_client *c, int timeout_ms, struct sa_buf *out)
 {
 	int64_t deadline = deadline_of(timeout_ms);
-	struct sa_client_reply rep;
+	struct sa_client_reply rep = {0};
 	uint32_t id;
 	size_t flen;
 

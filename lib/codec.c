@@ -27,7 +27,8 @@
 
 int
 sa_record_encode(const struct sa_record *r, uint64_t base_seq,
-		 int64_t base_time_us, uint8_t *buf, size_t cap, size_t *out_len)
+		 int64_t base_time_us, uint8_t *buf, size_t cap,
+		 size_t *out_len)
 {
 	if (r->seq < base_seq)
 		return SA_ERANGE;
@@ -44,7 +45,8 @@ sa_record_encode(const struct sa_record *r, uint64_t base_seq,
 	while (present) {
 		int f = __builtin_ctzll(present);
 		present &= present - 1;
-		const struct sa_field_info *fi = sa_field_info((enum sa_field)f);
+		const struct sa_field_info *fi =
+		    sa_field_info((enum sa_field)f);
 		if (fi == NULL)
 			return SA_EUNKFIELD;
 		if (fi->kind == SA_KIND_STR) {
@@ -117,8 +119,8 @@ decode(const uint8_t *buf, size_t len, uint64_t base_seq, int64_t base_time_us,
 		uint64_t fnum = v >> 3;
 		unsigned wire = (unsigned)(v & 7);
 		const struct sa_field_info *fi =
-			fnum < SA_F__COUNT ? sa_field_info((enum sa_field)fnum)
-					   : NULL;
+		    fnum < SA_F__COUNT ? sa_field_info((enum sa_field)fnum)
+				       : NULL;
 		if (wire != WIRE_VARINT && wire != WIRE_BYTES)
 			return SA_ECORRUPT;
 		if ((n = sa_varint_get(p, end, &v)) == 0)

@@ -96,8 +96,8 @@ emit_chunk(struct zout *z, const uint8_t *src, size_t len, uint64_t plain_off,
 		z->chunks = nc;
 		z->ncap = ncap;
 	}
-	z->chunks[z->n++] = (struct sa_zchunk){z->off, plain_off, len,
-					       first_seq, max_time, has_max};
+	z->chunks[z->n++] = (struct sa_zchunk){z->off,	  plain_off, len,
+					       first_seq, max_time,  has_max};
 	z->off += c;
 	return 0;
 }
@@ -160,8 +160,8 @@ compress_body(struct zout *z, const uint8_t *m, size_t size,
 	int64_t c_max = max_time;
 	while (pos < end) {
 		struct sa_frame fr;
-		enum sa_frame_status st = sa__frame_parse(m + pos, end - pos,
-							  &fr);
+		enum sa_frame_status st =
+		    sa__frame_parse(m + pos, end - pos, &fr);
 		if (st == SA_FRAME_INCOMPLETE) {
 			pos = end;
 			break;
@@ -230,8 +230,8 @@ sa_segment_compress(const char *path, int level)
 		return rc;
 	}
 	size_t size = (size_t)st.st_size;
-	void *m = size ? mmap(NULL, size, PROT_READ, MAP_PRIVATE, in, 0)
-		       : MAP_FAILED;
+	void *m =
+	    size ? mmap(NULL, size, PROT_READ, MAP_PRIVATE, in, 0) : MAP_FAILED;
 	if (m == MAP_FAILED) {
 		int rc = size ? -errno : SA_ETRUNC;
 		close(in);
@@ -326,7 +326,8 @@ sa__zindex_read(int fd, uint64_t size, struct sa_zchunk **out)
 	if (n == 0 || (uint64_t)n * ZENTRY_LEN != len - 8 - 12 - 20)
 		goto out;
 	const uint8_t *e = p + 12 + (size_t)n * ZENTRY_LEN;
-	if (sa_crc32c(0, p, (size_t)(e - p)) != sa__le32_get(e) || sa__le64_get(e + 4) != start)
+	if (sa_crc32c(0, p, (size_t)(e - p)) != sa__le32_get(e) ||
+	    sa__le64_get(e + 4) != start)
 		goto out;
 	struct sa_zchunk *c = calloc(n, sizeof *c);
 	if (c == NULL) {

@@ -38,10 +38,10 @@
 #define SEQ_MARK SA_F__COUNT /* json_fields[] slot of "seq" */
 
 struct json_field {
-	uint8_t field; /* enum sa_field, or SEQ_MARK */
-	uint8_t kind;  /* enum sa_field_kind */
-	uint8_t klen;  /* strlen(key) */
-	uint8_t blen;  /* strlen(bkey) */
+	uint8_t field;	  /* enum sa_field, or SEQ_MARK */
+	uint8_t kind;	  /* enum sa_field_kind */
+	uint8_t klen;	  /* strlen(key) */
+	uint8_t blen;	  /* strlen(bkey) */
 	const char *key;  /* ,"name":     (strings add the quote) */
 	const char *bkey; /* ","name_b64":" (closes the previous value) */
 };
@@ -49,8 +49,8 @@ struct json_field {
 #define JF_(f, k, name)                                                        \
 	{                                                                      \
 		f, k, sizeof(",\"" name "\":") - 1,                            \
-			sizeof("\",\"" name "_b64\":\"") - 1,                  \
-			",\"" name "\":", "\",\"" name "_b64\":\""             \
+		    sizeof("\",\"" name "_b64\":\"") - 1,                      \
+		    ",\"" name "\":", "\",\"" name "_b64\":\""                 \
 	}
 #define JS(f, name) JF_(f, SA_KIND_STR, name)
 #define JI(f, name) JF_(f, SA_KIND_INT, name)
@@ -58,37 +58,37 @@ struct json_field {
 
 /* The output order after time, event and status: records.md's table. */
 static const struct json_field json_fields[] = {
-	JS(SA_F_CLASS, "class"),
-	JS(SA_F_USER, "user"),
-	JS(SA_F_SESSION, "session"),
-	JS(SA_F_ACCESS, "access"),
-	JI(SA_F_STAGE, "stage"),
-	JI(SA_F_REASON, "reason"),
-	JS(SA_F_RESOURCE, "resource"),
-	JS(SA_F_PROGRAM, "program"),
-	JS(SA_F_TERMINAL, "terminal"),
-	JS(SA_F_HOST, "host"),
-	JS(SA_F_SERVICE, "service"),
-	JS(SA_F_MODULE, "module"),
-	JI(SA_F_MESSAGE_ID, "message_id"),
-	JI(SA_F_ERRNO, "errno"),
-	JS(SA_F_EFFECTIVE_USER, "effective_user"),
-	JS(SA_F_REAL_USER, "real_user"),
-	JI(SA_F_UID, "uid"),
-	JI(SA_F_EUID, "euid"),
-	JI(SA_F_RUID, "ruid"),
-	JI(SA_F_PORT, "port"),
-	JS(SA_F_COMMAND, "command"),
-	JS(SA_F_TRACE, "trace"),
-	JB(SA_F_OS_USER, "os_user"),
-	JS(SA_F_ORIGIN, "origin"),
-	JI(SEQ_MARK, "seq"),
-	JI(SA_F_PID, "pid"),
-	JI(SA_F_PRODUCER_UID, "producer_uid"),
-	JI(SA_F_LOST, "lost"),
-	JS(SA_F_LOST_SINCE, "lost_since"),
-	JS(SA_F_LOST_UNTIL, "lost_until"),
-	JS(SA_F_DETAIL, "detail"),
+    JS(SA_F_CLASS, "class"),
+    JS(SA_F_USER, "user"),
+    JS(SA_F_SESSION, "session"),
+    JS(SA_F_ACCESS, "access"),
+    JI(SA_F_STAGE, "stage"),
+    JI(SA_F_REASON, "reason"),
+    JS(SA_F_RESOURCE, "resource"),
+    JS(SA_F_PROGRAM, "program"),
+    JS(SA_F_TERMINAL, "terminal"),
+    JS(SA_F_HOST, "host"),
+    JS(SA_F_SERVICE, "service"),
+    JS(SA_F_MODULE, "module"),
+    JI(SA_F_MESSAGE_ID, "message_id"),
+    JI(SA_F_ERRNO, "errno"),
+    JS(SA_F_EFFECTIVE_USER, "effective_user"),
+    JS(SA_F_REAL_USER, "real_user"),
+    JI(SA_F_UID, "uid"),
+    JI(SA_F_EUID, "euid"),
+    JI(SA_F_RUID, "ruid"),
+    JI(SA_F_PORT, "port"),
+    JS(SA_F_COMMAND, "command"),
+    JS(SA_F_TRACE, "trace"),
+    JB(SA_F_OS_USER, "os_user"),
+    JS(SA_F_ORIGIN, "origin"),
+    JI(SEQ_MARK, "seq"),
+    JI(SA_F_PID, "pid"),
+    JI(SA_F_PRODUCER_UID, "producer_uid"),
+    JI(SA_F_LOST, "lost"),
+    JS(SA_F_LOST_SINCE, "lost_since"),
+    JS(SA_F_LOST_UNTIL, "lost_until"),
+    JS(SA_F_DETAIL, "detail"),
 };
 
 #define NJSON_FIELDS (sizeof json_fields / sizeof json_fields[0])
@@ -97,33 +97,28 @@ static const struct json_field json_fields[] = {
  * Byte classes: 0 copies through, 1 needs a JSON escape, 2 starts (or
  * breaks) a multi-byte UTF-8 sequence and goes to the validator.
  */
-static const uint8_t json_class[256] = {
+static const uint8_t json_class[256] =
+    {
 	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* 0x00 */
 	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* 0x10 */
 	0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* 0x20 '"' */
-	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, /* 0x5c '\\' */
-	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* DEL passes */
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0,
+	0, 0, /* 0x5c '\\' */
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0,			/* DEL passes */
 	2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, /* 0x80 */
-	2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
-	2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
-	2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
-	2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
-	2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
-	2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
-	2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+	2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+	2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+	2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+	2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+	2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
 };
-
 
 static const char hex_digits[16] = "0123456789abcdef";
 
 /* Worst case: every byte a control (\u00XX); at most 6 output bytes. */
 #define JSON_ESC_MAX 6
-
-
-
 
 /*
  * Writes the body of a JSON string (no quotes) and reports whether any
@@ -202,8 +197,7 @@ str_bound(const struct json_field *jf, size_t n)
 
 /* Writes ,"name":"text" and, for invalid UTF-8, ,"name_b64":"...". */
 static char *
-put_str_field(char *p, const struct json_field *jf, const uint8_t *s,
-	      size_t n)
+put_str_field(char *p, const struct json_field *jf, const uint8_t *s, size_t n)
 {
 	memcpy(p, jf->key, jf->klen);
 	p += jf->klen;
@@ -260,8 +254,9 @@ sa_format_json(struct sa_buf *out, const struct sa_record *r, unsigned flags)
 	size_t evlen = strlen(ev);
 
 	/* One reservation covers the whole line in the common case. */
-	size_t bound = sizeof("{\"time\":\"\",\"event\":\"\",\"status\":\"\"}\n") +
-		       SA_RFC3339_MAX + evlen + JSON_ESC_MAX;
+	size_t bound =
+	    sizeof("{\"time\":\"\",\"event\":\"\",\"status\":\"\"}\n") +
+	    SA_RFC3339_MAX + evlen + JSON_ESC_MAX;
 	for (size_t i = 0; i < NJSON_FIELDS; i++) {
 		const struct json_field *jf = &json_fields[i];
 		if (jf->field == SEQ_MARK) {

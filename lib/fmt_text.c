@@ -46,9 +46,9 @@
 /* Column kinds of the non-detailed line. */
 enum col_kind {
 	C_END = 0,
-	C_WORD,    /* event word, or the class for class-word events */
-	C_STR,     /* a string field, left-aligned */
-	C_NUM,     /* an integer field, right-aligned */
+	C_WORD,	   /* event word, or the class for class-word events */
+	C_STR,	   /* a string field, left-aligned */
+	C_NUM,	   /* an integer field, right-aligned */
 	C_SESSION, /* the session field, only with SA_FMT_SESSIONID */
 	C_FLAGS,   /* "(OS user)" or nothing */
 	C_UNTRUST, /* message_id when stage is 1, else errno */
@@ -62,83 +62,150 @@ struct col {
 	bool glue;     /* no separator before (see the file comment) */
 };
 
-#define WORD {C_WORD, 0, 12, false}
-#define S(f, w) {C_STR, (f), (w), false}
-#define N(f, w) {C_NUM, (f), (w), false}
+#define WORD                                                                   \
+	{                                                                      \
+		C_WORD, 0, 12, false                                           \
+	}
+#define S(f, w)                                                                \
+	{                                                                      \
+		C_STR, (f), (w), false                                         \
+	}
+#define N(f, w)                                                                \
+	{                                                                      \
+		C_NUM, (f), (w), false                                         \
+	}
 #define STAGE N(SA_F_STAGE, 4)
-#define REASON {C_NUM, SA_F_REASON, 3, true}
-#define SESSION {C_SESSION, SA_F_SESSION, 17, false}
-#define FLAGS {C_FLAGS, 0, 0, false}
-#define END {C_END, 0, 0, false}
+#define REASON                                                                 \
+	{                                                                      \
+		C_NUM, SA_F_REASON, 3, true                                    \
+	}
+#define SESSION                                                                \
+	{                                                                      \
+		C_SESSION, SA_F_SESSION, 17, false                             \
+	}
+#define FLAGS                                                                  \
+	{                                                                      \
+		C_FLAGS, 0, 0, false                                           \
+	}
+#define END                                                                    \
+	{                                                                      \
+		C_END, 0, 0, false                                             \
+	}
 
 /* Column lists: the "Columns after Status" of records.md, in order. */
-static const struct col lay_login[] = {
-	WORD, S(SA_F_USER, 19), SESSION, STAGE, REASON, S(SA_F_TERMINAL, 20),
-	S(SA_F_PROGRAM, 20), FLAGS, END};
+static const struct col lay_login[] = {WORD,
+				       S(SA_F_USER, 19),
+				       SESSION,
+				       STAGE,
+				       REASON,
+				       S(SA_F_TERMINAL, 20),
+				       S(SA_F_PROGRAM, 20),
+				       FLAGS,
+				       END};
 static const struct col lay_logout[] = {
-	WORD, S(SA_F_USER, 19), SESSION, STAGE, REASON, S(SA_F_TERMINAL, 20),
-	FLAGS, END};
-static const struct col lay_serevu[] = {
-	WORD, S(SA_F_USER, 19), STAGE, REASON, S(SA_F_TERMINAL, 20),
-	S(SA_F_PROGRAM, 20), FLAGS, END};
-static const struct col lay_resource[] = {
-	WORD, S(SA_F_USER, 7), SESSION, S(SA_F_ACCESS, 8), STAGE, REASON,
-	S(SA_F_RESOURCE, 20), S(SA_F_PROGRAM, 20), S(SA_F_TERMINAL, 14),
-	S(SA_F_EFFECTIVE_USER, 8), FLAGS, END};
-static const struct col lay_untrust[] = {
-	WORD, S(SA_F_MODULE, 8), STAGE, {C_UNTRUST, 0, 5, false},
-	S(SA_F_RESOURCE, 0), END};
-#define SERVICE_PORT {C_SERVICE, SA_F_SERVICE, 10, false}
+    WORD,   S(SA_F_USER, 19),	  SESSION, STAGE,
+    REASON, S(SA_F_TERMINAL, 20), FLAGS,   END};
+static const struct col lay_serevu[] = {WORD,
+					S(SA_F_USER, 19),
+					STAGE,
+					REASON,
+					S(SA_F_TERMINAL, 20),
+					S(SA_F_PROGRAM, 20),
+					FLAGS,
+					END};
+static const struct col lay_resource[] = {WORD,
+					  S(SA_F_USER, 7),
+					  SESSION,
+					  S(SA_F_ACCESS, 8),
+					  STAGE,
+					  REASON,
+					  S(SA_F_RESOURCE, 20),
+					  S(SA_F_PROGRAM, 20),
+					  S(SA_F_TERMINAL, 14),
+					  S(SA_F_EFFECTIVE_USER, 8),
+					  FLAGS,
+					  END};
+static const struct col lay_untrust[] = {WORD,
+					 S(SA_F_MODULE, 8),
+					 STAGE,
+					 {C_UNTRUST, 0, 5, false},
+					 S(SA_F_RESOURCE, 0),
+					 END};
+#define SERVICE_PORT                                                           \
+	{                                                                      \
+		C_SERVICE, SA_F_SERVICE, 10, false                             \
+	}
 static const struct col lay_inbound[] = {
-	WORD, SERVICE_PORT, STAGE, REASON, S(SA_F_HOST, 12),
-	S(SA_F_PROGRAM, 15), END};
-static const struct col lay_outbound[] = {
-	WORD, SERVICE_PORT, S(SA_F_USER, 8), STAGE, REASON,
-	S(SA_F_HOST, 12), S(SA_F_PROGRAM, 15), S(SA_F_TERMINAL, 14), FLAGS,
-	END};
-static const struct col lay_admin[] = {
-	WORD, S(SA_F_CLASS, 12), S(SA_F_USER, 8), STAGE, REASON,
-	S(SA_F_RESOURCE, 20), S(SA_F_TERMINAL, 14), S(SA_F_COMMAND, 0), FLAGS,
-	END};
+    WORD, SERVICE_PORT, STAGE, REASON, S(SA_F_HOST, 12), S(SA_F_PROGRAM, 15),
+    END};
+static const struct col lay_outbound[] = {WORD,
+					  SERVICE_PORT,
+					  S(SA_F_USER, 8),
+					  STAGE,
+					  REASON,
+					  S(SA_F_HOST, 12),
+					  S(SA_F_PROGRAM, 15),
+					  S(SA_F_TERMINAL, 14),
+					  FLAGS,
+					  END};
+static const struct col lay_admin[] = {WORD,
+				       S(SA_F_CLASS, 12),
+				       S(SA_F_USER, 8),
+				       STAGE,
+				       REASON,
+				       S(SA_F_RESOURCE, 20),
+				       S(SA_F_TERMINAL, 14),
+				       S(SA_F_COMMAND, 0),
+				       FLAGS,
+				       END};
 static const struct col lay_startup[] = {WORD, S(SA_F_SERVICE, 0), END};
 static const struct col lay_shutdown[] = {
-	WORD, S(SA_F_USER, 19), SESSION, STAGE, S(SA_F_SERVICE, 8), FLAGS,
-	END};
+    WORD, S(SA_F_USER, 19), SESSION, STAGE, S(SA_F_SERVICE, 8), FLAGS, END};
 static const struct col lay_pwverify[] = {
-	WORD, S(SA_F_USER, 19), STAGE, REASON, FLAGS, END};
-static const struct col lay_loss[] = {
-	WORD, S(SA_F_SERVICE, 10), N(SA_F_LOST, 8), S(SA_F_LOST_SINCE, 0),
-	S(SA_F_LOST_UNTIL, 0), END};
-static const struct col lay_trace[] = {
-	WORD, S(SA_F_USER, 8), SESSION, S(SA_F_EFFECTIVE_USER, 8),
-	S(SA_F_REAL_USER, 8), S(SA_F_CLASS, 12), S(SA_F_RESOURCE, 20), STAGE,
-	FLAGS, S(SA_F_TRACE, 0), END};
+    WORD, S(SA_F_USER, 19), STAGE, REASON, FLAGS, END};
+static const struct col lay_loss[] = {WORD,
+				      S(SA_F_SERVICE, 10),
+				      N(SA_F_LOST, 8),
+				      S(SA_F_LOST_SINCE, 0),
+				      S(SA_F_LOST_UNTIL, 0),
+				      END};
+static const struct col lay_trace[] = {WORD,
+				       S(SA_F_USER, 8),
+				       SESSION,
+				       S(SA_F_EFFECTIVE_USER, 8),
+				       S(SA_F_REAL_USER, 8),
+				       S(SA_F_CLASS, 12),
+				       S(SA_F_RESOURCE, 20),
+				       STAGE,
+				       FLAGS,
+				       S(SA_F_TRACE, 0),
+				       END};
 
 struct event_layout {
-	char word[9];          /* fixed word, or the fallback for a class; */
-	uint8_t word_len;      /*   copied whole, at most the column's 12 */
-	bool class_word;       /* the word column shows the class */
+	char word[9];	  /* fixed word, or the fallback for a class; */
+	uint8_t word_len; /*   copied whole, at most the column's 12 */
+	bool class_word;  /* the word column shows the class */
 	const struct col *cols;
 };
 
 #define W(w) w, sizeof(w) - 1 /* word, word_len */
 
 static const struct event_layout layouts[SA_EV__COUNT] = {
-	[SA_EV_LOGIN] = {W("LOGIN"), false, lay_login},
-	[SA_EV_LOGOUT] = {W("LOGOUT"), false, lay_logout},
-	[SA_EV_ACCOUNT_ENABLED] = {W("LOGIN"), false, lay_serevu},
-	[SA_EV_ACCOUNT_DISABLED] = {W("LOGIN"), false, lay_serevu},
-	[SA_EV_PASSWORD_ATTEMPT] = {W("LOGIN"), false, lay_serevu},
-	[SA_EV_RESOURCE] = {W("RESOURCE"), true, lay_resource},
-	[SA_EV_UNTRUST] = {W("UNTRUST"), true, lay_untrust},
-	[SA_EV_INBOUND] = {W("INET"), true, lay_inbound},
-	[SA_EV_OUTBOUND] = {W("INET"), true, lay_outbound},
-	[SA_EV_ADMIN] = {W("ADMIN"), false, lay_admin},
-	[SA_EV_STARTUP] = {W("START"), false, lay_startup},
-	[SA_EV_SHUTDOWN] = {W("SHUTDOWN"), false, lay_shutdown},
-	[SA_EV_PASSWORD_VERIFY] = {W("PASSWORD"), false, lay_pwverify},
-	[SA_EV_TRACE] = {W("TRACE"), false, lay_trace},
-	[SA_EV_LOSS] = {W("LOSS"), false, lay_loss},
+    [SA_EV_LOGIN] = {W("LOGIN"), false, lay_login},
+    [SA_EV_LOGOUT] = {W("LOGOUT"), false, lay_logout},
+    [SA_EV_ACCOUNT_ENABLED] = {W("LOGIN"), false, lay_serevu},
+    [SA_EV_ACCOUNT_DISABLED] = {W("LOGIN"), false, lay_serevu},
+    [SA_EV_PASSWORD_ATTEMPT] = {W("LOGIN"), false, lay_serevu},
+    [SA_EV_RESOURCE] = {W("RESOURCE"), true, lay_resource},
+    [SA_EV_UNTRUST] = {W("UNTRUST"), true, lay_untrust},
+    [SA_EV_INBOUND] = {W("INET"), true, lay_inbound},
+    [SA_EV_OUTBOUND] = {W("INET"), true, lay_outbound},
+    [SA_EV_ADMIN] = {W("ADMIN"), false, lay_admin},
+    [SA_EV_STARTUP] = {W("START"), false, lay_startup},
+    [SA_EV_SHUTDOWN] = {W("SHUTDOWN"), false, lay_shutdown},
+    [SA_EV_PASSWORD_VERIFY] = {W("PASSWORD"), false, lay_pwverify},
+    [SA_EV_TRACE] = {W("TRACE"), false, lay_trace},
+    [SA_EV_LOSS] = {W("LOSS"), false, lay_loss},
 };
 
 #define CK(expr)                                                               \
@@ -156,8 +223,7 @@ static bool
 unsafe_code_point(uint32_t cp)
 {
 	return (cp >= 0x80 && cp <= 0x9f) || cp == 0x2028 || cp == 0x2029 ||
-	       (cp >= 0x202a && cp <= 0x202e) ||
-	       (cp >= 0x2066 && cp <= 0x2069);
+	       (cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069);
 }
 
 static const char hexdig[] = "0123456789ABCDEF";
@@ -170,23 +236,22 @@ enum {
 	E_HIGH = 3, /* 0x80..0xff: UTF-8 to validate */
 };
 
-static const uint8_t esc_class[256] = {
+static const uint8_t esc_class[256] =
+    {
 	2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, /* 0x00 */
 	2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, /* 0x10 */
 	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* 0x20 */
-	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, /* 0x5c '\\' */
-	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2, /* 0x7f DEL */
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0,
+	0, 0, /* 0x5c '\\' */
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 2,			/* 0x7f DEL */
 	3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, /* 0x80 */
-	3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3,
-	3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3,
-	3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3,
-	3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3,
-	3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3,
-	3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3,
-	3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3,
+	3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3,
+	3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3,
+	3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3,
+	3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3,
+	3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3,
 };
 
 /*
@@ -468,14 +533,15 @@ put_num(char *o, int64_t v, size_t width, bool glue)
 			*o++ = ' ';
 		o = put_pad(o, n, width);
 		if (n == 4) {
-			memcpy(o, sa__digit_pairs + 2 * hi, 2);
-			memcpy(o + 2, sa__digit_pairs + 2 * lo, 2);
+			memcpy(o, sa__digit_pairs + 2 * (size_t)hi, 2);
+			memcpy(o + 2, sa__digit_pairs + 2 * (size_t)lo, 2);
 		} else if (n == 3) {
 			o[0] = (char)('0' + hi);
-			memcpy(o + 1, sa__digit_pairs + 2 * lo, 2);
+			memcpy(o + 1, sa__digit_pairs + 2 * (size_t)lo, 2);
 		} else {
 			/* "07" shifted by one gives "7" (and a spare byte). */
-			memcpy(o, sa__digit_pairs + 2 * lo + (2 - n), 2);
+			memcpy(o, sa__digit_pairs + 2 * (size_t)lo + (2 - n),
+			       2);
 		}
 		return o + n;
 	}
@@ -500,8 +566,8 @@ untrust_field(const struct sa_record *r)
 {
 	return (sa_record_has(r, SA_F_STAGE) &&
 		r->num[SA_F_STAGE] == SA_WDWARN_STATCHANGED)
-		       ? SA_F_MESSAGE_ID
-		       : SA_F_ERRNO;
+		   ? SA_F_MESSAGE_ID
+		   : SA_F_ERRNO;
 }
 
 /*
@@ -510,7 +576,7 @@ untrust_field(const struct sa_record *r)
  * number, plus the overshoot.  The widest layout has 12 columns.
  */
 #define LINE_FIXED                                                             \
-	(SA__STAMP_MAX + 1 + ESC_MAX + 12 * (1 + 20 + NUM_MAX) + 1 +          \
+	(SA__STAMP_MAX + 1 + ESC_MAX + 12 * (1 + 20 + NUM_MAX) + 1 +           \
 	 OVERSHOOT + 40 /* producer mark */)
 
 /*
@@ -525,8 +591,7 @@ grow_line(struct sa_buf *out, char **o, char **line, char **end, size_t n)
 	       e = (size_t)(*end - out->data);
 	if (n > (SIZE_MAX / 2 - LINE_FIXED - (at - out->len)) / ESC_MAX)
 		return -ENOMEM;
-	int rc = sa_buf_reserve(out,
-				at - out->len + n * ESC_MAX + LINE_FIXED);
+	int rc = sa_buf_reserve(out, at - out->len + n * ESC_MAX + LINE_FIXED);
 	if (rc < 0)
 		return rc;
 	*o = out->data + at;
@@ -550,7 +615,8 @@ grow_line(struct sa_buf *out, char **o, char **line, char **end, size_t n)
 static char *
 producer_mark(char *o, const struct sa_record *r)
 {
-	if (!sa_record_has(r, SA_F_PRODUCER_UID) || r->num[SA_F_PRODUCER_UID] == 0)
+	if (!sa_record_has(r, SA_F_PRODUCER_UID) ||
+	    r->num[SA_F_PRODUCER_UID] == 0)
 		return o;
 	static const char pre[] = " [producer uid ";
 	memcpy(o, pre, sizeof pre - 1);
@@ -570,8 +636,8 @@ line_body(struct sa_buf *out, const struct sa_record *r, unsigned flags)
 	if (stamp == NULL)
 		return SA_EBADTIME;
 	/* Twice: the first string field then finds LINE_FIXED still free. */
-	if (out->cap - out->len <= 2 * LINE_FIXED &&
-	    (rc = sa_buf_reserve(out, 2 * LINE_FIXED)) < 0)
+	if (out->cap - out->len <= 2 * (size_t)LINE_FIXED &&
+	    (rc = sa_buf_reserve(out, 2 * (size_t)LINE_FIXED)) < 0)
 		return rc;
 
 	char *line = out->data + out->len;
@@ -753,8 +819,8 @@ label_untrust(struct sa_buf *b, const struct sa_record *r)
 		if (e > 0 && e < 4096) {
 			const char *name = sa_errname((int)-e);
 			if (strcmp(name, "SA_EUNKNOWN") != 0)
-				return sa_buf_printf(b, "errno: %" PRId64
-						     " (%s)\n", e, name);
+				return sa_buf_printf(
+				    b, "errno: %" PRId64 " (%s)\n", e, name);
 		}
 		return sa_buf_printf(b, "errno: %" PRId64 "\n", e);
 	}
@@ -801,10 +867,10 @@ detail_body(struct sa_buf *out, const struct sa_record *r, unsigned flags)
 				: ev == SA_EV_UNTRUST ? "File"
 						      : "Resource";
 	const char *svc_label = (ev == SA_EV_STARTUP || ev == SA_EV_SHUTDOWN)
-					? "Daemon"
-					: "Service";
-	const char *user_label = ev == SA_EV_ADMIN ? "Administrator"
-						   : "User name";
+				    ? "Daemon"
+				    : "Service";
+	const char *user_label =
+	    ev == SA_EV_ADMIN ? "Administrator" : "User name";
 	bool network = ev == SA_EV_INBOUND || ev == SA_EV_OUTBOUND;
 
 	if ((rc = label_str(out, "Class", r, SA_F_CLASS, flags)) < 0 ||
@@ -818,29 +884,29 @@ detail_body(struct sa_buf *out, const struct sa_record *r, unsigned flags)
 	/* The documents list network records program-first. */
 	if (network) {
 		if ((rc = label_str(out, "Program", r, SA_F_PROGRAM, flags)) <
-			    0 ||
-		    (rc = label_str(out, "Terminal", r, SA_F_TERMINAL,
-				    flags)) < 0 ||
+			0 ||
+		    (rc = label_str(out, "Terminal", r, SA_F_TERMINAL, flags)) <
+			0 ||
 		    (rc = label_str(out, user_label, r, SA_F_USER, flags)) < 0)
 			return rc;
 	} else {
 		if ((rc = label_str(out, user_label, r, SA_F_USER, flags)) <
-			    0 ||
-		    (rc = label_str(out, "Terminal", r, SA_F_TERMINAL,
-				    flags)) < 0 ||
+			0 ||
+		    (rc = label_str(out, "Terminal", r, SA_F_TERMINAL, flags)) <
+			0 ||
 		    (rc = label_str(out, "Program", r, SA_F_PROGRAM, flags)) <
-			    0)
+			0)
 			return rc;
 	}
-	if ((rc = sa_buf_printf(out, "Date: %.*s\nTime: %.*s\n",
-				date_len, date, clock_len, clock)) < 0 ||
+	if ((rc = sa_buf_printf(out, "Date: %.*s\nTime: %.*s\n", date_len, date,
+				clock_len, clock)) < 0 ||
 	    (rc = label_details(out, r)) < 0)
 		return rc;
 	if (ev == SA_EV_UNTRUST) {
 		if ((rc = label_untrust(out, r)) < 0)
 			return rc;
 	} else if ((rc = label_num(out, "Message ID", r, SA_F_MESSAGE_ID)) <
-			   0 ||
+		       0 ||
 		   (rc = label_num(out, "errno", r, SA_F_ERRNO)) < 0) {
 		return rc;
 	}
@@ -851,19 +917,19 @@ detail_body(struct sa_buf *out, const struct sa_record *r, unsigned flags)
 	    (rc = sa_buf_printf(out, "Audit flags: %s\n",
 				is_os_user(r) ? "OS user"
 					      : "AC database user")) < 0 ||
-	    (rc = label_str(out, "Effective user name", r,
-			    SA_F_EFFECTIVE_USER, flags)) < 0 ||
-	    (rc = label_str(out, "Real user name", r, SA_F_REAL_USER,
+	    (rc = label_str(out, "Effective user name", r, SA_F_EFFECTIVE_USER,
 			    flags)) < 0 ||
+	    (rc = label_str(out, "Real user name", r, SA_F_REAL_USER, flags)) <
+		0 ||
 	    (rc = label_num(out, "UID", r, SA_F_UID)) < 0 ||
 	    (rc = label_num(out, "Effective UID", r, SA_F_EUID)) < 0 ||
 	    (rc = label_num(out, "Real UID", r, SA_F_RUID)) < 0 ||
 	    (rc = label_str(out, "Origin", r, SA_F_ORIGIN, flags)) < 0 ||
 	    (rc = label_num(out, "Records lost", r, SA_F_LOST)) < 0 ||
 	    (rc = label_str(out, "Lost since", r, SA_F_LOST_SINCE, flags)) <
-		    0 ||
+		0 ||
 	    (rc = label_str(out, "Lost until", r, SA_F_LOST_UNTIL, flags)) <
-		    0 ||
+		0 ||
 	    (rc = label_str(out, "Loss detail", r, SA_F_DETAIL, flags)) < 0)
 		return rc;
 	if (r->seq != 0 &&
@@ -875,8 +941,7 @@ detail_body(struct sa_buf *out, const struct sa_record *r, unsigned flags)
 }
 
 int
-sa_format_detail(struct sa_buf *out, const struct sa_record *r,
-		 unsigned flags)
+sa_format_detail(struct sa_buf *out, const struct sa_record *r, unsigned flags)
 {
 	size_t start = out->len;
 	int rc;

@@ -416,8 +416,8 @@ sa_json_parse_record(const char *line, size_t len, struct sa_record *out,
 		     char *scratch, struct sa_json_error *err)
 {
 	struct sa_json_error dummy;
-	struct jp jb = {(const uint8_t *)line, len, 0, (uint8_t *)scratch, 0,
-			err != NULL ? err : &dummy};
+	struct jp jb = {(const uint8_t *)line, len, 0,
+			(uint8_t *)scratch,    0,   err != NULL ? err : &dummy};
 	struct jp *j = &jb;
 	struct pending plain[SA_F__COUNT];
 	size_t value_pos[SLOT_B64 + SA_F__COUNT] = {0};
@@ -518,8 +518,8 @@ sa_json_parse_record(const char *line, size_t len, struct sa_record *out,
 						       kshow);
 				j->sused -= n - bn;
 				rc = sa_record_set_str(
-					out, (enum sa_field)(slot - SLOT_B64),
-					w, bn);
+				    out, (enum sa_field)(slot - SLOT_B64), w,
+				    bn);
 				if (rc < 0)
 					return jp_fail(j, rc, vpos, kname,
 						       kshow);
@@ -531,7 +531,7 @@ sa_json_parse_record(const char *line, size_t len, struct sa_record *out,
 						       kshow);
 			} else if (slot == SLOT_EVENT) {
 				enum sa_event ev =
-					sa_event_by_json((const char *)p, n);
+				    sa_event_by_json((const char *)p, n);
 				if (ev == SA_EV_NONE)
 					return jp_fail(j, SA_EBADEVENT, vpos,
 						       kname, kshow);
@@ -570,8 +570,7 @@ sa_json_parse_record(const char *line, size_t len, struct sa_record *out,
 		return jp_fail(j, SA_EJSON, j->pos, "", 0); /* trailing data */
 
 	for (int f = 1; f < SA_F__COUNT; f++) {
-		if (!seen[f] ||
-		    seen[SLOT_B64 + f])
+		if (!seen[f] || seen[SLOT_B64 + f])
 			continue;
 		if (sa_field_info((enum sa_field)f)->kind != SA_KIND_STR)
 			continue;
@@ -596,7 +595,7 @@ sa_json_parse_record(const char *line, size_t len, struct sa_record *out,
 	if (rc < 0) {
 		int slot = (int)bad;
 		if (bad == SA_F_NONE)
-			slot = rc == SA_EBADEVENT	? SLOT_EVENT
+			slot = rc == SA_EBADEVENT    ? SLOT_EVENT
 			       : rc == SA_EBADSTATUS ? SLOT_STATUS
 			       : rc == SA_EBADTIME   ? SLOT_TIME
 						     : -1;
@@ -604,8 +603,7 @@ sa_json_parse_record(const char *line, size_t len, struct sa_record *out,
 			return jp_fail(j, rc, close, "", 0);
 		const char *nm = slot_name(slot);
 		size_t at = close;
-		if (slot < SA_F__COUNT &&
-		    seen[SLOT_B64 + slot])
+		if (slot < SA_F__COUNT && seen[SLOT_B64 + slot])
 			at = value_pos[SLOT_B64 + slot];
 		else if (seen[slot])
 			at = value_pos[slot];
@@ -638,11 +636,11 @@ sa_json_error_text(const struct sa_json_error *err, char *buf, size_t cap)
 	}
 	name[o] = '\0';
 	char limit[48] = "";
-	sa_field_limit_text(err->code,
-			    sa_field_by_name(err->field,
-					     strnlen(err->field,
-						     sizeof err->field)),
-			    limit, sizeof limit);
+	sa_field_limit_text(
+	    err->code,
+	    sa_field_by_name(err->field,
+			     strnlen(err->field, sizeof err->field)),
+	    limit, sizeof limit);
 	if (o > 0)
 		snprintf(buf, cap, "field \"%s\": %s%s (column %zu)", name,
 			 sa_strerror(err->code), limit, err->column);

@@ -74,9 +74,9 @@ equals_ci(const uint8_t *w, size_t n, const char *s)
 static bool
 is_password_key(const uint8_t *w, size_t n)
 {
-	static const char *const suffixes[] = {"password", "passwd",
-					       "passphrase", "pwd", "secret",
-					       "_pass", "_pw"};
+	static const char *const suffixes[] = {
+	    "password", "passwd", "passphrase", "pwd",
+	    "secret",	"_pass",  "_pw"};
 	/* Trailing dots belong to prose ("the password."), not the key. */
 	while (n > 0 && w[n - 1] == '.')
 		n--;
@@ -169,8 +169,7 @@ url_password_end(const uint8_t *s, size_t len, size_t i)
 	for (size_t j = i + 1; j < len; j++) {
 		if (s[j] == '@')
 			return j;
-		if (is_space(s[j]) || s[j] == '/' || s[j] == '?' ||
-		    s[j] == '#')
+		if (is_space(s[j]) || s[j] == '/' || s[j] == '?' || s[j] == '#')
 			return 0;
 	}
 	return 0;
@@ -223,12 +222,12 @@ command_ranges(const uint8_t *s, const struct word *wv, size_t n,
 	for (; c < n && kind == CMD_OTHER; c++) {
 		struct word cmd = base_name(s, wv[c]);
 		kind = word_starts(s, cmd, "mysql") ||
-				       word_starts(s, cmd, "mariadb")
-			       ? CMD_MYSQL
-		       : word_starts(s, cmd, "ldap")  ? CMD_LDAP
-		       : word_is(s, cmd, "sshpass")   ? CMD_SSHPASS
-		       : word_is(s, cmd, "htpasswd")  ? CMD_HTPASSWD
-						      : CMD_OTHER;
+			       word_starts(s, cmd, "mariadb")
+			   ? CMD_MYSQL
+		       : word_starts(s, cmd, "ldap") ? CMD_LDAP
+		       : word_is(s, cmd, "sshpass")  ? CMD_SSHPASS
+		       : word_is(s, cmd, "htpasswd") ? CMD_HTPASSWD
+						     : CMD_OTHER;
 	}
 	if (kind == CMD_OTHER)
 		return nr;
@@ -248,8 +247,8 @@ command_ranges(const uint8_t *s, const struct word *wv, size_t n,
 			}
 			continue;
 		}
-		if (s[w.b] != '-' || wl < 2 || s[w.b + 1] != opt[1] ||
-		    s[w.b + 1] == '-')
+		if (s[w.b] != '-' || wl < 2 ||
+		    s[w.b + 1] != (unsigned char)opt[1] || s[w.b + 1] == '-')
 			continue;
 		if (wl > 2)
 			r[nr++] = (struct word){w.b + 2, w.e};
@@ -301,7 +300,8 @@ command_pass(struct sa_buf *tmp, const uint8_t **sp, size_t *lenp)
 			continue;
 		rc = sa_buf_append(tmp, s + done, r[k].b - done);
 		if (rc == 0)
-			rc = sa_buf_append(tmp, mask_text, sizeof mask_text - 1);
+			rc =
+			    sa_buf_append(tmp, mask_text, sizeof mask_text - 1);
 		done = r[k].e;
 	}
 	if (rc == 0)
@@ -353,8 +353,8 @@ mask_scan(struct sa_buf *out, const uint8_t *s, size_t len)
 			       s[u] != '/' && !is_space(s[u]))
 				u++;
 			size_t at = (u < len && s[u] == ':')
-					    ? url_password_end(s, len, u)
-					    : 0;
+					? url_password_end(s, len, u)
+					: 0;
 			if (at != 0) {
 				EMIT(s + done, u + 1 - done);
 				EMIT(mask_text, sizeof mask_text - 1);
@@ -381,7 +381,6 @@ mask_scan(struct sa_buf *out, const uint8_t *s, size_t len)
 			/* KEY(value): keep the parentheses, hide inside. */
 			size_t close = find_close_paren(s, len, k);
 			vbeg = k + 1;
-			vend = close;
 			resume = close;
 		} else if (k < len && (s[k] == '=' ||
 				       (s[k] == ':' &&

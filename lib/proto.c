@@ -39,8 +39,7 @@ static bool
 known_type(uint8_t t)
 {
 	return t == SA_PROTO_RECORDS || t == SA_PROTO_QUERY ||
-	       t == SA_PROTO_ACK || t == SA_PROTO_ERROR ||
-	       t == SA_PROTO_STATUS;
+	       t == SA_PROTO_ACK || t == SA_PROTO_ERROR || t == SA_PROTO_STATUS;
 }
 
 void
@@ -186,8 +185,10 @@ sa_proto_records_framing(const uint8_t *payload, size_t len, uint32_t *count,
 		return SA_EPROTO;
 	}
 	if (c > len - 4) {
-		snprintf(why, cap, "count %" PRIu32 " but only %zu bytes follow "
-			 "it", c, len - 4);
+		snprintf(why, cap,
+			 "count %" PRIu32 " but only %zu bytes follow "
+			 "it",
+			 c, len - 4);
 		return SA_EPROTO;
 	}
 	const uint8_t *end = payload + len;
@@ -196,27 +197,34 @@ sa_proto_records_framing(const uint8_t *payload, size_t len, uint32_t *count,
 		uint64_t n;
 		size_t k = sa_varint_get(payload + pos, end, &n);
 		if (k == 0 && pos == len) {
-			snprintf(why, cap, "count %" PRIu32 " but the payload "
-				 "ends after %" PRIu32 " records", c, i);
+			snprintf(why, cap,
+				 "count %" PRIu32 " but the payload "
+				 "ends after %" PRIu32 " records",
+				 c, i);
 			return SA_EPROTO;
 		}
 		if (k == 0) {
-			snprintf(why, cap, "record %" PRIu32 "'s length is not a "
-				 "valid varint", i);
+			snprintf(why, cap,
+				 "record %" PRIu32 "'s length is not a "
+				 "valid varint",
+				 i);
 			return SA_EPROTO;
 		}
 		pos += k;
 		if (n > len - pos) {
-			snprintf(why, cap, "record %" PRIu32 "'s length %" PRIu64
+			snprintf(why, cap,
+				 "record %" PRIu32 "'s length %" PRIu64
 				 " runs past the end of the payload (%zu bytes "
-				 "left)", i, n, len - pos);
+				 "left)",
+				 i, n, len - pos);
 			return SA_EPROTO;
 		}
 		pos += (size_t)n;
 	}
 	if (pos != len) {
-		snprintf(why, cap, "%zu bytes after the last of %" PRIu32
-			 " records", len - pos, c);
+		snprintf(why, cap,
+			 "%zu bytes after the last of %" PRIu32 " records",
+			 len - pos, c);
 		return SA_EPROTO;
 	}
 	*count = c;
@@ -345,11 +353,11 @@ sa_proto_put_ack_partial(struct sa_buf *out, uint32_t id,
 		return -EINVAL;
 	size_t mlen = (size_t)(nbits + 7) / 8;
 	uint8_t f[SA_PROTO_HDR + ACK_LEN + ACK_PARTIAL_FIXED];
-	struct sa_proto_hdr h = {.type = SA_PROTO_ACK,
-				 .flags = SA_PROTO_F_PARTIAL,
-				 .id = id,
-				 .len = (uint32_t)(ACK_LEN + ACK_PARTIAL_FIXED +
-						   mlen)};
+	struct sa_proto_hdr h = {
+	    .type = SA_PROTO_ACK,
+	    .flags = SA_PROTO_F_PARTIAL,
+	    .id = id,
+	    .len = (uint32_t)(ACK_LEN + ACK_PARTIAL_FIXED + mlen)};
 	sa_proto_put_hdr(f, &h);
 	uint8_t *p = f + SA_PROTO_HDR;
 	sa__le64_put(p, a->first_seq);
@@ -366,7 +374,7 @@ sa_proto_put_ack_partial(struct sa_buf *out, uint32_t id,
 	/* Bits past the last record are zero on the wire. */
 	if (nbits % 8)
 		out->data[out->len + sizeof f + mlen - 1] &=
-			(uint8_t)((1u << (nbits % 8)) - 1);
+		    (uint8_t)((1u << (nbits % 8)) - 1);
 	out->len += sizeof f + mlen;
 	out->data[out->len] = '\0';
 	return 0;
@@ -439,8 +447,8 @@ sa_proto_get_error(const uint8_t *payload, size_t len, struct sa_proto_err *e)
 }
 
 int
-sa_proto_put_frame(struct sa_buf *out, uint8_t type, uint8_t flags,
-		   uint32_t id, const void *payload, size_t len)
+sa_proto_put_frame(struct sa_buf *out, uint8_t type, uint8_t flags, uint32_t id,
+		   const void *payload, size_t len)
 {
 	if (len > SA_PROTO_MAX_PAYLOAD)
 		return -EINVAL;

@@ -74,11 +74,11 @@ struct sa_reader {
 	struct seg *segs;
 	size_t nsegs, segcap;
 	size_t cur;
-	bool open;  /* segs[cur] is entered */
-	bool done;  /* past the end of segs[cur]; go to the next */
+	bool open; /* segs[cur] is entered */
+	bool done; /* past the end of segs[cur]; go to the next */
 	bool follow;
-	int wfd;            /* inotify descriptor of sa_reader_fd, or -1 */
-	bool rewatch;       /* a watch was dropped: add them again */
+	int wfd;      /* inotify descriptor of sa_reader_fd, or -1 */
+	bool rewatch; /* a watch was dropped: add them again */
 	sa_damage_cb cb;
 	void *cbarg;
 	uint64_t ndamage;
@@ -97,12 +97,12 @@ struct sa_reader {
 	ZSTD_DCtx *dctx;
 	uint8_t *zbuf;
 	size_t zbuf_cap;
-	uint64_t zpos;   /* next zstd frame in the compressed file */
+	uint64_t zpos;	 /* next zstd frame in the compressed file */
 	uint64_t zplain; /* plain offset of that frame's content */
 	/* The frame last loaded was decoded only in part (settle_zcut). */
 	bool zcut, zcut_known;
 	int zcut_err;
-	uint64_t zcut_plain;	      /* plain offset where reading resumes */
+	uint64_t zcut_plain;	     /* plain offset where reading resumes */
 	uint64_t zcut_off, zcut_len; /* the compressed bytes given up */
 	struct sa_zchunk *chunks;
 	int nchunks;
@@ -138,8 +138,11 @@ damage_at(struct sa_reader *rd, const char *path, uint64_t off, uint64_t len,
 	rd->ndamage++;
 	rd->damaged_since_rec = true;
 	if (rd->cb) {
-		struct sa_damage d = {.file = path, .offset = off, .length = len,
-				      .error = err, .compressed = comp};
+		struct sa_damage d = {.file = path,
+				      .offset = off,
+				      .length = len,
+				      .error = err,
+				      .compressed = comp};
 		rd->cb(&d, rd->cbarg);
 	}
 }
@@ -152,8 +155,10 @@ damage_gap(struct sa_reader *rd, uint64_t off, uint64_t first, uint64_t last,
 	rd->ndamage++;
 	if (rd->cb) {
 		struct sa_damage d = {.file = rd->segs[rd->cur].path,
-				      .offset = off, .error = err,
-				      .seq_first = first, .seq_last = last};
+				      .offset = off,
+				      .error = err,
+				      .seq_first = first,
+				      .seq_last = last};
 		rd->cb(&d, rd->cbarg);
 	}
 }
@@ -389,8 +394,7 @@ first_seq_known(const struct sa_reader *rd, uint64_t seq)
  * Raises the directory's `top` over every name it saw.
  */
 static int
-scan_dir(struct sa_reader *rd, size_t di, uint64_t lo, uint64_t hi,
-	 bool check)
+scan_dir(struct sa_reader *rd, size_t di, uint64_t lo, uint64_t hi, bool check)
 {
 	DIR *d = opendir(rd->dirs[di].path);
 	if (d == NULL)
@@ -410,7 +414,7 @@ scan_dir(struct sa_reader *rd, size_t di, uint64_t lo, uint64_t hi,
 		if (snprintf(p, sizeof p, "%s/%s", rd->dirs[di].path,
 			     e->d_name) >= (int)sizeof p)
 			continue;
-		struct sa_seg_header h;
+		struct sa_seg_header h = {0};
 		bool hz;
 		bool have_h = false;
 		if (check && first_seq_known(rd, seq)) {
@@ -449,9 +453,10 @@ static int add_pointed_dir(struct sa_reader *rd, size_t di, uint64_t top,
  * for the next wait) and the descriptor is quiet once next() returned
  * "nothing new".
  */
-#define WATCH_MASK                                                            \
-	(IN_MODIFY | IN_CLOSE_WRITE | IN_CREATE | IN_MOVED_TO | IN_MOVED_FROM | \
-	 IN_DELETE | IN_DELETE_SELF | IN_MOVE_SELF | IN_ATTRIB)
+#define WATCH_MASK                                                             \
+	(IN_MODIFY | IN_CLOSE_WRITE | IN_CREATE | IN_MOVED_TO |                \
+	 IN_MOVED_FROM | IN_DELETE | IN_DELETE_SELF | IN_MOVE_SELF |           \
+	 IN_ATTRIB)
 
 static int
 watch_dir(struct sa_reader *rd, const char *path)
@@ -515,7 +520,8 @@ add_dir(struct sa_reader *rd, const char *path, uint64_t top, bool report)
 	if (!S_ISDIR(st.st_mode))
 		return -ENOTDIR;
 	for (size_t i = 0; i < rd->ndirs; i++)
-		if (rd->dirs[i].dev == st.st_dev && rd->dirs[i].ino == st.st_ino)
+		if (rd->dirs[i].dev == st.st_dev &&
+		    rd->dirs[i].ino == st.st_ino)
 			return 0;
 	if (rd->ndirs == rd->dircap) {
 		size_t cap = rd->dircap ? 2 * rd->dircap : 4;
@@ -593,15 +599,16 @@ seg_cmp(const void *a, const void *b)
 
 /*
  * Sorts segs[from..] and drops duplicates (same origin, first sequence
- * number and creation time: a segment named twice, or caught both plain and sealed, whose
- * sealed copy sorts first and is kept).  At open `from` is 0; a rescan in
- * follow mode sorts only what it added, after the segment being read.
+ * number and creation time: a segment named twice, or caught both plain and
+ * sealed, whose sealed copy sorts first and is kept).  At open `from` is 0; a
+ * rescan in follow mode sorts only what it added, after the segment being read.
  */
 static void
 sort_segs(struct sa_reader *rd, size_t from)
 {
 	if (rd->nsegs - from < 2)
-		return; /* nothing to sort (segs may be NULL): qsort wants none */
+		return; /* nothing to sort (segs may be NULL): qsort wants none
+			 */
 	qsort(rd->segs + from, rd->nsegs - from, sizeof *rd->segs, seg_cmp);
 	size_t o = from;
 	for (size_t i = from; i < rd->nsegs; i++) {
@@ -647,7 +654,7 @@ sa_reader_open(struct sa_reader **out, const char *const *paths, size_t n,
 			rc = rc > 0 ? 0 : rc;
 			continue;
 		}
-		struct sa_seg_header h;
+		struct sa_seg_header h = {0};
 		bool zst = false;
 		int hr = read_header(paths[i], &zst, &h);
 		if (hr < 0) {
@@ -803,8 +810,8 @@ load_zframe(struct sa_reader *rd)
 			/* Not a frame: resynchronise on the next one. */
 			bool known;
 			uint64_t plain;
-			uint64_t q = next_zframe(rd, rd->zpos + 1, &known,
-						 &plain);
+			uint64_t q =
+			    next_zframe(rd, rd->zpos + 1, &known, &plain);
 			settle_zcut(rd);
 			damage(rd, rd->zpos, q - rd->zpos, SA_EZSTD, true);
 			rd->zpos = q;
@@ -825,8 +832,8 @@ load_zframe(struct sa_reader *rd)
 		int bad = 0;
 		while (r != 0) {
 			if (rd->zbuf_cap - have < ZSTD_DStreamOutSize()) {
-				size_t ncap = rd->zbuf_cap ? rd->zbuf_cap * 2
-							   : 1 << 20;
+				size_t ncap =
+				    rd->zbuf_cap ? rd->zbuf_cap * 2 : 1 << 20;
 				uint8_t *nb = realloc(rd->zbuf, ncap);
 				if (nb == NULL)
 					return -ENOMEM;
@@ -853,10 +860,10 @@ load_zframe(struct sa_reader *rd)
 		if (bad) {
 			bool known;
 			uint64_t plain = 0;
-			uint64_t q = bad == SA_ETRUNC
-					 ? rd->map_len
-					 : next_zframe(rd, rd->zpos + 4, &known,
-						       &plain);
+			uint64_t q =
+			    bad == SA_ETRUNC
+				? rd->map_len
+				: next_zframe(rd, rd->zpos + 4, &known, &plain);
 			if (bad == SA_ETRUNC)
 				known = false;
 			rd->zcut = true;
@@ -919,7 +926,7 @@ locate(struct sa_reader *rd, size_t i)
 		for (int z = 0; z < 2; z++)
 			for (size_t k = 0; k < rd->ndirs; k++) {
 				/* Its own directory first. */
-				size_t d = k == 0	       ? (size_t)s->dir
+				size_t d = k == 0 ? (size_t)s->dir
 					   : k <= (size_t)s->dir ? k - 1
 								 : k;
 				char name[40], p[PATH_MAX];
@@ -935,7 +942,7 @@ locate(struct sa_reader *rd, size_t i)
 						err = -errno;
 					continue;
 				}
-				struct sa_seg_header h;
+				struct sa_seg_header h = {0};
 				bool hz;
 				if (s->hdr_state == 1 &&
 				    (read_header_fd(fd, &hz, &h) != 0 ||
@@ -986,7 +993,8 @@ zst_footer(struct sa_reader *rd)
 	if (c->comp_off >= rd->map_len || c->plain_len > (1u << 20))
 		return 0;
 	const uint8_t *f = (const uint8_t *)rd->map + c->comp_off;
-	size_t csize = ZSTD_findFrameCompressedSize(f, rd->map_len - c->comp_off);
+	size_t csize =
+	    ZSTD_findFrameCompressedSize(f, rd->map_len - c->comp_off);
 	if (ZSTD_isError(csize))
 		return 0;
 	uint8_t *buf = malloc(c->plain_len ? c->plain_len : 1);
@@ -997,13 +1005,14 @@ zst_footer(struct sa_reader *rd)
 	struct sa_frame tr, fo;
 	if (!ZSTD_isError(n) && n == c->plain_len && n > SA_TRAILER_LEN &&
 	    sa__frame_parse(buf + n - SA_TRAILER_LEN, SA_TRAILER_LEN, &tr) ==
-		    SA_FRAME_OK &&
+		SA_FRAME_OK &&
 	    tr.type == SA_FRAME_TRAILER && tr.payload_len == 8) {
 		uint64_t off = 0;
 		for (int i = 7; i >= 0; i--)
 			off = (off << 8) | tr.payload[i];
 		if (off == c->plain_off &&
-		    sa__frame_parse(buf, n - SA_TRAILER_LEN, &fo) == SA_FRAME_OK &&
+		    sa__frame_parse(buf, n - SA_TRAILER_LEN, &fo) ==
+			SA_FRAME_OK &&
 		    fo.type == SA_FRAME_FOOTER &&
 		    fo.total_len == n - SA_TRAILER_LEN) {
 			rc = sa__footer_decode(fo.payload, fo.payload_len,
@@ -1038,7 +1047,8 @@ jump_to(struct sa_reader *rd, uint64_t target)
 		return 0; /* cannot jump: just read on */
 	for (int k = 1; k < rd->nchunks; k++) {
 		const struct sa_zchunk *c = &rd->chunks[k];
-		if (target < c->plain_off || target >= c->plain_off + c->plain_len)
+		if (target < c->plain_off ||
+		    target >= c->plain_off + c->plain_len)
 			continue;
 		rd->zpos = c->comp_off;
 		rd->zplain = c->plain_off;
@@ -1083,7 +1093,6 @@ skip_blocks(struct sa_reader *rd)
 	return jump_to(rd, target);
 }
 
-
 /*
  * segs[cur] is gone from every directory of the log: removed (by
  * retention, or by hand) after it was listed and before it was read.
@@ -1104,7 +1113,8 @@ removed(struct sa_reader *rd)
 	rd->ndamage++;
 	rd->damaged_since_rec = true; /* the next segment's gap is this one */
 	if (rd->cb) {
-		struct sa_damage d = {.file = s->path, .error = SA_EREMOVED,
+		struct sa_damage d = {.file = s->path,
+				      .error = SA_EREMOVED,
 				      .seq_first = s->first_seq,
 				      .seq_last = last};
 		rd->cb(&d, rd->cbarg);
@@ -1247,7 +1257,8 @@ fill_gap(struct sa_reader *rd)
 	size_t o = before;
 	for (size_t k = before; k < rd->nsegs; k++) {
 		struct seg *n = &rd->segs[k];
-		if (seg_header(rd, k) == 1 && strcmp(n->hdr.origin, origin) == 0 &&
+		if (seg_header(rd, k) == 1 &&
+		    strcmp(n->hdr.origin, origin) == 0 &&
 		    !seg_known_before(rd, k))
 			rd->segs[o++] = *n;
 		else
@@ -1406,9 +1417,8 @@ sa_reader_next(struct sa_reader *rd, struct sa_record *r)
 				continue;
 		}
 		struct sa_frame fr;
-		enum sa_frame_status st =
-			sa__frame_parse(rd->view + rd->pos,
-					rd->view_len - rd->pos, &fr);
+		enum sa_frame_status st = sa__frame_parse(
+		    rd->view + rd->pos, rd->view_len - rd->pos, &fr);
 		if (st == SA_FRAME_INCOMPLETE) {
 			int rc = refill(rd);
 			if (rc <= 0)
@@ -1417,7 +1427,8 @@ sa_reader_next(struct sa_reader *rd, struct sa_record *r)
 		}
 		if (st == SA_FRAME_BAD) {
 			size_t q = sa__frame_resync(rd->view, rd->view_len,
-						    rd->pos + 1, 0, SA_FRAME_MAX_PAYLOAD);
+						    rd->pos + 1, 0,
+						    SA_FRAME_MAX_PAYLOAD);
 			damage(rd, rd->view_off + rd->pos, q - rd->pos,
 			       SA_ECORRUPT, false);
 			rd->pos = q;
@@ -1494,22 +1505,26 @@ static void
 seek_in_plain(struct sa_reader *rd, const struct goal *g)
 {
 	size_t lo = rd->hdr.length, hi = rd->view_len, best = rd->hdr.length;
-	while (hi > lo && hi - lo > 2 * SA_INDEX_INTERVAL) {
+	while (hi > lo && hi - lo > 2 * (size_t)SA_INDEX_INTERVAL) {
 		size_t mid = lo + (hi - lo) / 2;
-		/* Index frames are tiny: bound the scan to what may hold one. */
-		size_t lim = mid + 2 * SA_INDEX_INTERVAL + SA_FRAME_MAX_PAYLOAD;
+		/* Index frames are tiny: bound the scan to what may hold one.
+		 */
+		size_t lim =
+		    mid + 2 * (size_t)SA_INDEX_INTERVAL + SA_FRAME_MAX_PAYLOAD;
 		if (lim > hi)
 			lim = hi;
 		size_t q = mid;
 		struct sa_index_point ip;
 		bool found = false;
 		for (;;) {
-			q = sa__frame_resync(rd->view, lim, q, SA_FRAME_INDEX, 32);
+			q = sa__frame_resync(rd->view, lim, q, SA_FRAME_INDEX,
+					     32);
 			if (q >= lim)
 				break;
 			struct sa_frame fr;
 			sa__frame_parse(rd->view + q, lim - q, &fr);
-			if (sa__index_decode(fr.payload, fr.payload_len, &ip) == 0) {
+			if (sa__index_decode(fr.payload, fr.payload_len, &ip) ==
+			    0) {
 				found = true;
 				break;
 			}
@@ -1519,7 +1534,8 @@ seek_in_plain(struct sa_reader *rd, const struct goal *g)
 			hi = mid;
 			continue;
 		}
-		if (point_before(g, ip.next_seq, ip.has_max, ip.max_time_before)) {
+		if (point_before(g, ip.next_seq, ip.has_max,
+				 ip.max_time_before)) {
 			best = q;
 			lo = q + 1;
 		} else {

@@ -21,50 +21,43 @@
 #define U32_MAX INT64_C(4294967295)
 
 static const struct sa_field_info field_table[SA_F__COUNT] = {
-	[SA_F_CLASS] = {SA_F_CLASS, "class", SA_KIND_STR, SA_MAX_NAME, 0, 0},
-	[SA_F_USER] = {SA_F_USER, "user", SA_KIND_STR, SA_MAX_NAME, 0, 0},
-	[SA_F_SESSION] = {SA_F_SESSION, "session", SA_KIND_STR, SA_MAX_NAME, 0,
-			  0},
-	[SA_F_ACCESS] = {SA_F_ACCESS, "access", SA_KIND_STR, SA_MAX_NAME, 0, 0},
-	[SA_F_RESOURCE] = {SA_F_RESOURCE, "resource", SA_KIND_STR, SA_MAX_PATH,
-			   0, 0},
-	[SA_F_PROGRAM] = {SA_F_PROGRAM, "program", SA_KIND_STR, SA_MAX_PATH, 0,
-			  0},
-	[SA_F_TERMINAL] = {SA_F_TERMINAL, "terminal", SA_KIND_STR, SA_MAX_NAME,
-			   0, 0},
-	[SA_F_HOST] = {SA_F_HOST, "host", SA_KIND_STR, SA_MAX_NAME, 0, 0},
-	[SA_F_SERVICE] = {SA_F_SERVICE, "service", SA_KIND_STR, SA_MAX_NAME, 0,
-			  0},
-	[SA_F_MODULE] = {SA_F_MODULE, "module", SA_KIND_STR, SA_MAX_NAME, 0, 0},
-	[SA_F_EFFECTIVE_USER] = {SA_F_EFFECTIVE_USER, "effective_user",
-				 SA_KIND_STR, SA_MAX_NAME, 0, 0},
-	[SA_F_REAL_USER] = {SA_F_REAL_USER, "real_user", SA_KIND_STR,
-			    SA_MAX_NAME, 0, 0},
-	[SA_F_COMMAND] = {SA_F_COMMAND, "command", SA_KIND_STR, SA_MAX_TEXT, 0,
-			  0},
-	[SA_F_TRACE] = {SA_F_TRACE, "trace", SA_KIND_STR, SA_MAX_TEXT, 0, 0},
-	[SA_F_ORIGIN] = {SA_F_ORIGIN, "origin", SA_KIND_STR, SA_MAX_NAME, 0, 0},
-	[SA_F_STAGE] = {SA_F_STAGE, "stage", SA_KIND_INT, 0, I32_MIN, I32_MAX},
-	[SA_F_REASON] = {SA_F_REASON, "reason", SA_KIND_INT, 0, I32_MIN,
-			 I32_MAX},
-	[SA_F_MESSAGE_ID] = {SA_F_MESSAGE_ID, "message_id", SA_KIND_INT, 0,
-			     I32_MIN, U32_MAX},
-	[SA_F_ERRNO] = {SA_F_ERRNO, "errno", SA_KIND_INT, 0, I32_MIN, I32_MAX},
-	[SA_F_UID] = {SA_F_UID, "uid", SA_KIND_INT, 0, 0, U32_MAX},
-	[SA_F_EUID] = {SA_F_EUID, "euid", SA_KIND_INT, 0, 0, U32_MAX},
-	[SA_F_RUID] = {SA_F_RUID, "ruid", SA_KIND_INT, 0, 0, U32_MAX},
-	[SA_F_PORT] = {SA_F_PORT, "port", SA_KIND_INT, 0, 0, 65535},
-	[SA_F_PID] = {SA_F_PID, "pid", SA_KIND_INT, 0, 0, I32_MAX},
-	[SA_F_OS_USER] = {SA_F_OS_USER, "os_user", SA_KIND_BOOL, 0, 0, 1},
-	[SA_F_PRODUCER_UID] = {SA_F_PRODUCER_UID, "producer_uid", SA_KIND_INT, 0,
-			       0, U32_MAX},
-	[SA_F_LOST] = {SA_F_LOST, "lost", SA_KIND_INT, 0, 0,
-		       INT64_C(9007199254740991)},
-	[SA_F_LOST_SINCE] = {SA_F_LOST_SINCE, "lost_since", SA_KIND_STR, 64, 0,
-			     0},
-	[SA_F_LOST_UNTIL] = {SA_F_LOST_UNTIL, "lost_until", SA_KIND_STR, 64, 0,
-			     0},
-	[SA_F_DETAIL] = {SA_F_DETAIL, "detail", SA_KIND_STR, SA_MAX_TEXT, 0, 0},
+    [SA_F_CLASS] = {SA_F_CLASS, "class", SA_KIND_STR, SA_MAX_NAME, 0, 0},
+    [SA_F_USER] = {SA_F_USER, "user", SA_KIND_STR, SA_MAX_NAME, 0, 0},
+    [SA_F_SESSION] = {SA_F_SESSION, "session", SA_KIND_STR, SA_MAX_NAME, 0, 0},
+    [SA_F_ACCESS] = {SA_F_ACCESS, "access", SA_KIND_STR, SA_MAX_NAME, 0, 0},
+    [SA_F_RESOURCE] = {SA_F_RESOURCE, "resource", SA_KIND_STR, SA_MAX_PATH, 0,
+		       0},
+    [SA_F_PROGRAM] = {SA_F_PROGRAM, "program", SA_KIND_STR, SA_MAX_PATH, 0, 0},
+    [SA_F_TERMINAL] = {SA_F_TERMINAL, "terminal", SA_KIND_STR, SA_MAX_NAME, 0,
+		       0},
+    [SA_F_HOST] = {SA_F_HOST, "host", SA_KIND_STR, SA_MAX_NAME, 0, 0},
+    [SA_F_SERVICE] = {SA_F_SERVICE, "service", SA_KIND_STR, SA_MAX_NAME, 0, 0},
+    [SA_F_MODULE] = {SA_F_MODULE, "module", SA_KIND_STR, SA_MAX_NAME, 0, 0},
+    [SA_F_EFFECTIVE_USER] = {SA_F_EFFECTIVE_USER, "effective_user", SA_KIND_STR,
+			     SA_MAX_NAME, 0, 0},
+    [SA_F_REAL_USER] = {SA_F_REAL_USER, "real_user", SA_KIND_STR, SA_MAX_NAME,
+			0, 0},
+    [SA_F_COMMAND] = {SA_F_COMMAND, "command", SA_KIND_STR, SA_MAX_TEXT, 0, 0},
+    [SA_F_TRACE] = {SA_F_TRACE, "trace", SA_KIND_STR, SA_MAX_TEXT, 0, 0},
+    [SA_F_ORIGIN] = {SA_F_ORIGIN, "origin", SA_KIND_STR, SA_MAX_NAME, 0, 0},
+    [SA_F_STAGE] = {SA_F_STAGE, "stage", SA_KIND_INT, 0, I32_MIN, I32_MAX},
+    [SA_F_REASON] = {SA_F_REASON, "reason", SA_KIND_INT, 0, I32_MIN, I32_MAX},
+    [SA_F_MESSAGE_ID] = {SA_F_MESSAGE_ID, "message_id", SA_KIND_INT, 0, I32_MIN,
+			 U32_MAX},
+    [SA_F_ERRNO] = {SA_F_ERRNO, "errno", SA_KIND_INT, 0, I32_MIN, I32_MAX},
+    [SA_F_UID] = {SA_F_UID, "uid", SA_KIND_INT, 0, 0, U32_MAX},
+    [SA_F_EUID] = {SA_F_EUID, "euid", SA_KIND_INT, 0, 0, U32_MAX},
+    [SA_F_RUID] = {SA_F_RUID, "ruid", SA_KIND_INT, 0, 0, U32_MAX},
+    [SA_F_PORT] = {SA_F_PORT, "port", SA_KIND_INT, 0, 0, 65535},
+    [SA_F_PID] = {SA_F_PID, "pid", SA_KIND_INT, 0, 0, I32_MAX},
+    [SA_F_OS_USER] = {SA_F_OS_USER, "os_user", SA_KIND_BOOL, 0, 0, 1},
+    [SA_F_PRODUCER_UID] = {SA_F_PRODUCER_UID, "producer_uid", SA_KIND_INT, 0, 0,
+			   U32_MAX},
+    [SA_F_LOST] = {SA_F_LOST, "lost", SA_KIND_INT, 0, 0,
+		   INT64_C(9007199254740991)},
+    [SA_F_LOST_SINCE] = {SA_F_LOST_SINCE, "lost_since", SA_KIND_STR, 64, 0, 0},
+    [SA_F_LOST_UNTIL] = {SA_F_LOST_UNTIL, "lost_until", SA_KIND_STR, 64, 0, 0},
+    [SA_F_DETAIL] = {SA_F_DETAIL, "detail", SA_KIND_STR, SA_MAX_TEXT, 0, 0},
 };
 
 #define BIT(f) (1ull << (f))
@@ -77,34 +70,31 @@ struct event_info {
 };
 
 static const struct event_info event_table[SA_EV__COUNT] = {
-	[SA_EV_LOGIN] = {"login", "Login event", "PDWC", BIT(SA_F_USER)},
-	[SA_EV_LOGOUT] = {"logout", "Logout", "O", BIT(SA_F_USER)},
-	[SA_EV_ACCOUNT_ENABLED] = {"account_enabled", "Login account enabled",
-				   "E", BIT(SA_F_USER)},
-	[SA_EV_ACCOUNT_DISABLED] = {"account_disabled",
-				    "Login account disabled", "I",
-				    BIT(SA_F_USER)},
-	[SA_EV_PASSWORD_ATTEMPT] = {"password_attempt", "Password attempt",
-				    "A", BIT(SA_F_USER)},
-	[SA_EV_RESOURCE] = {"resource", "Resource access", "PDWNFC",
-			    BIT(SA_F_CLASS) | BIT(SA_F_USER) |
-				    BIT(SA_F_RESOURCE)},
-	[SA_EV_UNTRUST] = {"untrust", "Untrust message", "U",
-			   BIT(SA_F_CLASS) | BIT(SA_F_RESOURCE)},
-	[SA_EV_INBOUND] = {"inbound", "Inbound network connection", "PDWC",
-			   BIT(SA_F_CLASS) | BIT(SA_F_HOST)},
-	[SA_EV_OUTBOUND] = {"outbound", "Outbound network connection", "PDWC",
-			    BIT(SA_F_CLASS) | BIT(SA_F_HOST)},
-	[SA_EV_ADMIN] = {"admin", "Security database administration", "SFDC",
-			 BIT(SA_F_USER)},
-	[SA_EV_STARTUP] = {"startup", "Daemon start", "M", BIT(SA_F_SERVICE)},
-	[SA_EV_SHUTDOWN] = {"shutdown", "Daemon shutdown", "M",
-			    BIT(SA_F_SERVICE)},
-	[SA_EV_PASSWORD_VERIFY] = {"password_verify", "Password verification",
-				   "F", BIT(SA_F_USER)},
-	[SA_EV_TRACE] = {"trace", "Trace message", "PDW", BIT(SA_F_USER)},
-	[SA_EV_LOSS] = {"loss", "Loss of records", "C",
-			BIT(SA_F_SERVICE) | BIT(SA_F_LOST)},
+    [SA_EV_LOGIN] = {"login", "Login event", "PDWC", BIT(SA_F_USER)},
+    [SA_EV_LOGOUT] = {"logout", "Logout", "O", BIT(SA_F_USER)},
+    [SA_EV_ACCOUNT_ENABLED] = {"account_enabled", "Login account enabled", "E",
+			       BIT(SA_F_USER)},
+    [SA_EV_ACCOUNT_DISABLED] = {"account_disabled", "Login account disabled",
+				"I", BIT(SA_F_USER)},
+    [SA_EV_PASSWORD_ATTEMPT] = {"password_attempt", "Password attempt", "A",
+				BIT(SA_F_USER)},
+    [SA_EV_RESOURCE] = {"resource", "Resource access", "PDWNFC",
+			BIT(SA_F_CLASS) | BIT(SA_F_USER) | BIT(SA_F_RESOURCE)},
+    [SA_EV_UNTRUST] = {"untrust", "Untrust message", "U",
+		       BIT(SA_F_CLASS) | BIT(SA_F_RESOURCE)},
+    [SA_EV_INBOUND] = {"inbound", "Inbound network connection", "PDWC",
+		       BIT(SA_F_CLASS) | BIT(SA_F_HOST)},
+    [SA_EV_OUTBOUND] = {"outbound", "Outbound network connection", "PDWC",
+			BIT(SA_F_CLASS) | BIT(SA_F_HOST)},
+    [SA_EV_ADMIN] = {"admin", "Security database administration", "SFDC",
+		     BIT(SA_F_USER)},
+    [SA_EV_STARTUP] = {"startup", "Daemon start", "M", BIT(SA_F_SERVICE)},
+    [SA_EV_SHUTDOWN] = {"shutdown", "Daemon shutdown", "M", BIT(SA_F_SERVICE)},
+    [SA_EV_PASSWORD_VERIFY] = {"password_verify", "Password verification", "F",
+			       BIT(SA_F_USER)},
+    [SA_EV_TRACE] = {"trace", "Trace message", "PDW", BIT(SA_F_USER)},
+    [SA_EV_LOSS] = {"loss", "Loss of records", "C",
+		    BIT(SA_F_SERVICE) | BIT(SA_F_LOST)},
 };
 
 const struct sa_field_info *
@@ -211,16 +201,16 @@ const char *
 sa_event_json(enum sa_event ev)
 {
 	return ((unsigned)ev > 0 && (unsigned)ev < SA_EV__COUNT)
-		       ? event_table[ev].json
-		       : NULL;
+		   ? event_table[ev].json
+		   : NULL;
 }
 
 const char *
 sa_event_title(enum sa_event ev)
 {
 	return ((unsigned)ev > 0 && (unsigned)ev < SA_EV__COUNT)
-		       ? event_table[ev].title
-		       : NULL;
+		   ? event_table[ev].title
+		   : NULL;
 }
 
 enum sa_event
@@ -238,8 +228,8 @@ const char *
 sa_event_statuses(enum sa_event ev)
 {
 	return ((unsigned)ev > 0 && (unsigned)ev < SA_EV__COUNT)
-		       ? event_table[ev].statuses
-		       : "";
+		   ? event_table[ev].statuses
+		   : "";
 }
 
 bool
@@ -252,8 +242,8 @@ uint64_t
 sa_event_required(enum sa_event ev)
 {
 	return ((unsigned)ev > 0 && (unsigned)ev < SA_EV__COUNT)
-		       ? event_table[ev].required
-		       : 0;
+		   ? event_table[ev].required
+		   : 0;
 }
 
 int

@@ -129,7 +129,8 @@ sa__seg_header_decode(const uint8_t *buf, size_t len, struct sa_seg_header *h)
 	}
 	if (!have_seq || !have_base)
 		return SA_ECORRUPT;
-	if (h->base_time_us < SA_TIME_MIN_US || h->base_time_us > SA_TIME_MAX_US)
+	if (h->base_time_us < SA_TIME_MIN_US ||
+	    h->base_time_us > SA_TIME_MAX_US)
 		return SA_ECORRUPT;
 	return 0;
 }
@@ -190,8 +191,7 @@ sa__frame_resync(const uint8_t *buf, size_t len, size_t from, uint8_t type,
 }
 
 size_t
-sa__frame_header(uint8_t *out, uint8_t type, const uint8_t *payload,
-		 size_t len)
+sa__frame_header(uint8_t *out, uint8_t type, const uint8_t *payload, size_t len)
 {
 	out[0] = type;
 	size_t n = sa_varint_put(out + 1, len);
@@ -221,7 +221,7 @@ sa__index_decode(const uint8_t *p, size_t len, struct sa_index_point *ip)
 		return SA_ECORRUPT;
 	p += n;
 	ip->has_max = *p++ != 0;
-	if ((n = sa_varint_get(p, end, &v)) == 0)
+	if (sa_varint_get(p, end, &v) == 0)
 		return SA_ECORRUPT;
 	ip->max_time_before = sa_unzigzag(v);
 	return 0;
@@ -320,9 +320,9 @@ sa_log_set_back(const char *dir, const char *back_dir)
 {
 	char p[PATH_MAX], tmp[PATH_MAX], cur[PATH_MAX];
 	if (snprintf(p, sizeof p, "%s/%s", dir, SA_BACK_POINTER) >=
-		    (int)sizeof p ||
+		(int)sizeof p ||
 	    snprintf(tmp, sizeof tmp, "%s/.%s.tmp", dir, SA_BACK_POINTER) >=
-		    (int)sizeof tmp)
+		(int)sizeof tmp)
 		return -ENAMETOOLONG;
 	if (back_dir == NULL || back_dir[0] == '\0') {
 		if (unlink(p) < 0)
@@ -380,8 +380,10 @@ sa__footer_encode(const struct sa_block *b, size_t n,
 		if (!b[i].has)
 			continue;
 		p += sa_varint_put(p, b[i].first_seq - h->first_seq);
-		p += sa_varint_put(p, sa_zigzag(b[i].min_time - h->base_time_us));
-		p += sa_varint_put(p, (uint64_t)(b[i].max_time - b[i].min_time));
+		p += sa_varint_put(p,
+				   sa_zigzag(b[i].min_time - h->base_time_us));
+		p +=
+		    sa_varint_put(p, (uint64_t)(b[i].max_time - b[i].min_time));
 	}
 	return (size_t)(p - buf);
 }

@@ -19,7 +19,7 @@
 
 #define SA_SEG_MAGIC "SEAUDLOG"
 #define SA_SEG_MAGIC_LEN 8
-#define SA_SEG_HDR_MIN 16      /* magic + version + length + crc */
+#define SA_SEG_HDR_MIN 16 /* magic + version + length + crc */
 #define SA_SEG_HDR_MAX 4096
 #define SA_SEG_SUFFIX ".seg"
 #define SA_SEG_ZSUFFIX ".seg.zst"
@@ -27,8 +27,8 @@
 #define SA_FRAME_RECORD 'R'
 #define SA_FRAME_INDEX 'I'
 #define SA_FRAME_CHECKPOINT 'C' /* reserved: signed checkpoint */
-#define SA_FRAME_FOOTER 'F'     /* block time ranges of a sealed segment */
-#define SA_FRAME_TRAILER 'T'    /* last frame of a sealed segment: where F is */
+#define SA_FRAME_FOOTER 'F'	/* block time ranges of a sealed segment */
+#define SA_FRAME_TRAILER 'T'	/* last frame of a sealed segment: where F is */
 #define SA_TRAILER_LEN (1 + 1 + 4 + 8)
 #define SA_FOOTER_MAX_BLOCKS 1500 /* keeps an F frame under its size limit */
 #define SA_FRAME_HDR_MAX (1 + 3 + 4)
@@ -54,7 +54,8 @@ enum {
 	SA_H_BASE_TIME = 4,
 	SA_H_PREV_MAX_TIME = 5,
 	SA_H_WRITER = 6,
-	SA_H_CHAIN_PREV = 7 /* reserved: hash chain link to the previous segment */
+	SA_H_CHAIN_PREV =
+	    7 /* reserved: hash chain link to the previous segment */
 };
 
 struct sa_seg_header {
@@ -81,9 +82,9 @@ int sa__seg_header_decode(const uint8_t *buf, size_t len,
 
 /* Result of looking at the bytes at one offset. */
 enum sa_frame_status {
-	SA_FRAME_OK,         /* a complete frame with a good CRC */
+	SA_FRAME_OK,	     /* a complete frame with a good CRC */
 	SA_FRAME_INCOMPLETE, /* plausible header, payload runs past the end */
-	SA_FRAME_BAD         /* not a frame (bad type, length or CRC) */
+	SA_FRAME_BAD	     /* not a frame (bad type, length or CRC) */
 };
 
 struct sa_frame {
@@ -112,8 +113,8 @@ size_t sa__frame_header(uint8_t *out, uint8_t type, const uint8_t *payload,
 
 /* Index frame payload. */
 struct sa_index_point {
-	uint64_t next_seq;        /* seq of the first record after the point */
-	int64_t max_time_before;  /* max time of every record before it */
+	uint64_t next_seq;	 /* seq of the first record after the point */
+	int64_t max_time_before; /* max time of every record before it */
 	bool has_max;
 };
 size_t sa__index_encode(const struct sa_index_point *ip, uint8_t *buf);
@@ -126,10 +127,10 @@ int sa__index_decode(const uint8_t *p, size_t len, struct sa_index_point *ip);
  * for a time window skips blocks that cannot hold a match unread.
  */
 struct sa_block {
-	uint64_t off;       /* offset of its first frame in the plain segment */
+	uint64_t off;	    /* offset of its first frame in the plain segment */
 	uint64_t first_seq; /* of its first record (valid when has) */
 	int64_t min_time, max_time;
-	bool has;           /* it holds at least one record */
+	bool has; /* it holds at least one record */
 };
 
 /* Encodes a footer payload; returns its length (at most buf's 65600). */
@@ -169,10 +170,10 @@ int64_t sa__now_us(void);
 #define SA_ZTAIL_MAGIC "SAZTAIL1"
 #define SA_ZIDX_MAGIC "SAZIDX1"
 struct sa_zchunk {
-	uint64_t comp_off;   /* offset of the zstd frame in the .zst file */
-	uint64_t plain_off;  /* offset of its first byte in the plain segment */
+	uint64_t comp_off;  /* offset of the zstd frame in the .zst file */
+	uint64_t plain_off; /* offset of its first byte in the plain segment */
 	uint64_t plain_len;
-	uint64_t first_seq;  /* seq of its first record (or the next one) */
+	uint64_t first_seq; /* seq of its first record (or the next one) */
 	int64_t max_time_before;
 	bool has_max;
 };

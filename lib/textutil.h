@@ -84,11 +84,11 @@ sa__utf8_seq(const uint8_t *p, size_t n, uint32_t *cp)
 #define SA__STAMP_MAX 24
 
 struct sa__stamp {
-	int64_t sec;              /* -1: empty */
-	const char *tz;           /* getenv("TZ") then, and its text: */
-	char tz_text[64];         /*   the zone the text is in */
+	int64_t sec;		  /* -1: empty */
+	const char *tz;		  /* getenv("TZ") then, and its text: */
+	char tz_text[64];	  /*   the zone the text is in */
 	const char *zone_name[2]; /* tzname, timezone, daylight as */
-	long zone_off;            /*   localtime_r left them */
+	long zone_off;		  /*   localtime_r left them */
 	int zone_dst;
 	uint8_t len, date_len;
 	char text[SA__STAMP_MAX];
@@ -103,9 +103,9 @@ static inline const struct sa__stamp *
 sa__time_local_stamp(int64_t us)
 {
 	const struct sa__stamp *c = &sa__stamp_cache;
-	if (us >= 0 && us / 1000000 == c->sec &&
-	    c->zone_name[0] == tzname[0] && c->zone_name[1] == tzname[1] &&
-	    c->zone_off == timezone && c->zone_dst == daylight) {
+	if (us >= 0 && us / 1000000 == c->sec && c->zone_name[0] == tzname[0] &&
+	    c->zone_name[1] == tzname[1] && c->zone_off == timezone &&
+	    c->zone_dst == daylight) {
 		const char *tz = getenv("TZ");
 		if (tz == c->tz && (tz == NULL || strcmp(tz, c->tz_text) == 0))
 			return c;

@@ -32,11 +32,10 @@
 #define US_PER_SEC INT64_C(1000000)
 #define SEC_PER_DAY INT64_C(86400)
 
-
 static inline char *
 put2(char *p, unsigned v)
 {
-	memcpy(p, sa__digit_pairs + 2 * v, 2);
+	memcpy(p, sa__digit_pairs + 2 * (size_t)v, 2);
 	return p + 2;
 }
 
@@ -152,8 +151,8 @@ sa_time_parse_rfc3339(const char *s, size_t len, int64_t *us)
 	    !get_digits(s + 14, 2, &mi) || s[16] != ':' ||
 	    !get_digits(s + 17, 2, &sec))
 		return SA_EBADTIME;
-	if (mo < 1 || mo > 12 || d < 1 || d > days_in_month(y, mo) ||
-	    h > 23 || mi > 59 || sec > 60)
+	if (mo < 1 || mo > 12 || d < 1 || d > days_in_month(y, mo) || h > 23 ||
+	    mi > 59 || sec > 60)
 		return SA_EBADTIME;
 
 	size_t i = 19;
@@ -185,7 +184,7 @@ sa_time_parse_rfc3339(const char *s, size_t len, int64_t *us)
 		    s[i + 3] != ':' || !get_digits(s + i + 4, 2, &om) ||
 		    oh > 23 || om > 59)
 			return SA_EBADTIME;
-		offset_s = (int64_t)(oh * 3600 + om * 60);
+		offset_s = (int64_t)oh * 3600 + (int64_t)om * 60;
 		if (s[i] == '-')
 			offset_s = -offset_s;
 		i += 6;
@@ -242,8 +241,8 @@ local_stamp(time_t t, char out[SA__STAMP_MAX], size_t *date_len)
 	*p++ = ' ';
 
 	/* tm_sec may be 60 only with leap-second-aware "right/" zones. */
-	unsigned hh = (unsigned)tm.tm_hour % 100, mm = (unsigned)tm.tm_min % 100,
-		 ss = (unsigned)tm.tm_sec % 100;
+	unsigned hh = (unsigned)tm.tm_hour % 100,
+		 mm = (unsigned)tm.tm_min % 100, ss = (unsigned)tm.tm_sec % 100;
 	p = put2(p, hh);
 	*p++ = ':';
 	p = put2(p, mm);

@@ -263,7 +263,8 @@ segment_create(struct sa_writer *w, uint64_t first_seq)
 	int rc = 0;
 	if (fchmod(fd, w->opts.file_mode) < 0)
 		rc = -errno;
-	if (rc == 0 && w->opts.set_group && fchown(fd, (uid_t)-1, w->opts.group) < 0)
+	if (rc == 0 && w->opts.set_group &&
+	    fchown(fd, (uid_t)-1, w->opts.group) < 0)
 		rc = -errno;
 	if (rc == 0)
 		rc = pwrite_all(fd, buf, len, 0);
@@ -315,8 +316,8 @@ struct scan {
 };
 
 static void
-scan_segment(const uint8_t *buf, size_t size, uint64_t name_seq,
-	     struct scan *s, struct sa_writer *w)
+scan_segment(const uint8_t *buf, size_t size, uint64_t name_seq, struct scan *s,
+	     struct sa_writer *w)
 {
 	memset(s, 0, sizeof *s);
 	size_t pos = 0;
@@ -337,8 +338,8 @@ scan_segment(const uint8_t *buf, size_t size, uint64_t name_seq,
 	}
 	while (pos < size) {
 		struct sa_frame fr;
-		enum sa_frame_status st = sa__frame_parse(buf + pos, size - pos,
-							  &fr);
+		enum sa_frame_status st =
+		    sa__frame_parse(buf + pos, size - pos, &fr);
 		if (st == SA_FRAME_INCOMPLETE && s->header_ok)
 			break;
 		if (st != SA_FRAME_OK) {
@@ -409,7 +410,7 @@ find_newest(struct sa_writer *w, uint64_t *seq, bool *zst, bool *found)
 		sa__seg_name(name, sizeof name, *seq, false);
 		char p[PATH_MAX];
 		if (snprintf(p, sizeof p, "%s/%s", w->dir, name) <
-			    (int)sizeof p &&
+			(int)sizeof p &&
 		    unlink(p) == 0)
 			sa__fsync_dir(w->dir);
 	}
@@ -499,7 +500,8 @@ recover_plain(struct sa_writer *w, uint64_t seq, struct sa_recovery *rep)
 	}
 	if (s.valid_end < size) {
 		rep->bytes_dropped = size - s.valid_end;
-		if (ftruncate(fd, (off_t)s.valid_end) < 0 || fdatasync(fd) < 0) {
+		if (ftruncate(fd, (off_t)s.valid_end) < 0 ||
+		    fdatasync(fd) < 0) {
 			int rc = -errno;
 			close(fd);
 			return rc;
@@ -564,8 +566,8 @@ sa_writer_open(struct sa_writer **out, const char *dir,
 	}
 	char lockpath[PATH_MAX + 8];
 	snprintf(lockpath, sizeof lockpath, "%s/LOCK", dir);
-	w->lockfd = open(lockpath, O_RDWR | O_CREAT | O_CLOEXEC,
-			 w->opts.file_mode);
+	w->lockfd =
+	    open(lockpath, O_RDWR | O_CREAT | O_CLOEXEC, w->opts.file_mode);
 	if (w->lockfd < 0) {
 		rc = -errno;
 		goto fail;
@@ -640,8 +642,8 @@ sa_writer_append(struct sa_writer *w, struct sa_record *r)
 	const struct sa_record *enc = r;
 	if (sa_record_has(r, SA_F_ORIGIN) &&
 	    r->str[SA_F_ORIGIN].len == w->hdr.origin_len &&
-	    memcmp(r->str[SA_F_ORIGIN].ptr, w->hdr.origin,
-		   w->hdr.origin_len) == 0) {
+	    memcmp(r->str[SA_F_ORIGIN].ptr, w->hdr.origin, w->hdr.origin_len) ==
+		0) {
 		tmp = *r;
 		sa_record_unset(&tmp, SA_F_ORIGIN);
 		enc = &tmp;
@@ -712,7 +714,8 @@ sa_writer_commit(struct sa_writer *w)
 	if (rc == 0 && !still_linked(w))
 		rc = SA_ELOGGONE;
 	if (rc < 0) {
-		/* Leave no partial or unsynced bytes; keep pending for retry. */
+		/* Leave no partial or unsynced bytes; keep pending for retry.
+		 */
 		if (ftruncate(w->fd, (off_t)w->seg_size) == 0 &&
 		    w->opts.sync != SA_SYNC_NONE)
 			(void)fdatasync(w->fd);
@@ -750,7 +753,8 @@ sa_writer_reopen(struct sa_writer *w, uint64_t *lost)
 		return -errno;
 	char lockpath[PATH_MAX + 8];
 	snprintf(lockpath, sizeof lockpath, "%s/LOCK", w->dir);
-	int lfd = open(lockpath, O_RDWR | O_CREAT | O_CLOEXEC, w->opts.file_mode);
+	int lfd =
+	    open(lockpath, O_RDWR | O_CREAT | O_CLOEXEC, w->opts.file_mode);
 	if (lfd < 0)
 		return -errno;
 	if (flock(lfd, LOCK_EX | LOCK_NB) < 0) {
@@ -782,11 +786,13 @@ sa_writer_reopen(struct sa_writer *w, uint64_t *lost)
 	}
 	close(w->lockfd);
 	w->lockfd = lfd;
-	*lost = w->hdr.first_seq > oh.first_seq ? w->hdr.first_seq - oh.first_seq
-						 : 0;
+	*lost = w->hdr.first_seq > oh.first_seq
+		    ? w->hdr.first_seq - oh.first_seq
+		    : 0;
 	for (size_t pos = 0; rc == 0 && pos < old_len;) {
 		struct sa_frame fr;
-		if (sa__frame_parse(old + pos, old_len - pos, &fr) != SA_FRAME_OK)
+		if (sa__frame_parse(old + pos, old_len - pos, &fr) !=
+		    SA_FRAME_OK)
 			break; /* cannot happen: the writer framed them */
 		pos += fr.total_len;
 		if (fr.type != SA_FRAME_RECORD)

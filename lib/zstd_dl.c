@@ -30,20 +30,20 @@ load(void)
 		const char *name;
 	} want[] = {
 #define SYM(member, name) {(void **)&f.member, name}
-		SYM(compressBound, "ZSTD_compressBound"),
-		SYM(createCCtx, "ZSTD_createCCtx"),
-		SYM(freeCCtx, "ZSTD_freeCCtx"),
-		SYM(CCtx_setParameter, "ZSTD_CCtx_setParameter"),
-		SYM(CCtx_setPledgedSrcSize, "ZSTD_CCtx_setPledgedSrcSize"),
-		SYM(compressStream2, "ZSTD_compressStream2"),
-		SYM(createDCtx, "ZSTD_createDCtx"),
-		SYM(freeDCtx, "ZSTD_freeDCtx"),
-		SYM(DCtx_reset, "ZSTD_DCtx_reset"),
-		SYM(DStreamOutSize, "ZSTD_DStreamOutSize"),
-		SYM(decompressStream, "ZSTD_decompressStream"),
-		SYM(decompressDCtx, "ZSTD_decompressDCtx"),
-		SYM(findFrameCompressedSize, "ZSTD_findFrameCompressedSize"),
-		SYM(isError, "ZSTD_isError"),
+	    SYM(compressBound, "ZSTD_compressBound"),
+	    SYM(createCCtx, "ZSTD_createCCtx"),
+	    SYM(freeCCtx, "ZSTD_freeCCtx"),
+	    SYM(CCtx_setParameter, "ZSTD_CCtx_setParameter"),
+	    SYM(CCtx_setPledgedSrcSize, "ZSTD_CCtx_setPledgedSrcSize"),
+	    SYM(compressStream2, "ZSTD_compressStream2"),
+	    SYM(createDCtx, "ZSTD_createDCtx"),
+	    SYM(freeDCtx, "ZSTD_freeDCtx"),
+	    SYM(DCtx_reset, "ZSTD_DCtx_reset"),
+	    SYM(DStreamOutSize, "ZSTD_DStreamOutSize"),
+	    SYM(decompressStream, "ZSTD_decompressStream"),
+	    SYM(decompressDCtx, "ZSTD_decompressDCtx"),
+	    SYM(findFrameCompressedSize, "ZSTD_findFrameCompressedSize"),
+	    SYM(isError, "ZSTD_isError"),
 #undef SYM
 	};
 	for (size_t i = 0; i < sizeof want / sizeof *want; i++) {

@@ -86,16 +86,16 @@ pend_push(struct daemon *d, const struct pending *p)
 
 /* The words of each cause in a loss record's detail (docs/PROTOCOL.md). */
 static const char *const cause_words[LOSS__COUNT] = {
-	[LOSS_SHED] = "noisy class shed below the reserve",
-	[LOSS_REFUSED] = "refused while the log was unwritable",
-	[LOSS_DISK_FULL] = "disk full",
-	[LOSS_WRITE_FAIL] = "log write failed",
-	[LOSS_SHUTDOWN] = "daemon shutting down",
-	[LOSS_ROTATED] = ("oldest segment rotated away (acknowledged records"
-			  " removed)"),
-	[LOSS_LOG_MISSING] = "log directory missing",
-	[LOSS_LOG_REMOVED] = ("active segment removed with the log directory"
-			      " (acknowledged records removed)"),
+    [LOSS_SHED] = "noisy class shed below the reserve",
+    [LOSS_REFUSED] = "refused while the log was unwritable",
+    [LOSS_DISK_FULL] = "disk full",
+    [LOSS_WRITE_FAIL] = "log write failed",
+    [LOSS_SHUTDOWN] = "daemon shutting down",
+    [LOSS_ROTATED] = ("oldest segment rotated away (acknowledged records"
+		      " removed)"),
+    [LOSS_LOG_MISSING] = "log directory missing",
+    [LOSS_LOG_REMOVED] = ("active segment removed with the log directory"
+			  " (acknowledged records removed)"),
 };
 
 /* Loss accounting: `n` records of the given events from one producer. */
@@ -156,21 +156,20 @@ append_loss_record(struct daemon *d)
 				      "; events:");
 	for (int e = 1; e < SA_EV__COUNT && o < sizeof detail; e++)
 		if (L->by_event[e])
-			o += (size_t)snprintf(detail + o, sizeof detail - o,
-					      " %s %" PRIu64,
-					      sa_event_json((enum sa_event)e),
-					      L->by_event[e]);
+			o += (size_t)snprintf(
+			    detail + o, sizeof detail - o, " %s %" PRIu64,
+			    sa_event_json((enum sa_event)e), L->by_event[e]);
 	if (o < sizeof detail)
 		o += (size_t)snprintf(detail + o, sizeof detail - o,
 				      "; producers:");
-	for (size_t i = 0; i < sizeof L->by_producer / sizeof L->by_producer[0] &&
-			   L->by_producer[i].n && o < sizeof detail;
+	for (size_t i = 0;
+	     i < sizeof L->by_producer / sizeof L->by_producer[0] &&
+	     L->by_producer[i].n && o < sizeof detail;
 	     i++)
-		o += (size_t)snprintf(detail + o, sizeof detail - o,
-				      " pid %ld uid %ld: %" PRIu64,
-				      (long)L->by_producer[i].pid,
-				      (long)L->by_producer[i].uid,
-				      L->by_producer[i].n);
+		o += (size_t)snprintf(
+		    detail + o, sizeof detail - o, " pid %ld uid %ld: %" PRIu64,
+		    (long)L->by_producer[i].pid, (long)L->by_producer[i].uid,
+		    L->by_producer[i].n);
 	if (L->other_producers && o < sizeof detail)
 		snprintf(detail + o, sizeof detail - o, " others: %" PRIu64,
 			 L->other_producers);
@@ -236,15 +235,18 @@ policy_check(struct daemon *d, struct client *c, const struct sa_record *r,
 	     sa_record_has(r, SA_F_SERVICE) &&
 	     str_is(r, SA_F_SERVICE, "seauditd"))) {
 		*bad = ev == SA_EV_LOSS ? SA_F_NONE : SA_F_SERVICE;
-		snprintf(why, cap, "%s records of seauditd are written by the"
-			 " daemon only", sa_event_json(ev));
+		snprintf(why, cap,
+			 "%s records of seauditd are written by the"
+			 " daemon only",
+			 sa_event_json(ev));
 		return SA_EFORBIDDEN;
 	}
 	if (client_privileged(c))
 		return 0;
 	if (!(d->conf.user_events & (1u << ev))) {
 		*bad = SA_F_NONE;
-		snprintf(why, cap, "%s records are not allowed from uid %ld"
+		snprintf(why, cap,
+			 "%s records are not allowed from uid %ld"
 			 " (user_events; root and producer_group may)",
 			 sa_event_json(ev), (long)client_uid(c));
 		return SA_EFORBIDDEN;
@@ -257,7 +259,8 @@ policy_check(struct daemon *d, struct client *c, const struct sa_record *r,
 		    (me[0] != '\0' && str_is(r, names[k], me)))
 			continue;
 		*bad = names[k];
-		snprintf(why, cap, "field %s names another user than the"
+		snprintf(why, cap,
+			 "field %s names another user than the"
 			 " producer's own (uid %ld, %s): only root and"
 			 " producer_group may write about other users",
 			 sa_field_info(names[k])->json, (long)client_uid(c),
@@ -314,7 +317,8 @@ commit_frame(struct daemon *d, struct client *c, uint32_t id,
 	if (count > d->reccap) {
 		struct sa_record *nr = realloc(d->recs, count * sizeof *nr);
 		if (nr == NULL)
-			fatalx("out of memory for a frame of %u records", count);
+			fatalx("out of memory for a frame of %u records",
+			       count);
 		d->recs = nr;
 		d->reccap = count;
 	}
@@ -326,12 +330,13 @@ commit_frame(struct daemon *d, struct client *c, uint32_t id,
 		struct sa_record *rp = &d->recs[i];
 		size_t at = pos;
 		enum sa_field bad = SA_F_NONE;
-		int rc = sa_proto_next_record_diag(payload, len, &pos, rp, &bad);
+		int rc =
+		    sa_proto_next_record_diag(payload, len, &pos, rp, &bad);
 		if (rc == SA_EPROTO || rc == 0) {
-			struct sa_proto_err e = {.code = SA_EPROTO,
-						 .index = i};
+			struct sa_proto_err e = {.code = SA_EPROTO, .index = i};
 			snprintf(e.message, sizeof e.message,
-				 "record %u: broken framing inside the frame", i);
+				 "record %u: broken framing inside the frame",
+				 i);
 			client_send_error(d, c, id, true, &e);
 			return;
 		}
@@ -345,8 +350,8 @@ commit_frame(struct daemon *d, struct client *c, uint32_t id,
 		if (rc == 0 && body > d->conf.max_record_bytes)
 			rc = SA_ETOOLONG;
 		if (rc < 0) {
-			struct sa_proto_err e = {.code = rc, .index = i,
-						 .field = (uint8_t)bad};
+			struct sa_proto_err e = {
+			    .code = rc, .index = i, .field = (uint8_t)bad};
 			if (rc == SA_ETOOLONG && bad == SA_F_NONE)
 				snprintf(e.message, sizeof e.message,
 					 "record %u: encoded body of %zu bytes"
@@ -365,14 +370,14 @@ commit_frame(struct daemon *d, struct client *c, uint32_t id,
 		if (rc == 0)
 			rc = policy_check(d, c, rp, &bad, why, sizeof why);
 		if (rc < 0) {
-			struct sa_proto_err e = {.code = rc, .index = i,
-						 .field = (uint8_t)bad};
-			snprintf(e.message, sizeof e.message, "record %u: %s", i,
-				 why);
+			struct sa_proto_err e = {
+			    .code = rc, .index = i, .field = (uint8_t)bad};
+			snprintf(e.message, sizeof e.message, "record %u: %s",
+				 i, why);
 			d->st.records_invalid += count;
-			log_info("client pid %ld uid %ld: record %u refused: %s",
-				 (long)client_pid(c), (long)client_uid(c), i,
-				 why);
+			log_info(
+			    "client pid %ld uid %ld: record %u refused: %s",
+			    (long)client_pid(c), (long)client_uid(c), i, why);
 			client_send_error(d, c, id, false, &e);
 			return;
 		}
@@ -389,13 +394,17 @@ commit_frame(struct daemon *d, struct client *c, uint32_t id,
 		return;
 	}
 	if (d->state == ST_REFUSING) {
-		refuse_frame(d, c, id, -ENOSPC, SA_PROTO_NO_INDEX, events, count,
-			     LOSS_REFUSED,
-			     "log unwritable (disk full or I/O error): refused");
+		refuse_frame(
+		    d, c, id, -ENOSPC, SA_PROTO_NO_INDEX, events, count,
+		    LOSS_REFUSED,
+		    "log unwritable (disk full or I/O error): refused");
 		return;
 	}
-	struct pending p = {.c = c, .id = id, .count = count,
-			    .t_start_ms = ev_now_ms(), .bytes = len};
+	struct pending p = {.c = c,
+			    .id = id,
+			    .count = count,
+			    .t_start_ms = ev_now_ms(),
+			    .bytes = len};
 	memcpy(p.events, events, sizeof events);
 	if (noisy != UINT32_MAX && free_space(d) < d->conf.reserve_bytes) {
 		/*
@@ -407,7 +416,8 @@ commit_frame(struct daemon *d, struct client *c, uint32_t id,
 		uint32_t shed_ev[SA_EV__COUNT] = {0}, shed = 0;
 		uint8_t *map = calloc((count + 7) / 8, 1);
 		if (map == NULL)
-			fatalx("out of memory for a frame of %u records", count);
+			fatalx("out of memory for a frame of %u records",
+			       count);
 		for (uint32_t i = 0; i < count; i++) {
 			unsigned ev = d->recs[i].event;
 			if (d->conf.reserved_events & (1u << ev))
@@ -454,7 +464,8 @@ commit_frame(struct daemon *d, struct client *c, uint32_t id,
 			fatalx("out of memory masking a password");
 		int rc = sa_writer_append(d->w, r);
 		if (rc < 0)
-			fatalx("appending a validated record: %s", sa_strerror(rc));
+			fatalx("appending a validated record: %s",
+			       sa_strerror(rc));
 		if (first)
 			p.first_seq = r->seq;
 		first = false;
@@ -470,8 +481,8 @@ int
 commit_defer_reply(struct daemon *d, struct client *c, const struct sa_buf *b,
 		   bool fatal)
 {
-	struct pending p = {.c = c, .is_error = true, .raw_len = b->len,
-			    .raw_fatal = fatal};
+	struct pending p = {
+	    .c = c, .is_error = true, .raw_len = b->len, .raw_fatal = fatal};
 	if ((p.raw = malloc(b->len ? b->len : 1)) == NULL)
 		return -ENOMEM;
 	memcpy(p.raw, b->data, b->len);
@@ -504,12 +515,12 @@ ack_all(struct daemon *d)
 					client_queue(d, p->c, &b);
 			} else {
 				struct sa_proto_ack a = {
-					.first_seq = p->first_seq,
-					.last_seq = p->last_seq,
-					.count = p->count,
-					.refused = p->refused,
-					.refused_code = p->refused_code,
-					.refused_map = p->refused_map};
+				    .first_seq = p->first_seq,
+				    .last_seq = p->last_seq,
+				    .count = p->count,
+				    .refused = p->refused,
+				    .refused_code = p->refused_code,
+				    .refused_map = p->refused_map};
 				sa_buf_reset(&b);
 				if (sa_proto_put_ack_partial(&b, p->id, &a) < 0)
 					fatalx("out of memory for an ack");
@@ -536,7 +547,7 @@ static void
 refuse_all(struct daemon *d, int code, const char *why)
 {
 	enum loss_cause cause = code == -ENOSPC || code == -EDQUOT
-					? LOSS_DISK_FULL
+				    ? LOSS_DISK_FULL
 				: code == -ESHUTDOWN  ? LOSS_SHUTDOWN
 				: code == SA_ELOGGONE ? LOSS_LOG_MISSING
 						      : LOSS_WRITE_FAIL;
@@ -562,8 +573,8 @@ refuse_all(struct daemon *d, int code, const char *why)
 				 p->events, p->count, cause);
 			d->st.records_refused += p->count;
 			p->is_error = true;
-			p->err = (struct sa_proto_err){.code = code,
-						       .index = SA_PROTO_NO_INDEX};
+			p->err = (struct sa_proto_err){
+			    .code = code, .index = SA_PROTO_NO_INDEX};
 			snprintf(p->err.message, sizeof p->err.message,
 				 "%s: %s", why, sa_strerror(code));
 		}
@@ -577,8 +588,8 @@ static void
 arm_retry(struct daemon *d)
 {
 	if (d->retry_timer <= 0)
-		d->retry_timer = ev_add_timer(d->loop, RETRY_MS, true, retry_cb,
-					      d);
+		d->retry_timer =
+		    ev_add_timer(d->loop, RETRY_MS, true, retry_cb, d);
 }
 
 static void
@@ -712,7 +723,8 @@ do_commit(struct daemon *d)
 				d->st.loss_records++;
 				d->last_loss_ms = ev_now_ms();
 				log_warnx("recorded the loss of %" PRIu64
-					  " records", d->loss.count);
+					  " records",
+					  d->loss.count);
 				memset(&d->loss, 0, sizeof d->loss);
 				d->loss_in_batch = false;
 			}
@@ -746,7 +758,8 @@ do_commit(struct daemon *d)
 		if (full && d->conf.disk_full_action == FULL_ROTATE) {
 			char what[PATH_MAX + 64];
 			uint64_t gone = 0;
-			if (maint_drop_oldest(d, what, sizeof what, &gone) == 1) {
+			if (maint_drop_oldest(d, what, sizeof what, &gone) ==
+			    1) {
 				/* Acknowledged records leave the trail: that
 				 * is a loss too, and it is recorded as one. */
 				log_warnx("disk full: rotated away %s", what);
@@ -820,9 +833,9 @@ commit_before_sleep(struct ev_loop *l, void *arg)
 		/* Only a loss to record, and one was written just now. */
 		if (d->loss_timer <= 0)
 			d->loss_timer = ev_add_timer(
-				d->loop,
-				LOSS_EVERY_MS - (ev_now_ms() - d->last_loss_ms),
-				false, loss_cb, d);
+			    d->loop,
+			    LOSS_EVERY_MS - (ev_now_ms() - d->last_loss_ms),
+			    false, loss_cb, d);
 		goto out;
 	}
 	if (d->conf.sync_interval) {
@@ -830,8 +843,8 @@ commit_before_sleep(struct ev_loop *l, void *arg)
 		if (since < d->conf.sync_interval_ms) {
 			if (d->interval_timer <= 0)
 				d->interval_timer = ev_add_timer(
-					d->loop, d->conf.sync_interval_ms - since,
-					false, interval_cb, d);
+				    d->loop, d->conf.sync_interval_ms - since,
+				    false, interval_cb, d);
 			return;
 		}
 	}
@@ -844,14 +857,14 @@ int
 commit_init(struct daemon *d)
 {
 	struct sa_writer_opts o = {
-		.origin = d->conf.origin,
-		.sync = d->conf.sync,
-		.segment_size = d->conf.audit_size,
-		.compress_sealed = false, /* done in the background (maint.c) */
-		.file_mode = 0640,
-		.dir_mode = 0750,
-		.set_group = d->conf.audit_group[0] != '\0',
-		.group = d->conf.audit_gid,
+	    .origin = d->conf.origin,
+	    .sync = d->conf.sync,
+	    .segment_size = d->conf.audit_size,
+	    .compress_sealed = false, /* done in the background (maint.c) */
+	    .file_mode = 0640,
+	    .dir_mode = 0750,
+	    .set_group = d->conf.audit_group[0] != '\0',
+	    .group = d->conf.audit_gid,
 	};
 	struct sa_recovery rep;
 	int rc = sa_writer_open(&d->w, d->conf.audit_log, &o, &rep);

@@ -30,27 +30,44 @@
 #define MB (KB * 1024)
 #define GB (MB * 1024)
 
-#define AUDIT_SIZE_MIN_KB 50               /* the original's floor */
+#define AUDIT_SIZE_MIN_KB 50		      /* the original's floor */
 #define AUDIT_SIZE_MAX_KB (UINT64_C(1) << 30) /* 1 TiB */
 #define AUDIT_MAX_FILES_MAX 100000
-#define RESERVE_MAX (UINT64_C(1) << 40)    /* 1 TiB */
-#define GROUP_BUF_MAX (1024 * 1024)        /* getgrnam_r buffer ceiling */
+#define RESERVE_MAX (UINT64_C(1) << 40) /* 1 TiB */
+#define GROUP_BUF_MAX (1024 * 1024)	/* getgrnam_r buffer ceiling */
 #define CLASS_NAME_MAX 32
 
 #define DEFAULT_CLASSES "login,admin,untrust,daemon,loss"
 
 enum {
-	K_AUDIT_LOG, K_AUDIT_BACK, K_AUDIT_SIZE, K_AUDIT_MAX_FILES,
-	K_BACKUP_DATE, K_AUDIT_GROUP, K_SOCKET, K_SOCKET_MODE, K_SOCKET_GROUP,
+	K_AUDIT_LOG,
+	K_AUDIT_BACK,
+	K_AUDIT_SIZE,
+	K_AUDIT_MAX_FILES,
+	K_BACKUP_DATE,
+	K_AUDIT_GROUP,
+	K_SOCKET,
+	K_SOCKET_MODE,
+	K_SOCKET_GROUP,
 	K_SYNC,
-	K_SYNC_INTERVAL_MS, K_DISK_FULL_ACTION, K_RESERVE, K_RESERVED_CLASSES,
-	K_MAX_CLIENTS, K_MAX_RECORD_BYTES, K_MAX_FRAME_BYTES, K_COMPRESS,
-	K_COMPRESS_LEVEL, K_ORIGIN, K_MASK_PASSWORDS, K_PRODUCER_GROUP,
-	K_USER_EVENTS, K_IDLE_TIMEOUT, K_MAX_CLIENTS_PER_UID,
-	K_RESERVED_CLIENTS, K__COUNT
+	K_SYNC_INTERVAL_MS,
+	K_DISK_FULL_ACTION,
+	K_RESERVE,
+	K_RESERVED_CLASSES,
+	K_MAX_CLIENTS,
+	K_MAX_RECORD_BYTES,
+	K_MAX_FRAME_BYTES,
+	K_COMPRESS,
+	K_COMPRESS_LEVEL,
+	K_ORIGIN,
+	K_MASK_PASSWORDS,
+	K_PRODUCER_GROUP,
+	K_USER_EVENTS,
+	K_IDLE_TIMEOUT,
+	K_MAX_CLIENTS_PER_UID,
+	K_RESERVED_CLIENTS,
+	K__COUNT
 };
-
-
 
 /* --- Event classes --- */
 
@@ -60,18 +77,18 @@ static const struct {
 	const char *name;
 	uint32_t bits;
 } conf_classes[] = {
-	{"login", EVB(SA_EV_LOGIN) | EVB(SA_EV_LOGOUT) |
-	     EVB(SA_EV_ACCOUNT_ENABLED) | EVB(SA_EV_ACCOUNT_DISABLED) |
-	     EVB(SA_EV_PASSWORD_ATTEMPT)},
-	{"admin", EVB(SA_EV_ADMIN)},
-	{"untrust", EVB(SA_EV_UNTRUST)},
-	{"daemon", EVB(SA_EV_STARTUP) | EVB(SA_EV_SHUTDOWN)},
-	{"resource", EVB(SA_EV_RESOURCE)},
-	{"network", EVB(SA_EV_INBOUND) | EVB(SA_EV_OUTBOUND)},
-	{"password", EVB(SA_EV_PASSWORD_VERIFY)},
-	{"trace", EVB(SA_EV_TRACE)},
-	{"loss", EVB(SA_EV_LOSS)},
-	{"all", ((UINT32_C(1) << SA_EV__COUNT) - 1) & ~EVB(SA_EV_NONE)},
+    {"login", EVB(SA_EV_LOGIN) | EVB(SA_EV_LOGOUT) |
+		  EVB(SA_EV_ACCOUNT_ENABLED) | EVB(SA_EV_ACCOUNT_DISABLED) |
+		  EVB(SA_EV_PASSWORD_ATTEMPT)},
+    {"admin", EVB(SA_EV_ADMIN)},
+    {"untrust", EVB(SA_EV_UNTRUST)},
+    {"daemon", EVB(SA_EV_STARTUP) | EVB(SA_EV_SHUTDOWN)},
+    {"resource", EVB(SA_EV_RESOURCE)},
+    {"network", EVB(SA_EV_INBOUND) | EVB(SA_EV_OUTBOUND)},
+    {"password", EVB(SA_EV_PASSWORD_VERIFY)},
+    {"trace", EVB(SA_EV_TRACE)},
+    {"loss", EVB(SA_EV_LOSS)},
+    {"all", ((UINT32_C(1) << SA_EV__COUNT) - 1) & ~EVB(SA_EV_NONE)},
 };
 
 /*
@@ -160,40 +177,34 @@ conf_parse_classes(const char *s, uint32_t *bits)
 /* --- [logmgr] --- */
 
 static int
-set_audit_log(struct ini *p, void *conf, const char *key,
-	const char *val)
+set_audit_log(struct ini *p, void *conf, const char *key, const char *val)
 {
 	struct conf *c = conf;
-	return ini_path(p, key, val, c->audit_log, sizeof c->audit_log,
-			false);
+	return ini_path(p, key, val, c->audit_log, sizeof c->audit_log, false);
 }
 
 static int
-set_audit_back(struct ini *p, void *conf, const char *key,
-	const char *val)
+set_audit_back(struct ini *p, void *conf, const char *key, const char *val)
 {
 	struct conf *c = conf;
-	return ini_path(p, key, val, c->audit_back, sizeof c->audit_back,
-			true);
+	return ini_path(p, key, val, c->audit_back, sizeof c->audit_back, true);
 }
 
 static int
-set_audit_size(struct ini *p, void *conf, const char *key,
-	const char *val)
+set_audit_size(struct ini *p, void *conf, const char *key, const char *val)
 {
 	struct conf *c = conf;
 	uint64_t kb;
 
-	if (ini_u64(p, key, val, AUDIT_SIZE_MIN_KB, AUDIT_SIZE_MAX_KB,
-		      &kb) != 0)
+	if (ini_u64(p, key, val, AUDIT_SIZE_MIN_KB, AUDIT_SIZE_MAX_KB, &kb) !=
+	    0)
 		return -1;
 	c->audit_size = kb * KB;
 	return 0;
 }
 
 static int
-set_audit_max_files(struct ini *p, void *conf, const char *key,
-	const char *val)
+set_audit_max_files(struct ini *p, void *conf, const char *key, const char *val)
 {
 	struct conf *c = conf;
 	uint64_t n;
@@ -205,20 +216,21 @@ set_audit_max_files(struct ini *p, void *conf, const char *key,
 }
 
 static int
-set_backup_date(struct ini *p, void *conf, const char *key,
-	const char *val)
+set_backup_date(struct ini *p, void *conf, const char *key, const char *val)
 {
 	struct conf *c = conf;
-	static const char *const names[] = {"none", "no", "yes", "daily",
+	static const char *const names[] = {"none",   "no",	 "yes", "daily",
 					    "weekly", "monthly", NULL};
 	static const enum conf_backup_date vals[] = {
-		BACKUP_NONE, BACKUP_NONE, BACKUP_YES, BACKUP_DAILY,
-		BACKUP_WEEKLY, BACKUP_MONTHLY};
+	    BACKUP_NONE,  BACKUP_NONE,	 BACKUP_YES,
+	    BACKUP_DAILY, BACKUP_WEEKLY, BACKUP_MONTHLY};
 	int i = ini_word(val, names);
 
 	if (i < 0)
-		return ini_bad(p, "%s: bad value '%s' (expected none, no, yes, "
-			   "daily, weekly or monthly)", key, ini_show(val).s);
+		return ini_bad(p,
+			       "%s: bad value '%s' (expected none, no, yes, "
+			       "daily, weekly or monthly)",
+			       key, ini_show(val).s);
 	c->backup_date = vals[i];
 	return 0;
 }
@@ -229,26 +241,23 @@ set_backup_date(struct ini *p, void *conf, const char *key,
  * so an unknown group refuses the file.
  */
 static int
-set_audit_group(struct ini *p, void *conf, const char *key,
-	const char *val)
+set_audit_group(struct ini *p, void *conf, const char *key, const char *val)
 {
 	struct conf *c = conf;
-	return ini_group(p, key, val, c->audit_group,
-			     sizeof c->audit_group, &c->audit_gid);
+	return ini_group(p, key, val, c->audit_group, sizeof c->audit_group,
+			 &c->audit_gid);
 }
 
 static int
-set_producer_group(struct ini *p, void *conf, const char *key,
-	const char *val)
+set_producer_group(struct ini *p, void *conf, const char *key, const char *val)
 {
 	struct conf *c = conf;
 	return ini_group(p, key, val, c->producer_group,
-			     sizeof c->producer_group, &c->producer_gid);
+			 sizeof c->producer_group, &c->producer_gid);
 }
 
 static int
-set_user_events(struct ini *p, void *conf, const char *key,
-	const char *val)
+set_user_events(struct ini *p, void *conf, const char *key, const char *val)
 {
 	struct conf *c = conf;
 	const char *tok;
@@ -257,17 +266,19 @@ set_user_events(struct ini *p, void *conf, const char *key,
 	if (classes_parse(val, &c->user_events, &tok, &len) == 0)
 		return 0;
 	if (len == 0)
-		return ini_bad(p, "%s: empty item in '%s'", key, ini_show(val).s);
-	return ini_bad(p, "%s: unknown class '%.*s' (expected login, admin, "
-		   "untrust, daemon, resource, network, password, trace, "
-		   "all, none or an event name)", key, (int)len, ini_show(tok).s);
+		return ini_bad(p, "%s: empty item in '%s'", key,
+			       ini_show(val).s);
+	return ini_bad(p,
+		       "%s: unknown class '%.*s' (expected login, admin, "
+		       "untrust, daemon, resource, network, password, trace, "
+		       "all, none or an event name)",
+		       key, (int)len, ini_show(tok).s);
 }
 
 /* --- [seauditd] --- */
 
 static int
-set_socket(struct ini *p, void *conf, const char *key,
-	const char *val)
+set_socket(struct ini *p, void *conf, const char *key, const char *val)
 {
 	struct conf *c = conf;
 	return ini_path(p, key, val, c->socket, sizeof c->socket, false);
@@ -278,17 +289,15 @@ set_socket(struct ini *p, void *conf, const char *key,
  * daemon's user and this group's members may connect.
  */
 static int
-set_socket_group(struct ini *p, void *conf, const char *key,
-	const char *val)
+set_socket_group(struct ini *p, void *conf, const char *key, const char *val)
 {
 	struct conf *c = conf;
-	return ini_group(p, key, val, c->socket_group,
-			     sizeof c->socket_group, &c->socket_gid);
+	return ini_group(p, key, val, c->socket_group, sizeof c->socket_group,
+			 &c->socket_gid);
 }
 
 static int
-set_socket_mode(struct ini *p, void *conf, const char *key,
-	const char *val)
+set_socket_mode(struct ini *p, void *conf, const char *key, const char *val)
 {
 	struct conf *c = conf;
 	unsigned m = 0;
@@ -303,21 +312,21 @@ set_socket_mode(struct ini *p, void *conf, const char *key,
 	}
 	if (m > 0777)
 		return ini_bad(p, "%s: %s out of range (0..0777)", key,
-			   ini_show(val).s);
+			       ini_show(val).s);
 	c->socket_mode = (mode_t)m;
 	return 0;
 badval:
-	return ini_bad(p, "%s: bad value '%s' (expected an octal mode such as "
-		   "0660)", key, ini_show(val).s);
+	return ini_bad(p,
+		       "%s: bad value '%s' (expected an octal mode such as "
+		       "0660)",
+		       key, ini_show(val).s);
 }
 
 static int
-set_sync(struct ini *p, void *conf, const char *key,
-	const char *val)
+set_sync(struct ini *p, void *conf, const char *key, const char *val)
 {
 	struct conf *c = conf;
-	static const char *const names[] = {"batch", "interval", "none",
-					    NULL};
+	static const char *const names[] = {"batch", "interval", "none", NULL};
 
 	switch (ini_word(val, names)) {
 	case 0:
@@ -334,14 +343,16 @@ set_sync(struct ini *p, void *conf, const char *key,
 		c->sync_interval = false;
 		return 0;
 	default:
-		return ini_bad(p, "%s: bad value '%s' (expected batch, interval "
-			   "or none)", key, ini_show(val).s);
+		return ini_bad(p,
+			       "%s: bad value '%s' (expected batch, interval "
+			       "or none)",
+			       key, ini_show(val).s);
 	}
 }
 
 static int
 set_sync_interval_ms(struct ini *p, void *conf, const char *key,
-	const char *val)
+		     const char *val)
 {
 	struct conf *c = conf;
 	uint64_t v;
@@ -354,25 +365,25 @@ set_sync_interval_ms(struct ini *p, void *conf, const char *key,
 
 static int
 set_disk_full_action(struct ini *p, void *conf, const char *key,
-	const char *val)
+		     const char *val)
 {
 	struct conf *c = conf;
-	static const char *const names[] = {"refuse", "block", "rotate",
-					    NULL};
+	static const char *const names[] = {"refuse", "block", "rotate", NULL};
 	static const enum conf_full_action vals[] = {FULL_REFUSE, FULL_BLOCK,
 						     FULL_ROTATE};
 	int i = ini_word(val, names);
 
 	if (i < 0)
-		return ini_bad(p, "%s: bad value '%s' (expected refuse, block or "
-			   "rotate)", key, ini_show(val).s);
+		return ini_bad(p,
+			       "%s: bad value '%s' (expected refuse, block or "
+			       "rotate)",
+			       key, ini_show(val).s);
 	c->disk_full_action = vals[i];
 	return 0;
 }
 
 static int
-set_reserve(struct ini *p, void *conf, const char *key,
-	const char *val)
+set_reserve(struct ini *p, void *conf, const char *key, const char *val)
 {
 	struct conf *c = conf;
 	char num[24];
@@ -381,10 +392,23 @@ set_reserve(struct ini *p, void *conf, const char *key,
 
 	if (n > 0) {
 		switch (val[n - 1]) {
-		case 'k': case 'K': mul = KB; n--; break;
-		case 'm': case 'M': mul = MB; n--; break;
-		case 'g': case 'G': mul = GB; n--; break;
-		default: break;
+		case 'k':
+		case 'K':
+			mul = KB;
+			n--;
+			break;
+		case 'm':
+		case 'M':
+			mul = MB;
+			n--;
+			break;
+		case 'g':
+		case 'G':
+			mul = GB;
+			n--;
+			break;
+		default:
+			break;
 		}
 	}
 	if (n == 0 || n >= sizeof num)
@@ -395,17 +419,19 @@ set_reserve(struct ini *p, void *conf, const char *key,
 		goto badval;
 	if (v > RESERVE_MAX / mul)
 		return ini_bad(p, "%s: %s out of range (0..1024G)", key,
-			   ini_show(val).s);
+			       ini_show(val).s);
 	c->reserve_bytes = v * mul;
 	return 0;
 badval:
-	return ini_bad(p, "%s: bad value '%s' (expected a size in bytes with an "
-		   "optional K, M or G suffix)", key, ini_show(val).s);
+	return ini_bad(p,
+		       "%s: bad value '%s' (expected a size in bytes with an "
+		       "optional K, M or G suffix)",
+		       key, ini_show(val).s);
 }
 
 static int
 set_reserved_classes(struct ini *p, void *conf, const char *key,
-	const char *val)
+		     const char *val)
 {
 	struct conf *c = conf;
 	const char *tok;
@@ -414,16 +440,17 @@ set_reserved_classes(struct ini *p, void *conf, const char *key,
 	if (classes_parse(val, &c->reserved_events, &tok, &len) == 0)
 		return 0;
 	if (len == 0)
-		return ini_bad(p, "%s: empty item in '%s'", key, ini_show(val).s);
-	return ini_bad(p, "%s: unknown class '%.*s' (expected login, admin, "
-		   "untrust, daemon, resource, network, password, trace, "
-		   "loss, all, none or an event name)", key, (int)len,
-		   ini_show(tok).s);
+		return ini_bad(p, "%s: empty item in '%s'", key,
+			       ini_show(val).s);
+	return ini_bad(p,
+		       "%s: unknown class '%.*s' (expected login, admin, "
+		       "untrust, daemon, resource, network, password, trace, "
+		       "loss, all, none or an event name)",
+		       key, (int)len, ini_show(tok).s);
 }
 
 static int
-set_idle_timeout(struct ini *p, void *conf, const char *key,
-	const char *val)
+set_idle_timeout(struct ini *p, void *conf, const char *key, const char *val)
 {
 	struct conf *c = conf;
 	uint64_t v;
@@ -436,7 +463,7 @@ set_idle_timeout(struct ini *p, void *conf, const char *key,
 
 static int
 set_max_clients_per_uid(struct ini *p, void *conf, const char *key,
-	const char *val)
+			const char *val)
 {
 	struct conf *c = conf;
 	uint64_t v;
@@ -449,7 +476,7 @@ set_max_clients_per_uid(struct ini *p, void *conf, const char *key,
 
 static int
 set_reserved_clients(struct ini *p, void *conf, const char *key,
-	const char *val)
+		     const char *val)
 {
 	struct conf *c = conf;
 	uint64_t v;
@@ -461,8 +488,7 @@ set_reserved_clients(struct ini *p, void *conf, const char *key,
 }
 
 static int
-set_max_clients(struct ini *p, void *conf, const char *key,
-	const char *val)
+set_max_clients(struct ini *p, void *conf, const char *key, const char *val)
 {
 	struct conf *c = conf;
 	uint64_t v;
@@ -475,7 +501,7 @@ set_max_clients(struct ini *p, void *conf, const char *key,
 
 static int
 set_max_record_bytes(struct ini *p, void *conf, const char *key,
-	const char *val)
+		     const char *val)
 {
 	struct conf *c = conf;
 	uint64_t v;
@@ -487,8 +513,7 @@ set_max_record_bytes(struct ini *p, void *conf, const char *key,
 }
 
 static int
-set_max_frame_bytes(struct ini *p, void *conf, const char *key,
-	const char *val)
+set_max_frame_bytes(struct ini *p, void *conf, const char *key, const char *val)
 {
 	struct conf *c = conf;
 	uint64_t v;
@@ -500,38 +525,35 @@ set_max_frame_bytes(struct ini *p, void *conf, const char *key,
 }
 
 static int
-set_compress(struct ini *p, void *conf, const char *key,
-	const char *val)
+set_compress(struct ini *p, void *conf, const char *key, const char *val)
 {
 	struct conf *c = conf;
 	static const char *const names[] = {"no", "yes", NULL};
 	int i = ini_word(val, names);
 
 	if (i < 0)
-		return ini_bad(p, "%s: bad value '%s' (expected yes or no)", key,
-			   ini_show(val).s);
+		return ini_bad(p, "%s: bad value '%s' (expected yes or no)",
+			       key, ini_show(val).s);
 	c->compress = i == 1;
 	return 0;
 }
 
 static int
-set_mask_passwords(struct ini *p, void *conf, const char *key,
-	const char *val)
+set_mask_passwords(struct ini *p, void *conf, const char *key, const char *val)
 {
 	struct conf *c = conf;
 	static const char *const names[] = {"no", "yes", NULL};
 	int i = ini_word(val, names);
 
 	if (i < 0)
-		return ini_bad(p, "%s: bad value '%s' (expected yes or no)", key,
-			   ini_show(val).s);
+		return ini_bad(p, "%s: bad value '%s' (expected yes or no)",
+			       key, ini_show(val).s);
 	c->mask_passwords = i == 1;
 	return 0;
 }
 
 static int
-set_compress_level(struct ini *p, void *conf, const char *key,
-	const char *val)
+set_compress_level(struct ini *p, void *conf, const char *key, const char *val)
 {
 	struct conf *c = conf;
 	uint64_t v;
@@ -543,22 +565,22 @@ set_compress_level(struct ini *p, void *conf, const char *key,
 }
 
 static int
-set_origin(struct ini *p, void *conf, const char *key,
-	const char *val)
+set_origin(struct ini *p, void *conf, const char *key, const char *val)
 {
 	struct conf *c = conf;
 	size_t n = strlen(val);
 
 	if (n > SA_MAX_ORIGIN)
 		return ini_bad(p, "%s: host name too long (max %d)", key,
-			   SA_MAX_ORIGIN);
+			       SA_MAX_ORIGIN);
 	for (size_t i = 0; i < n; i++) {
 		unsigned char ch = (unsigned char)val[i];
 
 		if (!isalnum(ch) && ch != '.' && ch != '-' && ch != '_')
-			return ini_bad(p, "%s: bad value '%s' (expected a host "
-				   "name: letters, digits, '.', '-', '_')",
-				   key, ini_show(val).s);
+			return ini_bad(p,
+				       "%s: bad value '%s' (expected a host "
+				       "name: letters, digits, '.', '-', '_')",
+				       key, ini_show(val).s);
 	}
 	memcpy(c->origin, val, n + 1);
 	return 0;
@@ -570,34 +592,39 @@ set_origin(struct ini *p, void *conf, const char *key,
  * members it sets (what conf_reload copies or names as waiting for the
  * next start).
  */
+/* One key per line, read as the table it is. */
+/* clang-format off */
+#define F(m) INI_FIELD(struct conf, m)
 static const struct ini_key conf_keys[K__COUNT] = {
-	[K_AUDIT_LOG] = {"logmgr", "audit_log", set_audit_log, false, {INI_FIELD(struct conf, audit_log)}},
-	[K_AUDIT_BACK] = {"logmgr", "audit_back", set_audit_back, false, {INI_FIELD(struct conf, audit_back)}},
-	[K_AUDIT_SIZE] = {"logmgr", "audit_size", set_audit_size, false, {INI_FIELD(struct conf, audit_size)}},
-	[K_AUDIT_MAX_FILES] = {"logmgr", "audit_max_files", set_audit_max_files, true, {INI_FIELD(struct conf, audit_max_files)}},
-	[K_BACKUP_DATE] = {"logmgr", "BackUp_Date", set_backup_date, true, {INI_FIELD(struct conf, backup_date)}},
-	[K_AUDIT_GROUP] = {"logmgr", "audit_group", set_audit_group, false, {INI_FIELD(struct conf, audit_group), INI_FIELD(struct conf, audit_gid)}},
-	[K_SOCKET] = {"seauditd", "socket", set_socket, false, {INI_FIELD(struct conf, socket)}},
-	[K_SOCKET_MODE] = {"seauditd", "socket_mode", set_socket_mode, true, {INI_FIELD(struct conf, socket_mode)}},
-	[K_SOCKET_GROUP] = {"seauditd", "socket_group", set_socket_group, true, {INI_FIELD(struct conf, socket_group), INI_FIELD(struct conf, socket_gid)}},
-	[K_SYNC] = {"seauditd", "sync", set_sync, false, {INI_FIELD(struct conf, sync), INI_FIELD(struct conf, sync_interval)}},
-	[K_SYNC_INTERVAL_MS] = {"seauditd", "sync_interval_ms", set_sync_interval_ms, true, {INI_FIELD(struct conf, sync_interval_ms)}},
-	[K_DISK_FULL_ACTION] = {"seauditd", "disk_full_action", set_disk_full_action, true, {INI_FIELD(struct conf, disk_full_action)}},
-	[K_RESERVE] = {"seauditd", "reserve", set_reserve, true, {INI_FIELD(struct conf, reserve_bytes)}},
-	[K_RESERVED_CLASSES] = {"seauditd", "reserved_classes", set_reserved_classes, true, {INI_FIELD(struct conf, reserved_events)}},
-	[K_MAX_CLIENTS] = {"seauditd", "max_clients", set_max_clients, true, {INI_FIELD(struct conf, max_clients)}},
-	[K_MAX_RECORD_BYTES] = {"seauditd", "max_record_bytes", set_max_record_bytes, true, {INI_FIELD(struct conf, max_record_bytes)}},
-	[K_MAX_FRAME_BYTES] = {"seauditd", "max_frame_bytes", set_max_frame_bytes, true, {INI_FIELD(struct conf, max_frame_bytes)}},
-	[K_COMPRESS] = {"seauditd", "compress", set_compress, false, {INI_FIELD(struct conf, compress)}},
-	[K_MASK_PASSWORDS] = {"seauditd", "mask_passwords", set_mask_passwords, true, {INI_FIELD(struct conf, mask_passwords)}},
-	[K_PRODUCER_GROUP] = {"seauditd", "producer_group", set_producer_group, true, {INI_FIELD(struct conf, producer_group), INI_FIELD(struct conf, producer_gid)}},
-	[K_USER_EVENTS] = {"seauditd", "user_events", set_user_events, true, {INI_FIELD(struct conf, user_events)}},
-	[K_IDLE_TIMEOUT] = {"seauditd", "idle_timeout", set_idle_timeout, true, {INI_FIELD(struct conf, idle_timeout_s)}},
-	[K_MAX_CLIENTS_PER_UID] = {"seauditd", "max_clients_per_uid", set_max_clients_per_uid, true, {INI_FIELD(struct conf, max_clients_per_uid)}},
-	[K_RESERVED_CLIENTS] = {"seauditd", "reserved_clients", set_reserved_clients, true, {INI_FIELD(struct conf, reserved_clients)}},
-	[K_COMPRESS_LEVEL] = {"seauditd", "compress_level", set_compress_level, true, {INI_FIELD(struct conf, compress_level)}},
-	[K_ORIGIN] = {"seauditd", "origin", set_origin, false, {INI_FIELD(struct conf, origin)}},
+	[K_AUDIT_LOG] = {"logmgr", "audit_log", set_audit_log, false, {F(audit_log)}},
+	[K_AUDIT_BACK] = {"logmgr", "audit_back", set_audit_back, false, {F(audit_back)}},
+	[K_AUDIT_SIZE] = {"logmgr", "audit_size", set_audit_size, false, {F(audit_size)}},
+	[K_AUDIT_MAX_FILES] = {"logmgr", "audit_max_files", set_audit_max_files, true, {F(audit_max_files)}},
+	[K_BACKUP_DATE] = {"logmgr", "BackUp_Date", set_backup_date, true, {F(backup_date)}},
+	[K_AUDIT_GROUP] = {"logmgr", "audit_group", set_audit_group, false, {F(audit_group), F(audit_gid)}},
+	[K_SOCKET] = {"seauditd", "socket", set_socket, false, {F(socket)}},
+	[K_SOCKET_MODE] = {"seauditd", "socket_mode", set_socket_mode, true, {F(socket_mode)}},
+	[K_SOCKET_GROUP] = {"seauditd", "socket_group", set_socket_group, true, {F(socket_group), F(socket_gid)}},
+	[K_SYNC] = {"seauditd", "sync", set_sync, false, {F(sync), F(sync_interval)}},
+	[K_SYNC_INTERVAL_MS] = {"seauditd", "sync_interval_ms", set_sync_interval_ms, true, {F(sync_interval_ms)}},
+	[K_DISK_FULL_ACTION] = {"seauditd", "disk_full_action", set_disk_full_action, true, {F(disk_full_action)}},
+	[K_RESERVE] = {"seauditd", "reserve", set_reserve, true, {F(reserve_bytes)}},
+	[K_RESERVED_CLASSES] = {"seauditd", "reserved_classes", set_reserved_classes, true, {F(reserved_events)}},
+	[K_MAX_CLIENTS] = {"seauditd", "max_clients", set_max_clients, true, {F(max_clients)}},
+	[K_MAX_RECORD_BYTES] = {"seauditd", "max_record_bytes", set_max_record_bytes, true, {F(max_record_bytes)}},
+	[K_MAX_FRAME_BYTES] = {"seauditd", "max_frame_bytes", set_max_frame_bytes, true, {F(max_frame_bytes)}},
+	[K_COMPRESS] = {"seauditd", "compress", set_compress, false, {F(compress)}},
+	[K_MASK_PASSWORDS] = {"seauditd", "mask_passwords", set_mask_passwords, true, {F(mask_passwords)}},
+	[K_PRODUCER_GROUP] = {"seauditd", "producer_group", set_producer_group, true, {F(producer_group), F(producer_gid)}},
+	[K_USER_EVENTS] = {"seauditd", "user_events", set_user_events, true, {F(user_events)}},
+	[K_IDLE_TIMEOUT] = {"seauditd", "idle_timeout", set_idle_timeout, true, {F(idle_timeout_s)}},
+	[K_MAX_CLIENTS_PER_UID] = {"seauditd", "max_clients_per_uid", set_max_clients_per_uid, true, {F(max_clients_per_uid)}},
+	[K_RESERVED_CLIENTS] = {"seauditd", "reserved_clients", set_reserved_clients, true, {F(reserved_clients)}},
+	[K_COMPRESS_LEVEL] = {"seauditd", "compress_level", set_compress_level, true, {F(compress_level)}},
+	[K_ORIGIN] = {"seauditd", "origin", set_origin, false, {F(origin)}},
 };
+#undef F
+/* clang-format on */
 
 /* Checks between keys, once the whole file is read. */
 static void
@@ -623,7 +650,8 @@ conf_check(struct ini *p, void *conf)
 		int b = ini_seen(p, K_MAX_CLIENTS);
 
 		ini_at_line(p, a > b ? a : b);
-		ini_bad(p, "reserved_clients (%u) must be below max_clients (%u)",
+		ini_bad(p,
+			"reserved_clients (%u) must be below max_clients (%u)",
 			c->reserved_clients, c->max_clients);
 	}
 }
@@ -631,11 +659,11 @@ conf_check(struct ini *p, void *conf)
 static const char *const conf_sections[] = {"logmgr", "seauditd", NULL};
 
 static const struct ini_spec conf_spec = {
-	.sections = conf_sections,
-	.keys = conf_keys,
-	.nkeys = K__COUNT,
-	.conf_size = sizeof(struct conf),
-	.check = conf_check,
+    .sections = conf_sections,
+    .keys = conf_keys,
+    .nkeys = K__COUNT,
+    .conf_size = sizeof(struct conf),
+    .check = conf_check,
 };
 
 int
@@ -675,7 +703,8 @@ conf_defaults(struct conf *c)
 		if (env == NULL || env[0] == '\0')
 			rc = sa_user_socket(c->socket, sizeof c->socket);
 		else if (strlen(env) < sizeof c->socket)
-			rc = snprintf(c->socket, sizeof c->socket, "%s", env) < 0;
+			rc = snprintf(c->socket, sizeof c->socket, "%s", env) <
+			     0;
 		if (rc != 0)
 			snprintf(c->socket, sizeof c->socket,
 				 "/tmp/seaudit-%u/seauditd.sock",

@@ -25,48 +25,49 @@
 
 enum conf_backup_date {
 	BACKUP_NONE = 0, /* none / no: size-triggered only */
-	BACKUP_YES,      /* yes: size-triggered (names carry the time anyway) */
+	BACKUP_YES,	 /* yes: size-triggered (names carry the time anyway) */
 	BACKUP_DAILY,
-	BACKUP_WEEKLY,   /* Mondays, local time */
-	BACKUP_MONTHLY   /* the 1st, local time */
+	BACKUP_WEEKLY, /* Mondays, local time */
+	BACKUP_MONTHLY /* the 1st, local time */
 };
 
 enum conf_full_action {
 	FULL_REFUSE = 0, /* refuse new records with -ENOSPC (logged) */
-	FULL_BLOCK,      /* stop reading producers until space returns */
-	FULL_ROTATE      /* delete the oldest sealed segment and retry */
+	FULL_BLOCK,	 /* stop reading producers until space returns */
+	FULL_ROTATE	 /* delete the oldest sealed segment and retry */
 };
 
 struct conf {
 	/* [logmgr] */
 	char audit_log[PATH_MAX];  /* log directory */
-	char audit_back[PATH_MAX]; /* where sealed segments go ("" = audit_log) */
-	uint64_t audit_size;       /* bytes (the key is in KB, >= 50) */
+	char audit_back[PATH_MAX]; /* where sealed segments go ("" = audit_log)
+				    */
+	uint64_t audit_size;	   /* bytes (the key is in KB, >= 50) */
 	unsigned audit_max_files;  /* sealed segments kept; 0 = all */
 	enum conf_backup_date backup_date;
-	char audit_group[64];      /* "" = none: root only */
-	gid_t audit_gid;           /* resolved; valid when audit_group[0] */
+	char audit_group[64]; /* "" = none: root only */
+	gid_t audit_gid;      /* resolved; valid when audit_group[0] */
 	/* [seauditd] */
-	char socket[108];          /* sun_path */
-	mode_t socket_mode;        /* default 0666: any local process may submit */
-	char socket_group[64];     /* "" = the daemon's group */
-	gid_t socket_gid;          /* resolved; valid when socket_group[0] */
-	enum sa_sync sync;         /* batch (default), interval, none */
-	bool sync_interval;        /* sync = interval */
+	char socket[108];      /* sun_path */
+	mode_t socket_mode;    /* default 0666: any local process may submit */
+	char socket_group[64]; /* "" = the daemon's group */
+	gid_t socket_gid;      /* resolved; valid when socket_group[0] */
+	enum sa_sync sync;     /* batch (default), interval, none */
+	bool sync_interval;    /* sync = interval */
 	unsigned sync_interval_ms; /* for interval; default 100 */
 	enum conf_full_action disk_full_action;
-	uint64_t reserve_bytes;    /* free space kept for reserved classes */
-	uint32_t reserved_events;  /* bits (1u << sa_event) */
+	uint64_t reserve_bytes;	  /* free space kept for reserved classes */
+	uint32_t reserved_events; /* bits (1u << sa_event) */
 	unsigned max_clients;
 	uint32_t max_record_bytes;
 	uint32_t max_frame_bytes;
-	bool compress;             /* zstd-seal segments in the background */
-	bool mask_passwords;       /* hide passwords in command and trace
-				      before writing (default yes) */
-	char producer_group[64];   /* "" = none: only root speaks for others */
-	gid_t producer_gid;        /* resolved; valid when producer_group[0] */
-	uint32_t user_events;      /* events other producers may write (about
-				      themselves only); default all */
+	bool compress;		 /* zstd-seal segments in the background */
+	bool mask_passwords;	 /* hide passwords in command and trace
+				    before writing (default yes) */
+	char producer_group[64]; /* "" = none: only root speaks for others */
+	gid_t producer_gid;	 /* resolved; valid when producer_group[0] */
+	uint32_t user_events;	 /* events other producers may write (about
+				    themselves only); default all */
 	/* Connections of producers that are neither root nor in
 	 * producer_group: closed after idle_timeout_s without a frame (0:
 	 * never), at most max_clients_per_uid per uid, and never in the last
@@ -75,7 +76,7 @@ struct conf {
 	unsigned max_clients_per_uid;
 	unsigned reserved_clients;
 	int compress_level;
-	char origin[256];          /* "" = the host name */
+	char origin[256]; /* "" = the host name */
 };
 
 /* Embedded defaults: root gets /var/log/seaudit and /run/seaudit/...;

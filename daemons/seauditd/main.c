@@ -226,7 +226,8 @@ reload(struct daemon *d)
 		     strcmp(was.socket_group, d->conf.socket_group) != 0;
 	if (perms && d->listen_fd >= 0 && server_socket_perms(d) < 0) {
 		log_warnx("SIGHUP: keeping socket_mode %04o and socket_group "
-			  "%s", (unsigned)was.socket_mode,
+			  "%s",
+			  (unsigned)was.socket_mode,
 			  was.socket_group[0] ? was.socket_group
 					      : "(the daemon's)");
 		d->conf.socket_mode = was.socket_mode;
@@ -365,8 +366,10 @@ main(int argc, char **argv)
 	if (pidfile)
 		write_pidfile(pidfile);
 	log_info("listening on %s, writing %s (sync %s)", d.conf.socket,
-		 d.conf.audit_log, d.conf.sync_interval ? "interval"
-				   : d.conf.sync == SA_SYNC_NONE ? "none" : "batch");
+		 d.conf.audit_log,
+		 d.conf.sync_interval	       ? "interval"
+		 : d.conf.sync == SA_SYNC_NONE ? "none"
+					       : "batch");
 	started_ok();
 	tell_ready(&d);
 	int rc = ev_run(d.loop);
@@ -374,7 +377,8 @@ main(int argc, char **argv)
 		log_warnx("event loop: %s", strerror(-rc));
 	uint64_t unstored = commit_finish(&d);
 	if (unstored > 0)
-		log_warnx("%" PRIu64 " records pending at the stop could not be "
+		log_warnx("%" PRIu64
+			  " records pending at the stop could not be "
 			  "stored; their producers were told (-ESHUTDOWN)",
 			  unstored);
 	server_close(&d);

@@ -36,9 +36,9 @@ static pthread_cond_t wake = PTHREAD_COND_INITIALIZER;
 static pthread_t worker;
 static bool worker_on, worker_stop, work_due;
 static uint64_t active_seq; /* first seq of the active segment (under lock) */
-static uint64_t busy_seq;   /* segment being compressed, 0 = none (under lock) */
-static unsigned keep_max;   /* audit_max_files, for the compressor (under lock) */
-static bool retain_due;     /* retention stopped at busy_seq (under lock) */
+static uint64_t busy_seq; /* segment being compressed, 0 = none (under lock) */
+static unsigned keep_max; /* audit_max_files, for the compressor (under lock) */
+static bool retain_due;	  /* retention stopped at busy_seq (under lock) */
 static char sealed_dir[PATH_MAX];
 static int zlevel;
 
@@ -136,7 +136,8 @@ compressor(void *arg)
 			pthread_mutex_lock(&lock);
 			busy_seq = 0;
 			if (rc < 0)
-				log_warnx("compressing %s: %s", p, sa_strerror(rc));
+				log_warnx("compressing %s: %s", p,
+					  sa_strerror(rc));
 			else
 				log_debug("sealed %s.zst", p);
 			if (retain_due && retain(keep_max)) {
@@ -208,8 +209,8 @@ retain(unsigned max)
 			log_warn("retention: %s", p);
 		else {
 			removed = true;
-			log_info("retention: removed %s (audit_max_files %u)", p,
-				 max);
+			log_info("retention: removed %s (audit_max_files %u)",
+				 p, max);
 		}
 		if (i + 1 >= n || v[i + 1].seq != v[i].seq)
 			uniq--;
@@ -270,8 +271,7 @@ maint_rotate_now(struct daemon *d)
 }
 
 int
-maint_drop_oldest(struct daemon *d, char *what, size_t cap,
-		  uint64_t *records)
+maint_drop_oldest(struct daemon *d, char *what, size_t cap, uint64_t *records)
 {
 	(void)d; /* the sealed directory is maint's own state */
 	pthread_mutex_lock(&lock);
@@ -344,8 +344,8 @@ maint_reschedule(struct daemon *d)
 	d->date_timer = 0;
 	enum conf_backup_date b = d->conf.backup_date;
 	if (b == BACKUP_DAILY || b == BACKUP_WEEKLY || b == BACKUP_MONTHLY)
-		d->date_timer = ev_add_timer(d->loop, ms_to_boundary(b), false,
-					     date_cb, d);
+		d->date_timer =
+		    ev_add_timer(d->loop, ms_to_boundary(b), false, date_cb, d);
 	pthread_mutex_lock(&lock);
 	zlevel = d->conf.compress_level;
 	keep_max = d->conf.audit_max_files;
@@ -355,9 +355,11 @@ maint_reschedule(struct daemon *d)
 int
 maint_init(struct daemon *d)
 {
-	snprintf(d->active, sizeof d->active, "%s", sa_writer_segment_path(d->w));
+	snprintf(d->active, sizeof d->active, "%s",
+		 sa_writer_segment_path(d->w));
 	snprintf(sealed_dir, sizeof sealed_dir, "%s",
-		 d->conf.audit_back[0] ? d->conf.audit_back : d->conf.audit_log);
+		 d->conf.audit_back[0] ? d->conf.audit_back
+				       : d->conf.audit_log);
 	if (d->conf.audit_back[0]) {
 		if (mkdir(sealed_dir, 0750) < 0 && errno != EEXIST) {
 			log_warn("audit_back %s", sealed_dir);

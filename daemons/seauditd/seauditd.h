@@ -36,11 +36,11 @@ struct pending {
 	uint32_t id;
 	uint32_t count;
 	uint64_t first_seq, last_seq;
-	uint64_t t_start_ms;  /* for ack latency */
-	bool is_error;        /* a refusal queued behind earlier frames */
+	uint64_t t_start_ms; /* for ack latency */
+	bool is_error;	     /* a refusal queued behind earlier frames */
 	struct sa_proto_err err;
 	uint32_t events[SA_EV__COUNT]; /* per event type, for loss accounting */
-	uint64_t bytes;                /* encoded record bytes, for the status */
+	uint64_t bytes; /* encoded record bytes, for the status */
 	/* A partial ack: which records of the frame were shed (malloc'ed,
 	 * freed when the reply is sent), how many, and why. */
 	uint8_t *refused_map;
@@ -55,14 +55,15 @@ struct pending {
 
 /* Why records were lost: each counted apart in the loss record. */
 enum loss_cause {
-	LOSS_SHED = 0,	 /* noisy class shed below the reserve */
-	LOSS_REFUSED,	 /* arrived while the log was unwritable */
-	LOSS_DISK_FULL,	 /* in a batch whose commit found the disk full */
-	LOSS_WRITE_FAIL, /* in a batch whose commit failed (I/O error) */
-	LOSS_SHUTDOWN,	 /* pending when the daemon stopped */
-	LOSS_ROTATED,	 /* acknowledged, then deleted by action rotate */
+	LOSS_SHED = 0,	  /* noisy class shed below the reserve */
+	LOSS_REFUSED,	  /* arrived while the log was unwritable */
+	LOSS_DISK_FULL,	  /* in a batch whose commit found the disk full */
+	LOSS_WRITE_FAIL,  /* in a batch whose commit failed (I/O error) */
+	LOSS_SHUTDOWN,	  /* pending when the daemon stopped */
+	LOSS_ROTATED,	  /* acknowledged, then deleted by action rotate */
 	LOSS_LOG_MISSING, /* arrived while the log directory was missing */
-	LOSS_LOG_REMOVED, /* acknowledged, then removed with the log directory */
+	LOSS_LOG_REMOVED, /* acknowledged, then removed with the log directory
+			   */
 	LOSS__COUNT
 };
 
@@ -81,7 +82,8 @@ struct loss {
 
 enum state {
 	ST_OK = 0,
-	ST_REFUSING, /* disk full or I/O error, action refuse: new frames refused */
+	ST_REFUSING, /* disk full or I/O error, action refuse: new frames
+			refused */
 	ST_BLOCKING, /* disk full, action block: producers not read */
 };
 
@@ -94,7 +96,8 @@ struct stats {
 	uint64_t max_lat_us;
 	uint64_t loss_records;
 	uint64_t clients_refused, clients_timed_out;
-	uint64_t log_reopened; /* times the removed log directory was recreated */
+	uint64_t
+	    log_reopened; /* times the removed log directory was recreated */
 };
 
 struct daemon {
@@ -104,7 +107,7 @@ struct daemon {
 	struct sa_writer *w;
 	int listen_fd;
 	int64_t idle_timer;
-	struct client *clients; /* doubly linked */
+	struct client *clients;	  /* doubly linked */
 	struct client *graveyard; /* closed, freed by server_reap */
 	unsigned nclients;
 
@@ -117,18 +120,18 @@ struct daemon {
 	int64_t interval_timer;
 	bool interval_due;
 	uint64_t last_commit_ms;
-	uint64_t last_loss_ms;  /* when the last loss record was written */
+	uint64_t last_loss_ms; /* when the last loss record was written */
 	int64_t loss_timer;
 	struct loss loss;
-	struct sa_record *recs; /* a frame's records, decoded once */
+	struct sa_record *recs;	 /* a frame's records, decoded once */
 	struct sa_buf masked[2]; /* command and trace of the record being
 				  * appended, passwords hidden */
 	size_t reccap;
-	bool loss_in_batch; /* a loss record is in the uncommitted batch */
+	bool loss_in_batch;    /* a loss record is in the uncommitted batch */
 	uint64_t rotated_away; /* records deleted by disk-full action rotate */
 	uint64_t removed_away; /* acknowledged records removed with the log */
 	bool log_missing;      /* the log directory is gone and not yet back */
-	uint64_t free_bytes;      /* last statvfs of the log's file system */
+	uint64_t free_bytes;   /* last statvfs of the log's file system */
 	uint64_t free_checked_ms;
 	uint64_t appended_since_check;
 
@@ -138,7 +141,7 @@ struct daemon {
 	bool stopping;
 
 	struct stats st;
-	int64_t started_us; /* wall clock at start, for uptime */
+	int64_t started_us;	/* wall clock at start, for uptime */
 	const char *start_note; /* detail of the start record, or "" */
 };
 

@@ -36,9 +36,9 @@
 #include "diag.h"
 #include "seauditd.h"
 
-#define MAX_INFLIGHT 1024          /* frames awaiting commit per client */
-#define MAX_OUT_QUEUED (1u << 20)  /* reply bytes queued per client */
-#define CLOSE_FLUSH_MS 2000        /* at exit: time to deliver queued replies */
+#define MAX_INFLIGHT 1024	  /* frames awaiting commit per client */
+#define MAX_OUT_QUEUED (1u << 20) /* reply bytes queued per client */
+#define CLOSE_FLUSH_MS 2000	  /* at exit: time to deliver queued replies */
 
 struct client {
 	struct client *prev, *next;
@@ -221,7 +221,6 @@ client_flush(struct daemon *d, struct client *c)
 	client_interest(d, c);
 }
 
-
 void
 client_queue(struct daemon *d, struct client *c, const struct sa_buf *b)
 {
@@ -309,11 +308,10 @@ process_input(struct daemon *d, struct client *c)
 {
 	size_t off = 0;
 	while (!c->dead && !c->closing && !c->stopped &&
-	       c->inflight < MAX_INFLIGHT &&
-	       c->in_len - off >= SA_PROTO_HDR) {
+	       c->inflight < MAX_INFLIGHT && c->in_len - off >= SA_PROTO_HDR) {
 		struct sa_proto_hdr h;
-		int rc = sa_proto_get_hdr(c->in + off, d->conf.max_frame_bytes,
-					  &h);
+		int rc =
+		    sa_proto_get_hdr(c->in + off, d->conf.max_frame_bytes, &h);
 		if (rc < 0) {
 			const uint8_t *p = c->in + off;
 			uint32_t len = (uint32_t)p[12] | (uint32_t)p[13] << 8 |
@@ -323,15 +321,19 @@ process_input(struct daemon *d, struct client *c)
 			if (memcmp(p, SA_PROTO_MAGIC, 4) != 0)
 				snprintf(msg, sizeof msg,
 					 "not a seaudit frame at stream offset "
-					 "%zu (bad magic)", off);
+					 "%zu (bad magic)",
+					 off);
 			else if (len > d->conf.max_frame_bytes)
-				snprintf(msg, sizeof msg,
-					 "frame of %u bytes exceeds max_frame_bytes "
-					 "%u", len, d->conf.max_frame_bytes);
+				snprintf(
+				    msg, sizeof msg,
+				    "frame of %u bytes exceeds max_frame_bytes "
+				    "%u",
+				    len, d->conf.max_frame_bytes);
 			else
 				snprintf(msg, sizeof msg,
 					 "frame type 0x%02x or reserved bytes "
-					 "not valid", p[4]);
+					 "not valid",
+					 p[4]);
 			fatal_error(d, c, 0, SA_EPROTO, msg);
 			break;
 		}
@@ -388,8 +390,8 @@ client_read(struct daemon *d, struct client *c)
 				return; /* paused with a full buffer */
 			continue;
 		}
-		ssize_t n = recv(c->fd, c->in + c->in_len, c->in_cap - c->in_len,
-				 0);
+		ssize_t n =
+		    recv(c->fd, c->in + c->in_len, c->in_cap - c->in_len, 0);
 		if (n > 0)
 			c->last_ms = ev_now_ms();
 		if (n < 0) {
@@ -440,8 +442,8 @@ too_many(struct daemon *d, struct client *c, char *why, size_t cap)
 	if (c->privileged)
 		return false;
 	unsigned open = k->max_clients > k->reserved_clients
-				? k->max_clients - k->reserved_clients
-				: 0;
+			    ? k->max_clients - k->reserved_clients
+			    : 0;
 	if (d->nclients > open) {
 		snprintf(why, cap,
 			 "too many clients for unprivileged producers (%u of"
@@ -520,6 +522,7 @@ on_accept(struct ev_loop *l, int fd, unsigned ev, void *arg)
 		c->uid = cr.uid;
 		client_identify(d, c, cr.gid);
 		c->refs = 1;
+		c->prev = NULL; /* the new head */
 		c->next = d->clients;
 		if (d->clients)
 			d->clients->prev = c;
@@ -534,7 +537,8 @@ on_accept(struct ev_loop *l, int fd, unsigned ev, void *arg)
 			d->st.clients_refused++;
 			log_warnx("client pid %ld uid %ld refused: %s",
 				  (long)c->pid, (long)c->uid, busy);
-			if (ev_add_fd(d->loop, cfd, EV_WRITE, on_client, c) == 0)
+			if (ev_add_fd(d->loop, cfd, EV_WRITE, on_client, c) ==
+			    0)
 				client_send_error(d, c, 0, true, &e);
 			else
 				client_close(d, c);
@@ -543,16 +547,7 @@ on_accept(struct ev_loop *l, int fd, unsigned ev, void *arg)
 		c->paused = d->state == ST_BLOCKING;
 		if (ev_add_fd(d->loop, cfd, EV_READ, on_client, c) < 0) {
 			log_warn("registering a client");
-			c->dead = true; /* not registered: close by hand */
-			close(cfd);
-			if (c->prev)
-				c->prev->next = c->next;
-			else
-				d->clients = c->next;
-			if (c->next)
-				c->next->prev = c->prev;
-			d->nclients--;
-			client_free(c);
+			client_close(d, c); /* freed by server_reap */
 		}
 	}
 }
@@ -623,12 +618,12 @@ server_socket_perms(const struct daemon *d)
 		int e = errno;
 		if (d->conf.socket_group[0])
 			log_warnx("%s: cannot give the socket to group %s "
-				  "(socket_group): %s", path,
-				  d->conf.socket_group, strerror(e));
+				  "(socket_group): %s",
+				  path, d->conf.socket_group, strerror(e));
 		else
 			log_warnx("%s: cannot give the socket to the daemon's "
-				  "group %ld: %s", path, (long)gid,
-				  strerror(e));
+				  "group %ld: %s",
+				  path, (long)gid, strerror(e));
 		return -e;
 	}
 	if (chmod(path, d->conf.socket_mode) < 0) {
@@ -670,11 +665,12 @@ server_listen(struct daemon *d)
 	struct stat st;
 	if (lstat(path, &st) == 0 && !S_ISSOCK(st.st_mode)) {
 		log_warnx("%s: exists and is %s, not a socket; refusing to "
-			  "replace it", path,
-			  S_ISDIR(st.st_mode) ? "a directory" :
-			  S_ISREG(st.st_mode) ? "a regular file" :
-			  S_ISLNK(st.st_mode) ? "a symbolic link" :
-						"a special file");
+			  "replace it",
+			  path,
+			  S_ISDIR(st.st_mode)	? "a directory"
+			  : S_ISREG(st.st_mode) ? "a regular file"
+			  : S_ISLNK(st.st_mode) ? "a symbolic link"
+						: "a special file");
 		return S_ISDIR(st.st_mode) ? -EISDIR : -EEXIST;
 	}
 	int probe = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
@@ -717,7 +713,8 @@ server_listen(struct daemon *d)
 	}
 	d->listen_fd = fd;
 	if (d->idle_timer <= 0)
-		d->idle_timer = ev_add_timer(d->loop, 1000, true, on_idle_check, d);
+		d->idle_timer =
+		    ev_add_timer(d->loop, 1000, true, on_idle_check, d);
 	return 0;
 }
 
@@ -754,7 +751,8 @@ server_close(struct daemon *d)
 		if (d->clients == c) {
 			if (c->out_off < c->out.len)
 				log_warnx("client pid %ld: %zu reply bytes not "
-					  "delivered at exit", (long)c->pid,
+					  "delivered at exit",
+					  (long)c->pid,
 					  c->out.len - c->out_off);
 			client_close(d, c);
 		}

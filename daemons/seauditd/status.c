@@ -53,8 +53,8 @@ status_reply(struct daemon *d, struct client *c, uint32_t id)
 	memcpy(sorted, d->st.lat_us, n * sizeof *sorted);
 	qsort(sorted, n, sizeof *sorted, cmp_u64);
 	uint64_t p50 = n ? sorted[n / 2] : 0;
-	uint64_t p99 = n ? sorted[(n * 99) / 100 < n ? (n * 99) / 100 : n - 1]
-			 : 0;
+	uint64_t p99 =
+	    n ? sorted[(n * 99) / 100 < n ? (n * 99) / 100 : n - 1] : 0;
 	static const char *const actions[] = {"refuse", "block", "rotate"};
 	static const char *const syncs[] = {"batch", "record", "none"};
 	struct sa_buf text = SA_BUF_INIT, frame = SA_BUF_INIT;
@@ -69,39 +69,37 @@ status_reply(struct daemon *d, struct client *c, uint32_t id)
 		state = "shedding";
 	if (d->log_missing)
 		state = "log_missing";
-	sa_buf_printf(&text,
-		      "state=%s\n"
-		      "records_written=%" PRIu64 "\n"
-		      "bytes_written=%" PRIu64 "\n"
-		      "records_refused=%" PRIu64 "\n"
-		      "records_shed=%" PRIu64 "\n"
-		      "records_invalid=%" PRIu64 "\n"
-		      "loss_records=%" PRIu64 "\n"
-		      "lost_pending=%" PRIu64 "\n"
-		      "clients=%u\n"
-		      "commits=%" PRIu64 "\n"
-		      "sync_p50_us=%" PRIu64 "\n"
-		      "sync_p99_us=%" PRIu64 "\n"
-		      "sync_max_us=%" PRIu64 "\n"
-		      "write_errors=%" PRIu64 "\n"
-		      "sync=%s\n"
-		      "disk_full_action=%s\n"
-		      "last_seq=%" PRIu64 "\n"
-		      "segment=%s\n"
-		      "free_bytes=%" PRIu64 "\n"
-		      "reserve_bytes=%" PRIu64 "\n"
-		      "log_reopened=%" PRIu64 "\n",
-		      state, d->st.records_written,
-		      sa_writer_bytes_committed(d->w), d->st.records_refused,
-		      d->st.records_shed, d->st.records_invalid,
-		      d->st.loss_records, d->loss.count, d->nclients,
-		      d->st.commits, p50, p99, d->st.max_lat_us,
-		      d->st.write_errors,
-		      d->conf.sync_interval ? "interval"
-					    : syncs[d->conf.sync],
-		      actions[d->conf.disk_full_action],
-		      sa_writer_committed_seq(d->w), d->active, d->free_bytes,
-		      d->conf.reserve_bytes, d->st.log_reopened);
+	sa_buf_printf(
+	    &text,
+	    "state=%s\n"
+	    "records_written=%" PRIu64 "\n"
+	    "bytes_written=%" PRIu64 "\n"
+	    "records_refused=%" PRIu64 "\n"
+	    "records_shed=%" PRIu64 "\n"
+	    "records_invalid=%" PRIu64 "\n"
+	    "loss_records=%" PRIu64 "\n"
+	    "lost_pending=%" PRIu64 "\n"
+	    "clients=%u\n"
+	    "commits=%" PRIu64 "\n"
+	    "sync_p50_us=%" PRIu64 "\n"
+	    "sync_p99_us=%" PRIu64 "\n"
+	    "sync_max_us=%" PRIu64 "\n"
+	    "write_errors=%" PRIu64 "\n"
+	    "sync=%s\n"
+	    "disk_full_action=%s\n"
+	    "last_seq=%" PRIu64 "\n"
+	    "segment=%s\n"
+	    "free_bytes=%" PRIu64 "\n"
+	    "reserve_bytes=%" PRIu64 "\n"
+	    "log_reopened=%" PRIu64 "\n",
+	    state, d->st.records_written, sa_writer_bytes_committed(d->w),
+	    d->st.records_refused, d->st.records_shed, d->st.records_invalid,
+	    d->st.loss_records, d->loss.count, d->nclients, d->st.commits, p50,
+	    p99, d->st.max_lat_us, d->st.write_errors,
+	    d->conf.sync_interval ? "interval" : syncs[d->conf.sync],
+	    actions[d->conf.disk_full_action], sa_writer_committed_seq(d->w),
+	    d->active, d->free_bytes, d->conf.reserve_bytes,
+	    d->st.log_reopened);
 	char reserved[256] = "";
 	for (int e = 1; e < SA_EV__COUNT; e++)
 		if (d->conf.reserved_events & (1u << e)) {
@@ -109,31 +107,31 @@ status_reply(struct daemon *d, struct client *c, uint32_t id)
 			snprintf(reserved + o, sizeof reserved - o, "%s%s",
 				 o ? "," : "", sa_event_json((enum sa_event)e));
 		}
-	sa_buf_printf(&text,
-		      "pid=%ld\n"
-		      "uptime_s=%lld\n"
-		      "version=%s\n"
-		      "config=%s\n"
-		      "reserved_events=%s\n"
-		      "max_frame_bytes=%u\n"
-		      "max_record_bytes=%u\n"
-		      "max_batch=%u\n"
-		      "max_clients=%u\n"
-		      "max_clients_per_uid=%u\n"
-		      "reserved_clients=%u\n"
-		      "idle_timeout_s=%u\n"
-		      "clients_refused=%" PRIu64 "\n"
-		      "clients_timed_out=%" PRIu64 "\n",
-		      (long)getpid(),
-		      (long long)((int64_t)time(NULL) - d->started_us / 1000000),
-		      SEAUDIT_VERSION_STRING,
-		      d->conf_path ? d->conf_path : "(embedded defaults)",
-		      reserved, (unsigned)d->conf.max_frame_bytes,
-		      (unsigned)d->conf.max_record_bytes,
-		      (unsigned)SA_PROTO_MAX_BATCH, d->conf.max_clients,
-		      d->conf.max_clients_per_uid, d->conf.reserved_clients,
-		      d->conf.idle_timeout_s, d->st.clients_refused,
-		      d->st.clients_timed_out);
+	sa_buf_printf(
+	    &text,
+	    "pid=%ld\n"
+	    "uptime_s=%lld\n"
+	    "version=%s\n"
+	    "config=%s\n"
+	    "reserved_events=%s\n"
+	    "max_frame_bytes=%u\n"
+	    "max_record_bytes=%u\n"
+	    "max_batch=%u\n"
+	    "max_clients=%u\n"
+	    "max_clients_per_uid=%u\n"
+	    "reserved_clients=%u\n"
+	    "idle_timeout_s=%u\n"
+	    "clients_refused=%" PRIu64 "\n"
+	    "clients_timed_out=%" PRIu64 "\n",
+	    (long)getpid(),
+	    (long long)((int64_t)time(NULL) - d->started_us / 1000000),
+	    SEAUDIT_VERSION_STRING,
+	    d->conf_path ? d->conf_path : "(embedded defaults)", reserved,
+	    (unsigned)d->conf.max_frame_bytes,
+	    (unsigned)d->conf.max_record_bytes, (unsigned)SA_PROTO_MAX_BATCH,
+	    d->conf.max_clients, d->conf.max_clients_per_uid,
+	    d->conf.reserved_clients, d->conf.idle_timeout_s,
+	    d->st.clients_refused, d->st.clients_timed_out);
 	struct sa_proto_hdr h = {SA_PROTO_STATUS, 0, id, (uint32_t)text.len};
 	if (sa_buf_reserve(&frame, SA_PROTO_HDR + text.len) == 0) {
 		sa_proto_put_hdr((uint8_t *)frame.data, &h);

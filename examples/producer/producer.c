@@ -61,8 +61,9 @@ main(int argc, char **argv)
 	rc = sa_client_submit(c, &r, 1, 5000, &ack, &err);
 	sa_client_close(c);
 	if (rc < 0) {
-		fprintf(stderr, "producer: not stored: %s%s%s\n", sa_strerror(rc),
-			err.message[0] ? ": " : "", err.message);
+		fprintf(stderr, "producer: not stored: %s%s%s\n",
+			sa_strerror(rc), err.message[0] ? ": " : "",
+			err.message);
 		return 1;
 	}
 	printf("stored as record %llu (libseaudit %s)\n",

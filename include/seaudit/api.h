@@ -43,8 +43,12 @@
 #endif
 
 #ifdef __cplusplus
-#define SA_BEGIN_DECLS extern "C" { SA_VISIBILITY_PUSH
-#define SA_END_DECLS SA_VISIBILITY_POP }
+#define SA_BEGIN_DECLS                                                         \
+	extern "C" {                                                           \
+	SA_VISIBILITY_PUSH
+#define SA_END_DECLS                                                           \
+	SA_VISIBILITY_POP                                                      \
+	}
 #else
 #define SA_BEGIN_DECLS SA_VISIBILITY_PUSH
 #define SA_END_DECLS SA_VISIBILITY_POP

@@ -20,12 +20,15 @@ struct sa_buf {
 	size_t cap;
 };
 
-#define SA_BUF_INIT {NULL, 0, 0}
+#define SA_BUF_INIT                                                            \
+	{                                                                      \
+		NULL, 0, 0                                                     \
+	}
 
 int sa_buf_reserve(struct sa_buf *b, size_t extra); /* 0 or -ENOMEM */
 int sa_buf_append(struct sa_buf *b, const void *p, size_t n);
 int sa_buf_printf(struct sa_buf *b, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+    __attribute__((format(printf, 2, 3)));
 void sa_buf_reset(struct sa_buf *b); /* len = 0, memory kept */
 void sa_buf_free(struct sa_buf *b);  /* releases memory; NULL-safe */
 

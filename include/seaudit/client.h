@@ -50,8 +50,7 @@ struct sa_client;
  * connection (a Unix socket connects at once or fails at once, except
  * when the daemon's backlog is full).
  */
-int sa_client_connect(struct sa_client **out, const char *path,
-		      int timeout_ms);
+int sa_client_connect(struct sa_client **out, const char *path, int timeout_ms);
 /* The socket path the client is connected to (owned by the client). */
 const char *sa_client_socket(const struct sa_client *c);
 /*
@@ -63,8 +62,7 @@ const char *sa_client_socket(const struct sa_client *c);
  *   others:  "cannot reach the writer daemon at A or B: reason".
  * The caller adds its own advice.  Always NUL-terminates buf.
  */
-void sa_client_connect_error(char *buf, size_t cap, const char *path,
-			     int rc);
+void sa_client_connect_error(char *buf, size_t cap, const char *path, int rc);
 
 /*
  * Blocking submission of n records (one frame); waits at most timeout_ms
@@ -85,8 +83,8 @@ int sa_client_submit(struct sa_client *c, const struct sa_record *recs,
 /* Non-blocking use. */
 int sa_client_fd(const struct sa_client *c);
 /* Queues one frame; *id receives its request id. 0 or an encoding error. */
-int sa_client_send(struct sa_client *c, const struct sa_record *recs,
-		   size_t n, uint32_t *id);
+int sa_client_send(struct sa_client *c, const struct sa_record *recs, size_t n,
+		   uint32_t *id);
 /* Bytes still queued after writing what the socket accepts now. */
 size_t sa_client_pending(const struct sa_client *c);
 /* Writes queued bytes without blocking: 0 when all written, -EAGAIN when

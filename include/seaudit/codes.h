@@ -27,15 +27,15 @@
 SA_BEGIN_DECLS
 
 enum sa_code_table {
-	SA_TAB_STATUS = 0,    /* status letters (code = the letter) */
-	SA_TAB_REASON,        /* reason codes: why a record was written */
-	SA_TAB_STAGE_LOGIN,   /* login, logout, account enabled/disabled */
-	SA_TAB_STAGE_RESOURCE,/* resource access */
-	SA_TAB_STAGE_NETWORK, /* inbound / outbound network */
-	SA_TAB_STAGE_ADMIN,   /* security database administration */
-	SA_TAB_PWQUALITY,     /* password verification: password quality */
-	SA_TAB_UNTRUST,       /* watchdog untrust reasons (WDWARN_*) */
-	SA_TAB_UNTRUST_STAT,  /* untrust status codes (bits, see -Stat) */
+	SA_TAB_STATUS = 0,     /* status letters (code = the letter) */
+	SA_TAB_REASON,	       /* reason codes: why a record was written */
+	SA_TAB_STAGE_LOGIN,    /* login, logout, account enabled/disabled */
+	SA_TAB_STAGE_RESOURCE, /* resource access */
+	SA_TAB_STAGE_NETWORK,  /* inbound / outbound network */
+	SA_TAB_STAGE_ADMIN,    /* security database administration */
+	SA_TAB_PWQUALITY,      /* password verification: password quality */
+	SA_TAB_UNTRUST,	       /* watchdog untrust reasons (WDWARN_*) */
+	SA_TAB_UNTRUST_STAT,   /* untrust status codes (bits, see -Stat) */
 	SA_TAB__COUNT
 };
 
@@ -43,7 +43,7 @@ struct sa_code {
 	int64_t code;
 	const char *name;    /* symbolic name (e.g. "WDWARN_CRC") or NULL */
 	const char *message; /* documented or product message */
-	bool own;            /* defined by this product, not the original */
+	bool own;	     /* defined by this product, not the original */
 };
 
 /* Title of a table ("Reason codes"), static; NULL for a bad table. */
@@ -101,36 +101,36 @@ int sa_untrust_stat_explain(int64_t code, char *buf, size_t cap);
 int sa_untrust_stat_names(int64_t code, char *buf, size_t cap);
 
 /* Reason codes.  2 and 3 are documented; the rest are the product's. */
-#define SA_REASON_USER_AUDIT 2       /* User audit mode requires logging */
-#define SA_REASON_RESOURCE_AUDIT 3   /* Resource audit mode required ... */
-#define SA_REASON_AUDIT_ONLY 101     /* own: audit-only mode */
-#define SA_REASON_WARNING_MODE 102   /* own: warning mode */
-#define SA_REASON_TRACED_USER 103    /* own: user is traced */
-#define SA_REASON_NOTIFY 104         /* own: resource NOTIFY property */
-#define SA_REASON_ADMIN_ALWAYS 105   /* own: administration always logged */
-#define SA_REASON_DAEMON_ALWAYS 106  /* own: daemon start/stop always */
+#define SA_REASON_USER_AUDIT 2	      /* User audit mode requires logging */
+#define SA_REASON_RESOURCE_AUDIT 3    /* Resource audit mode required ... */
+#define SA_REASON_AUDIT_ONLY 101      /* own: audit-only mode */
+#define SA_REASON_WARNING_MODE 102    /* own: warning mode */
+#define SA_REASON_TRACED_USER 103     /* own: user is traced */
+#define SA_REASON_NOTIFY 104	      /* own: resource NOTIFY property */
+#define SA_REASON_ADMIN_ALWAYS 105    /* own: administration always logged */
+#define SA_REASON_DAEMON_ALWAYS 106   /* own: daemon start/stop always */
 #define SA_REASON_WATCHDOG_ALWAYS 107 /* own: watchdog warnings always */
-#define SA_REASON_LOGIN_LOGGED 108   /* own: logout follows logged login */
-#define SA_REASON_LOGIN_MONITOR 109  /* own: failed-login monitoring */
-#define SA_REASON_PWPOLICY 110       /* own: password policy rejection */
-#define SA_REASON_DEFAULT_MODE 111   /* own: system-wide default mode */
-#define SA_REASON_GROUP_MODE 112     /* own: group audit mode */
-#define SA_REASON_ERROR_ALWAYS 113   /* own: engine/database errors */
-#define SA_REASON_SUBMITTED 114      /* own: submitted by a script */
+#define SA_REASON_LOGIN_LOGGED 108    /* own: logout follows logged login */
+#define SA_REASON_LOGIN_MONITOR 109   /* own: failed-login monitoring */
+#define SA_REASON_PWPOLICY 110	      /* own: password policy rejection */
+#define SA_REASON_DEFAULT_MODE 111    /* own: system-wide default mode */
+#define SA_REASON_GROUP_MODE 112      /* own: group audit mode */
+#define SA_REASON_ERROR_ALWAYS 113    /* own: engine/database errors */
+#define SA_REASON_SUBMITTED 114	      /* own: submitted by a script */
 
 /* Own stage codes (documented numbers are used as plain integers). */
-#define SA_STAGE_LOGIN_PWFAIL 9001    /* login: authentication failed */
-#define SA_STAGE_LOGIN_DISABLED 9002  /* login: disabled, too many tries */
-#define SA_STAGE_LOGIN_ENABLED 9003   /* login: re-enabled after period */
-#define SA_STAGE_LOGOUT_SESSION 9004  /* logout: PAM session closed */
-#define SA_STAGE_RES_NATIVE 9101      /* resource: OS refused the access */
-#define SA_STAGE_NET_CONNECTED 9201   /* network: connected TCP record */
-#define SA_STAGE_DAEMON_START 9301    /* admin family: daemon started */
-#define SA_STAGE_DAEMON_SIGNAL 9302   /* admin family: stopped by signal */
-#define SA_STAGE_DAEMON_ADMIN 9303    /* admin family: stopped by admin */
-#define SA_STAGE_PW_TOO_SHORT 9401    /* password quality: too short */
-#define SA_STAGE_PW_HAS_NAME 9402     /* password quality: has user name */
-#define SA_STAGE_PW_NATIVE 9403       /* password quality: OS refused */
+#define SA_STAGE_LOGIN_PWFAIL 9001   /* login: authentication failed */
+#define SA_STAGE_LOGIN_DISABLED 9002 /* login: disabled, too many tries */
+#define SA_STAGE_LOGIN_ENABLED 9003  /* login: re-enabled after period */
+#define SA_STAGE_LOGOUT_SESSION 9004 /* logout: PAM session closed */
+#define SA_STAGE_RES_NATIVE 9101     /* resource: OS refused the access */
+#define SA_STAGE_NET_CONNECTED 9201  /* network: connected TCP record */
+#define SA_STAGE_DAEMON_START 9301   /* admin family: daemon started */
+#define SA_STAGE_DAEMON_SIGNAL 9302  /* admin family: stopped by signal */
+#define SA_STAGE_DAEMON_ADMIN 9303   /* admin family: stopped by admin */
+#define SA_STAGE_PW_TOO_SHORT 9401   /* password quality: too short */
+#define SA_STAGE_PW_HAS_NAME 9402    /* password quality: has user name */
+#define SA_STAGE_PW_NATIVE 9403	     /* password quality: OS refused */
 
 /* Untrust reasons (WDWARN).  0..6 documented, 100 and up our own. */
 #define SA_WDWARN_ERROR 0

@@ -37,19 +37,15 @@ SA_BEGIN_DECLS
 	XX(ESHED, -1022, "record shed: space is reserved for other classes")   \
 	XX(EBUSY, -1023, "daemon at its client or queue limit")                \
 	XX(ENOTSTATUS, -1024,                                                  \
-	   "not a status letter (one upper-case letter, see seaudit -t)")     \
+	   "not a status letter (one upper-case letter, see seaudit -t)")      \
 	XX(ENOTOBJECT, -1025,                                                  \
-	   "not a JSON object (each line holds one record object {...})")     \
+	   "not a JSON object (each line holds one record object {...})")      \
 	XX(EBOM, -1026,                                                        \
-	   "UTF-8 byte order mark before the object (save without a BOM)")    \
-	XX(ESEQGAP, -1027,                                                     \
-	   "records missing: the sequence numbers jump")                      \
-	XX(ESEQBACK, -1028,                                                    \
-	   "sequence number repeated or going back")                          \
-	XX(EFORBIDDEN, -1029,                                                  \
-	   "record not allowed from this producer")                           \
-	XX(EREMOVED, -1030,                                                    \
-	   "segment removed before it was read")                              \
+	   "UTF-8 byte order mark before the object (save without a BOM)")     \
+	XX(ESEQGAP, -1027, "records missing: the sequence numbers jump")       \
+	XX(ESEQBACK, -1028, "sequence number repeated or going back")          \
+	XX(EFORBIDDEN, -1029, "record not allowed from this producer")         \
+	XX(EREMOVED, -1030, "segment removed before it was read")              \
 	XX(ELOGGONE, -1031,                                                    \
 	   "the log directory or its active segment was removed")
 

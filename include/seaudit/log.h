@@ -43,28 +43,29 @@ enum sa_sync {
 };
 
 struct sa_writer_opts {
-	const char *origin;      /* host name stamped in segments; NULL = uname */
+	const char *origin; /* host name stamped in segments; NULL = uname */
 	enum sa_sync sync;
-	uint64_t segment_size;   /* start a new segment past this size; 0 = 64 MiB */
-	bool compress_sealed;    /* zstd-compress a segment when it is sealed */
-	int compress_level;      /* zstd level, 0 = default (3) */
-	mode_t file_mode;        /* segment mode, 0 = 0640 */
-	mode_t dir_mode;         /* directory mode when created, 0 = 0750 */
-	int64_t created_us;      /* segment creation/base time, 0 = now; fixed
-				    only for reproducible files (golden tests) */
-	bool set_group;          /* give the directory and new segments ... */
-	gid_t group;             /* ... this group (the audit group) */
-	uint64_t reserved[8];    /* zero (initialise with {0}): later options */
+	uint64_t
+	    segment_size; /* start a new segment past this size; 0 = 64 MiB */
+	bool compress_sealed; /* zstd-compress a segment when it is sealed */
+	int compress_level;   /* zstd level, 0 = default (3) */
+	mode_t file_mode;     /* segment mode, 0 = 0640 */
+	mode_t dir_mode;      /* directory mode when created, 0 = 0750 */
+	int64_t created_us;   /* segment creation/base time, 0 = now; fixed
+				 only for reproducible files (golden tests) */
+	bool set_group;	      /* give the directory and new segments ... */
+	gid_t group;	      /* ... this group (the audit group) */
+	uint64_t reserved[8]; /* zero (initialise with {0}): later options */
 };
 
 /* What opening for write found and repaired. */
 struct sa_recovery {
-	char segment[256];       /* file name of the active segment */
-	uint64_t bytes_dropped;  /* torn tail removed from it */
-	uint64_t records_found;  /* intact records in it */
-	uint64_t damaged_regions;/* damaged regions left in place (mid-file) */
-	uint64_t last_seq;       /* last sequence number in the log, 0 if none */
-	uint64_t reserved[4];    /* zero: later results */
+	char segment[256];	  /* file name of the active segment */
+	uint64_t bytes_dropped;	  /* torn tail removed from it */
+	uint64_t records_found;	  /* intact records in it */
+	uint64_t damaged_regions; /* damaged regions left in place (mid-file) */
+	uint64_t last_seq;    /* last sequence number in the log, 0 if none */
+	uint64_t reserved[4]; /* zero: later results */
 };
 
 struct sa_writer;
@@ -157,13 +158,13 @@ int sa_segment_compress(const char *path, int level);
 
 /* Damage report passed to the reader's callback; strings live for the call. */
 struct sa_damage {
-	const char *file;    /* segment path */
-	uint64_t offset;     /* byte offset in the plain segment bytes (for a
-				.zst segment: in its decompressed stream) */
-	uint64_t length;     /* bytes skipped */
-	int error;           /* SA_ECORRUPT, SA_ETRUNC, SA_EBADMAGIC, ... */
-	bool compressed;     /* damage to a zstd frame itself: offset and
-				length are in the compressed file */
+	const char *file; /* segment path */
+	uint64_t offset;  /* byte offset in the plain segment bytes (for a
+			     .zst segment: in its decompressed stream) */
+	uint64_t length;  /* bytes skipped */
+	int error;	  /* SA_ECORRUPT, SA_ETRUNC, SA_EBADMAGIC, ... */
+	bool compressed;  /* damage to a zstd frame itself: offset and
+			     length are in the compressed file */
 	/* SA_ESEQGAP: the numbers seq_first..seq_last are missing before
 	 * `offset` (records cut out, a segment removed); SA_ESEQBACK: the
 	 * record at `offset` repeats seq_first.  0 otherwise. */

@@ -126,7 +126,7 @@ int sa_proto_put_frame(struct sa_buf *out, uint8_t type, uint8_t flags,
 /* Acks and errors. */
 struct sa_proto_ack {
 	uint64_t first_seq, last_seq; /* of the records stored, in order */
-	uint32_t count;               /* records stored */
+	uint32_t count;		      /* records stored */
 	/*
 	 * A partial ack: `refused` records of the frame were not stored, for
 	 * `refused_code` (SA_ESHED); bit i of refused_map (byte i / 8, bit
@@ -145,7 +145,7 @@ struct sa_proto_err {
 	int32_t code;
 	uint32_t index;
 	uint8_t field;
-	char message[256]; /* NUL-terminated, truncated */
+	char message[256];    /* NUL-terminated, truncated */
 	uint32_t reserved[4]; /* zero: later members */
 };
 void sa_proto_put_ack(struct sa_buf *out, uint32_t id,

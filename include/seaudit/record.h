@@ -41,7 +41,8 @@ enum sa_event {
 	SA_EV_SHUTDOWN = 12,
 	SA_EV_PASSWORD_VERIFY = 13,
 	SA_EV_TRACE = 14,
-	SA_EV_LOSS = 15, /* the writer's own record of refused or shed records */
+	SA_EV_LOSS =
+	    15, /* the writer's own record of refused or shed records */
 	SA_EV__COUNT = 16
 };
 
@@ -80,12 +81,13 @@ enum sa_field {
 	/* boolean */
 	SA_F_OS_USER = 25,
 	/* stamped by the writer daemon (docs/PROTOCOL.md) */
-	SA_F_PRODUCER_UID = 26, /* integer: peer uid of the submitting process */
+	SA_F_PRODUCER_UID =
+	    26, /* integer: peer uid of the submitting process */
 	/* loss records (event "loss") */
-	SA_F_LOST = 27,         /* integer: records lost */
-	SA_F_LOST_SINCE = 28,   /* string: RFC 3339 time of the first loss */
-	SA_F_LOST_UNTIL = 29,   /* string: RFC 3339 time of the last loss */
-	SA_F_DETAIL = 30,       /* string: what was lost, from whom, and why */
+	SA_F_LOST = 27,	      /* integer: records lost */
+	SA_F_LOST_SINCE = 28, /* string: RFC 3339 time of the first loss */
+	SA_F_LOST_UNTIL = 29, /* string: RFC 3339 time of the last loss */
+	SA_F_DETAIL = 30,     /* string: what was lost, from whom, and why */
 	SA_F__COUNT = 31
 	/* 32..47 are reserved for integrity data (docs/FORMAT.md) */
 };
@@ -101,7 +103,7 @@ enum sa_field {
 enum sa_field_kind { SA_KIND_STR = 1, SA_KIND_INT = 2, SA_KIND_BOOL = 3 };
 
 /* Named maximum sizes (bytes).  Longer values are refused (SA_ETOOLONG). */
-#define SA_MAX_NAME 255     /* user, class, access, session, host, ...    */
+#define SA_MAX_NAME 255	    /* user, class, access, session, host, ...    */
 #define SA_MAX_PATH 4095    /* resource, program                          */
 #define SA_MAX_TEXT 8191    /* command, trace                             */
 #define SA_MAX_RECORD 65536 /* encoded record body, all fields together  */
@@ -114,7 +116,7 @@ struct sa_field_info {
 	enum sa_field id;
 	const char *json; /* JSON Lines name: the fixed contract */
 	enum sa_field_kind kind;
-	size_t max_len;   /* strings: maximum length in bytes */
+	size_t max_len;	  /* strings: maximum length in bytes */
 	int64_t min, max; /* integers: inclusive range */
 };
 
@@ -137,13 +139,13 @@ struct sa_str {
 };
 
 struct sa_record {
-	int64_t time_us; /* event time, microseconds since the epoch, UTC */
-	uint64_t seq;    /* sequence number in the origin's log; 0 = unset */
-	uint8_t event;   /* enum sa_event */
-	char status;     /* status letter, e.g. 'P' */
+	int64_t time_us;  /* event time, microseconds since the epoch, UTC */
+	uint64_t seq;	  /* sequence number in the origin's log; 0 = unset */
+	uint8_t event;	  /* enum sa_event */
+	char status;	  /* status letter, e.g. 'P' */
 	uint64_t present; /* bit (1ull << field) set for each present field */
 	struct sa_str str[SA_F_CAPACITY]; /* used for string fields */
-	int64_t num[SA_F_CAPACITY];       /* used for integer and bool fields */
+	int64_t num[SA_F_CAPACITY];	  /* used for integer and bool fields */
 };
 
 /* Empties a record: no fields, event NONE, time 0, seq 0. */
@@ -179,8 +181,8 @@ int sa_record_validate(const struct sa_record *r, enum sa_field *bad);
 bool sa_record_equal(const struct sa_record *a, const struct sa_record *b);
 
 /* Event names and letters. */
-const char *sa_event_json(enum sa_event ev);   /* "login", NULL if bad */
-const char *sa_event_title(enum sa_event ev);  /* "Login event" */
+const char *sa_event_json(enum sa_event ev);  /* "login", NULL if bad */
+const char *sa_event_title(enum sa_event ev); /* "Login event" */
 enum sa_event sa_event_by_json(const char *name, size_t len); /* NONE */
 /* Status letters allowed for an event, as a NUL-terminated string. */
 const char *sa_event_statuses(enum sa_event ev);

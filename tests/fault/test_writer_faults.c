@@ -324,11 +324,11 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_write_failures_then_retry),
-		cmocka_unit_test(test_fdatasync_eio),
-		cmocka_unit_test(test_sync_record_mode_reports),
-		cmocka_unit_test(test_failure_then_close_and_reopen),
-		cmocka_unit_test(test_rollover_and_seal_failures),
+	    cmocka_unit_test(test_write_failures_then_retry),
+	    cmocka_unit_test(test_fdatasync_eio),
+	    cmocka_unit_test(test_sync_record_mode_reports),
+	    cmocka_unit_test(test_failure_then_close_and_reopen),
+	    cmocka_unit_test(test_rollover_and_seal_failures),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

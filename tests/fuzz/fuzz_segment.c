@@ -38,8 +38,8 @@ static void
 clear_dir(void)
 {
 	static const char *const names[] = {
-		"0000000000000001.seg", "0000000000000001.seg.zst",
-		"0000000000000001.seg.zst.tmp", "LOCK"};
+	    "0000000000000001.seg", "0000000000000001.seg.zst",
+	    "0000000000000001.seg.zst.tmp", "LOCK"};
 	char p[128];
 	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
 		snprintf(p, sizeof p, "%s/%s", dir, names[i]);
@@ -69,8 +69,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	clear_dir();
 	bool zst = size >= 4 && data[0] == 0x28 && data[1] == 0xb5;
-	put_file(zst ? "0000000000000001.seg.zst" : "0000000000000001.seg", data,
-		 size);
+	put_file(zst ? "0000000000000001.seg.zst" : "0000000000000001.seg",
+		 data, size);
 	const char *paths[] = {dir};
 	struct sa_reader *rd;
 	if (sa_reader_open(&rd, paths, 1, ignore, NULL) == 0) {

@@ -71,7 +71,8 @@ main(int argc, char **argv)
 			if (e->d_name[0] == '.')
 				continue;
 			char path[4096];
-			snprintf(path, sizeof path, "%s/%s", argv[i], e->d_name);
+			snprintf(path, sizeof path, "%s/%s", argv[i],
+				 e->d_name);
 			if (run_file(path) != 0) {
 				closedir(d);
 				return 1;

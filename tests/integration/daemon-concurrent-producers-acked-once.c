@@ -44,14 +44,15 @@ producer(struct hd *h, int k)
 		}
 		struct sa_proto_ack ack;
 		struct sa_proto_err err;
-		int rc = sa_client_submit(c, recs, (size_t)n, 30000, &ack, &err);
+		int rc =
+		    sa_client_submit(c, recs, (size_t)n, 30000, &ack, &err);
 		if (rc < 0) {
 			fprintf(stderr, "producer %d: %s (%s)\n", k,
 				sa_strerror(rc), err.message);
 			_exit(12);
 		}
-		if (ack.count != (uint32_t)n || ack.last_seq - ack.first_seq + 1 !=
-							 (uint64_t)n)
+		if (ack.count != (uint32_t)n ||
+		    ack.last_seq - ack.first_seq + 1 != (uint64_t)n)
 			_exit(13);
 		fprintf(f, "%d %" PRIu64 " %d\n", i, ack.first_seq, n);
 		i += n;
@@ -108,7 +109,8 @@ main(void)
 		if (seen[k][idx]++)
 			die("record p%d:%d twice", k, idx);
 		if (v[i].pid != pids[k])
-			die("record p%d:%d stamped pid %" PRId64 ", producer %d",
+			die("record p%d:%d stamped pid %" PRId64
+			    ", producer %d",
 			    k, idx, v[i].pid, (int)pids[k]);
 	}
 	/* Every acknowledgement names exactly where its records are. */
@@ -120,15 +122,20 @@ main(void)
 		int first, cnt;
 		uint64_t seq, prev = 0;
 		int total = 0;
-		while (fscanf(f, "%d %" SCNu64 " %d", &first, &seq, &cnt) == 3) {
+		while (fscanf(f, "%d %" SCNu64 " %d", &first, &seq, &cnt) ==
+		       3) {
 			CHECK(seq > prev); /* acknowledged order */
 			for (int j = 0; j < cnt; j++) {
 				char want[32];
-				snprintf(want, sizeof want, "p%d:%d", k, first + j);
-				if (strcmp(v[seq - 1 + (uint64_t)j].session, want))
-					die("seq %" PRIu64 " holds %s, ack said %s",
+				snprintf(want, sizeof want, "p%d:%d", k,
+					 first + j);
+				if (strcmp(v[seq - 1 + (uint64_t)j].session,
+					   want))
+					die("seq %" PRIu64
+					    " holds %s, ack said %s",
 					    seq + (uint64_t)j,
-					    v[seq - 1 + (uint64_t)j].session, want);
+					    v[seq - 1 + (uint64_t)j].session,
+					    want);
 			}
 			prev = seq + (uint64_t)cnt - 1;
 			total += cnt;
@@ -138,10 +145,11 @@ main(void)
 		for (int idx = 0; idx < PER; idx++)
 			CHECK(seen[k][idx] == 1);
 	}
-	printf("%d producers x %d records: all %zu acknowledged records present "
-	       "once, in order (%.0f records/s)\n",
-	       NPROD, PER, (size_t)NPROD * PER,
-	       (double)NPROD * PER * 1000.0 / (double)(ms ? ms : 1));
+	printf(
+	    "%d producers x %d records: all %zu acknowledged records present "
+	    "once, in order (%.0f records/s)\n",
+	    NPROD, PER, (size_t)NPROD * PER,
+	    (double)NPROD * PER * 1000.0 / (double)(ms ? ms : 1));
 	free(v);
 	hd_cleanup(&h);
 	printf("1 passed, 0 failed\n");

@@ -96,7 +96,8 @@ main(void)
 	CHECK(nlog > 0);
 	for (size_t i = 0; i < nlog; i++)
 		if (logv[i].seq != i + 1)
-			die("log seq %" PRIu64 " at position %zu", logv[i].seq, i);
+			die("log seq %" PRIu64 " at position %zu", logv[i].seq,
+			    i);
 	if (nloss != 0)
 		die("%zu loss records under block (first: %s)", nloss,
 		    loss[0].detail);
@@ -113,7 +114,8 @@ main(void)
 			for (int m = 0; m < f->count; m++) {
 				uint64_t want = f->first_seq + (uint64_t)m;
 				if (where[k][f->idx + m] != want)
-					die("acknowledged p%d:%d missing: ack said "
+					die("acknowledged p%d:%d missing: ack "
+					    "said "
 					    "seq %" PRIu64 ", log has %" PRIu64,
 					    k, f->idx + m, want,
 					    where[k][f->idx + m]);
@@ -123,7 +125,8 @@ main(void)
 			 * a reply sent before may be timed late by a
 			 * descheduled producer)... */
 			if (f->t_reply > t_block + 250 && f->t_reply < t_grow)
-				die("p%d acknowledged while the disk was full", k);
+				die("p%d acknowledged while the disk was full",
+				    k);
 			/* ...and what was sent meanwhile is answered after. */
 			if (f->t_send + 100 < t_grow && f->t_reply >= t_grow) {
 				spanned = true;

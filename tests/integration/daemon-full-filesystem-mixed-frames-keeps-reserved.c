@@ -65,9 +65,9 @@ mixed_producer(int k)
 	int idx = 0;
 	for (int b = 0; !ctl->stop; b++) {
 		for (int j = 0; j < FRAME; j++) {
-			evs[j] = (j + b + k) % 4 != 0  ? SA_EV_RESOURCE
-				 : (j + b) % 8 < 4 ? SA_EV_LOGIN
-						   : SA_EV_ADMIN;
+			evs[j] = (j + b + k) % 4 != 0 ? SA_EV_RESOURCE
+				 : (j + b) % 8 < 4    ? SA_EV_LOGIN
+						      : SA_EV_ADMIN;
 			snprintf(tags[j], sizeof tags[j], "p%d:%d", k, idx + j);
 			hd_record(&recs[j], tags[j], (uint8_t)evs[j]);
 		}
@@ -87,8 +87,9 @@ mixed_producer(int k)
 						idx + j, evs[j], t1,
 						ack.refused_code);
 				else
-					fprintf(f, "S %d %d %" PRIu64 " %" PRIu64
-						   "\n",
+					fprintf(f,
+						"S %d %d %" PRIu64 " %" PRIu64
+						"\n",
 						idx + j, evs[j], t1, seq++);
 			}
 		} else if (rc == -ENOSPC || rc == SA_ESHED) {
@@ -151,7 +152,8 @@ main(void)
 		die("the status never said state=shedding");
 	if (strcmp(s.state, "refusing") != 0)
 		die("the file system never filled up (state %s, free %" PRIu64
-		    ")", s.state, s.free_bytes);
+		    ")",
+		    s.state, s.free_bytes);
 	usleep(500000);
 	fullfs_grow();
 	usleep(200000);
@@ -187,8 +189,8 @@ main(void)
 				O[k] = realloc(O[k], cap * sizeof *O[k]);
 				CHECK(O[k] != NULL);
 			}
-			O[k][idx] = (struct out){kind, ev, t,
-						 kind == 'S' ? v : 0};
+			O[k][idx] =
+			    (struct out){kind, ev, t, kind == 'S' ? v : 0};
 			if (kind == 'N' && t < t_first_full)
 				t_first_full = t;
 			total[k]++;
@@ -214,7 +216,8 @@ main(void)
 			if (reserved(o->ev) && o->kind != 'S' &&
 			    o->t < t_first_full)
 				die("reserved p%d:%d not stored before the disk"
-				    " was full", k, i);
+				    " was full",
+				    k, i);
 		}
 		for (int b = 0; b + FRAME <= total[k]; b += FRAME) {
 			bool any_s = false, any_h = false;
@@ -256,8 +259,8 @@ main(void)
 			const struct out *o = &O[k][i];
 			if (o->kind == 'S' && where[k][i] != o->seq)
 				die("stored p%d:%d: ack said seq %" PRIu64
-				    ", log has %" PRIu64, k, i, o->seq,
-				    where[k][i]);
+				    ", log has %" PRIu64,
+				    k, i, o->seq, where[k][i]);
 			if (o->kind != 'S' && where[k][i] != 0)
 				die("p%d:%d refused (%c) but in the log", k, i,
 				    o->kind);
@@ -267,20 +270,24 @@ main(void)
 	uint64_t c_shed = 0, c_full = 0, c_unwritable = 0;
 	for (size_t i = 0; i < nloss; i++) {
 		const char *d = loss[i].detail;
-		uint64_t a = cause_count(d, "noisy class shed below the reserve ");
+		uint64_t a =
+		    cause_count(d, "noisy class shed below the reserve ");
 		uint64_t b = cause_count(d, "disk full ");
-		uint64_t c = cause_count(d, "refused while the log was unwritable ");
+		uint64_t c =
+		    cause_count(d, "refused while the log was unwritable ");
 		if (a + b + c != (uint64_t)loss[i].lost)
-			die("loss record %zu: lost %" PRId64 " but causes say %"
-			    PRIu64 ": %s", i, loss[i].lost, a + b + c, d);
+			die("loss record %zu: lost %" PRId64
+			    " but causes say %" PRIu64 ": %s",
+			    i, loss[i].lost, a + b + c, d);
 		c_shed += a;
 		c_full += b;
 		c_unwritable += c;
 	}
 	if (c_shed != shed || c_full + c_unwritable != refused)
-		die("loss records: shed %" PRIu64 " (producers were told %" PRIu64
-		    "), disk full %" PRIu64 " + unwritable %" PRIu64
-		    " (producers were refused %" PRIu64 ")",
+		die("loss records: shed %" PRIu64
+		    " (producers were told %" PRIu64 "), disk full %" PRIu64
+		    " + unwritable %" PRIu64 " (producers were refused %" PRIu64
+		    ")",
 		    c_shed, shed, c_full, c_unwritable, refused);
 	printf("stored %" PRIu64 ", shed %" PRIu64 " (noisy only, %" PRIu64
 	       " frames partly stored, with %" PRIu64

@@ -67,12 +67,14 @@ main(void)
 	uint64_t t_shed = hd_ms();
 	printf("shedding after %.1f s of load: free %" PRIu64 " bytes\n",
 	       (double)(t_shed - (until - 120000)) / 1000.0, s.free_bytes);
-	while (!(status_get(&s_full) && strcmp(s_full.state, "refusing") == 0) &&
-	       hd_ms() < until)
+	while (
+	    !(status_get(&s_full) && strcmp(s_full.state, "refusing") == 0) &&
+	    hd_ms() < until)
 		usleep(20000);
 	if (strcmp(s_full.state, "refusing") != 0)
 		die("the file system never filled up (state %s, free %" PRIu64
-		    ")", s_full.state, s_full.free_bytes);
+		    ")",
+		    s_full.state, s_full.free_bytes);
 	uint64_t t_full = hd_ms();
 	CHECK(s_full.write_errors > 0);
 	printf("full %.1f s later: state %s, write_errors %" PRIu64
@@ -98,7 +100,8 @@ main(void)
 	CHECK(nlog > 0);
 	for (size_t i = 0; i < nlog; i++)
 		if (logv[i].seq != i + 1)
-			die("log seq %" PRIu64 " at position %zu", logv[i].seq, i);
+			die("log seq %" PRIu64 " at position %zu", logv[i].seq,
+			    i);
 	uint64_t *where[NPROD];
 	fullfs_where(P, where);
 	uint64_t acked = 0, shed = 0, refused = 0, reserved_refused = 0;
@@ -123,17 +126,21 @@ main(void)
 				uint64_t at = where[k][f->idx + m];
 				if (f->kind == 'E') {
 					if (at)
-						die("p%d:%d refused (%s) but in the "
-						    "log at seq %" PRIu64, k,
-						    f->idx + m, sa_strerror(f->code),
-						    at);
+						die("p%d:%d refused (%s) but "
+						    "in the "
+						    "log at seq %" PRIu64,
+						    k, f->idx + m,
+						    sa_strerror(f->code), at);
 					continue;
 				}
 				uint64_t want = f->first_seq + (uint64_t)m;
 				if (at != want)
-					die("acknowledged p%d:%d (%s) missing: ack "
-					    "said seq %" PRIu64 ", log has %" PRIu64,
-					    k, f->idx + m, evname(f->ev), want, at);
+					die("acknowledged p%d:%d (%s) missing: "
+					    "ack "
+					    "said seq %" PRIu64
+					    ", log has %" PRIu64,
+					    k, f->idx + m, evname(f->ev), want,
+					    at);
 				where[k][f->idx + m] = UINT64_MAX;
 			}
 			if (f->kind == 'A') {
@@ -142,7 +149,7 @@ main(void)
 				    f->t_send > t_first_shed &&
 				    f->t_reply < t_first_full)
 					reserved_while_shedding[f->ev] +=
-						(uint64_t)f->count;
+					    (uint64_t)f->count;
 				if (f->ev == SA_EV_RESOURCE && f->t_send > t_ok)
 					resource_after = true;
 				continue;
@@ -160,12 +167,14 @@ main(void)
 		}
 		for (int i = 0; i < P[k].total; i++)
 			if (where[k][i] != 0 && where[k][i] != UINT64_MAX)
-				die("p%d:%d in the log but never acknowledged", k,
-				    i);
+				die("p%d:%d in the log but never acknowledged",
+				    k, i);
 		free(where[k]);
 		if (!resource_after)
-			die("producer %d: no resource record acknowledged after "
-			    "space returned", k);
+			die("producer %d: no resource record acknowledged "
+			    "after "
+			    "space returned",
+			    k);
 	}
 	if (reserved_while_shedding[SA_EV_LOGIN] == 0 ||
 	    reserved_while_shedding[SA_EV_ADMIN] == 0)
@@ -181,20 +190,24 @@ main(void)
 		lost += (uint64_t)loss[i].lost;
 	}
 	if (lost != shed + refused)
-		die("loss records count %" PRIu64 ", producers were shed %" PRIu64
-		    " and refused %" PRIu64, lost, shed, refused);
+		die("loss records count %" PRIu64
+		    ", producers were shed %" PRIu64 " and refused %" PRIu64,
+		    lost, shed, refused);
 	for (int k = 0; k < NPROD; k++) {
 		uint64_t said = 0;
 		for (size_t i = 0; i < nloss; i++)
 			said += hd_loss_for_pid(loss[i].detail, reaped[k]);
 		if (said != P[k].refused)
-			die("loss details name %" PRIu64 " records of producer %d, "
-			    "it lost %" PRIu64, said, k, P[k].refused);
+			die("loss details name %" PRIu64
+			    " records of producer %d, "
+			    "it lost %" PRIu64,
+			    said, k, P[k].refused);
 		free(P[k].f);
 	}
-	printf("acked %" PRIu64 ", shed %" PRIu64 " (resource only), refused %"
-	       PRIu64 " (%" PRIu64 " login/admin) when full; login %" PRIu64
-	       " and admin %" PRIu64 " written while shedding; %zu loss records "
+	printf("acked %" PRIu64 ", shed %" PRIu64
+	       " (resource only), refused %" PRIu64 " (%" PRIu64
+	       " login/admin) when full; login %" PRIu64 " and admin %" PRIu64
+	       " written while shedding; %zu loss records "
 	       "count exactly %" PRIu64 "; recovered %" PRIu64 " ms after the "
 	       "file system grew\n",
 	       acked, shed, refused, reserved_refused,

@@ -73,9 +73,10 @@ main(void)
 				for (int m = 0; m < f->count; m++)
 					if (where[k][f->idx + m] !=
 					    f->first_seq + (uint64_t)m)
-						die("acknowledged p%d:%d not at "
-						    "seq %" PRIu64, k,
-						    f->idx + m,
+						die("acknowledged p%d:%d not "
+						    "at "
+						    "seq %" PRIu64,
+						    k, f->idx + m,
 						    f->first_seq + (uint64_t)m);
 				acked += (uint64_t)f->count;
 				continue;
@@ -95,12 +96,14 @@ main(void)
 			for (int m = 0; m < f->count; m++)
 				if (where[k][f->idx + m] != 0)
 					die("p%d:%d answered -ESHUTDOWN but "
-					    "stored", k, f->idx + m);
+					    "stored",
+					    k, f->idx + m);
 			shut += f->code == -ESHUTDOWN;
 		}
 	}
 	printf("%d pending frames answered -ESHUTDOWN, %" PRIu64
-	       " acknowledged records all in the log\n", shut, acked);
+	       " acknowledged records all in the log\n",
+	       shut, acked);
 	CHECK(shut >= 1);
 	CHECK(acked > 0);
 	for (int k = 0; k < NPROD; k++) {

@@ -109,17 +109,19 @@ producer(const struct hd *h, int k)
 		struct sa_proto_ack ack;
 		struct sa_proto_err err;
 		uint64_t t0 = hd_ms();
-		int rc = sa_client_submit(c, recs, (size_t)n, 60000, &ack, &err);
+		int rc =
+		    sa_client_submit(c, recs, (size_t)n, 60000, &ack, &err);
 		uint64_t t1 = hd_ms();
 		if (rc == 0) {
 			if (ack.count != (uint32_t)n ||
 			    ack.last_seq - ack.first_seq + 1 != (uint64_t)n)
 				_exit(13);
-			fprintf(f, "A %" PRIu64 " %" PRIu64 " %d %d %" PRIu64 "\n",
+			fprintf(f,
+				"A %" PRIu64 " %" PRIu64 " %d %d %" PRIu64 "\n",
 				t0, t1, idx, n, ack.first_seq);
 		} else if (refusal(rc)) {
-			fprintf(f, "E %" PRIu64 " %" PRIu64 " %d %d %d\n", t0, t1,
-				idx, n, rc);
+			fprintf(f, "E %" PRIu64 " %" PRIu64 " %d %d %d\n", t0,
+				t1, idx, n, rc);
 			usleep(2000);
 		} else {
 			fprintf(stderr, "producer %d: unexpected %s (%s)\n", k,
@@ -139,7 +141,7 @@ struct frame {
 	uint64_t t_send, t_reply;
 	int idx, count;
 	uint64_t first_seq; /* A */
-	int code;           /* E */
+	int code;	    /* E */
 };
 
 struct prod {
@@ -370,7 +372,8 @@ run(const char *shim, const char *action, const char *fault, enum expect ex,
 	char conf[256];
 	snprintf(conf, sizeof conf,
 		 "[logmgr]\naudit_size = 50\n[seauditd]\n"
-		 "disk_full_action = %s\nreserve = 0\nsync = batch\n", action);
+		 "disk_full_action = %s\nreserve = 0\nsync = batch\n",
+		 action);
 	hd_init(&h, conf);
 	cur_h = &h;
 	char ctlpath[400];
@@ -409,8 +412,8 @@ run(const char *shim, const char *action, const char *fault, enum expect ex,
 		} while (sg.plain_sealed < 3 && hd_ms() < until);
 		if (sg.plain_sealed < 3)
 			die("%s/%s: sealed segments did not stay plain "
-			    "(%u plain, %u zst)", action, fault, sg.plain_sealed,
-			    sg.zst);
+			    "(%u plain, %u zst)",
+			    action, fault, sg.plain_sealed, sg.zst);
 		unsigned zst = sg.zst;
 		usleep(300000);
 		count_segs(h.log, &sg);
@@ -449,7 +452,8 @@ run(const char *shim, const char *action, const char *fault, enum expect ex,
 		} while (sg.plain_sealed > 1 && hd_ms() < until);
 		if (sg.plain_sealed > 1)
 			die("%s/%s: %u sealed segments still plain after the "
-			    "fault cleared", action, fault, sg.plain_sealed);
+			    "fault cleared",
+			    action, fault, sg.plain_sealed);
 	}
 	usleep(300000); /* load after recovery */
 	ctl->stop = 1;
@@ -489,7 +493,8 @@ run(const char *shim, const char *action, const char *fault, enum expect ex,
 	uint64_t first = L.r[0].seq, removed = first - 1;
 	if (ex == EX_ROTATE_AWAY) {
 		if (removed == 0)
-			die("%s/%s: no sealed segment was removed", action, fault);
+			die("%s/%s: no sealed segment was removed", action,
+			    fault);
 	} else if (removed != 0) {
 		die("%s/%s: log starts at seq %" PRIu64, action, fault, first);
 	}
@@ -518,41 +523,50 @@ run(const char *shim, const char *action, const char *fault, enum expect ex,
 				uint64_t at = where[k][f->idx + m];
 				if (f->kind == 'E') {
 					if (at)
-						die("%s/%s: p%d:%d refused (%s) but "
-						    "in the log at seq %" PRIu64,
-						    action, fault, k, f->idx + m,
+						die("%s/%s: p%d:%d refused "
+						    "(%s) but "
+						    "in the log at seq "
+						    "%" PRIu64,
+						    action, fault, k,
+						    f->idx + m,
 						    sa_strerror(f->code), at);
 					continue;
 				}
 				uint64_t want = f->first_seq + (uint64_t)m;
 				if (want < first) {
 					if (at)
-						die("p%d:%d at %" PRIu64 ", in a "
-						    "removed segment", k,
-						    f->idx + m, at);
+						die("p%d:%d at %" PRIu64
+						    ", in a "
+						    "removed segment",
+						    k, f->idx + m, at);
 					acked_removed++;
 				} else if (at != want) {
-					die("%s/%s: acknowledged p%d:%d missing: "
+					die("%s/%s: acknowledged p%d:%d "
+					    "missing: "
 					    "ack said seq %" PRIu64 ", log has "
-					    "%" PRIu64, action, fault, k,
-					    f->idx + m, want, at);
+					    "%" PRIu64,
+					    action, fault, k, f->idx + m, want,
+					    at);
 				}
 				where[k][f->idx + m] = UINT64_MAX; /* matched */
 			}
 			if (f->kind == 'E') {
 				refused += (uint64_t)f->count;
-				if (f->t_reply >= t_on && f->t_reply <= t_off + 200)
+				if (f->t_reply >= t_on &&
+				    f->t_reply <= t_off + 200)
 					err_in_fault = true;
 			} else {
 				acked += (uint64_t)f->count;
 				if (f->t_send >= t_off)
 					ack_after = true;
 				/* Sent while blocked, answered after. */
-				if (f->t_send + 100 < t_off && f->t_reply >= t_off)
+				if (f->t_send + 100 < t_off &&
+				    f->t_reply >= t_off)
 					spanned = true;
 				/* (Margin: a reply sent before the block may be
 				 * timed late by a descheduled producer.) */
-				if (ex == EX_BLOCK && f->t_reply > t_state + 250 &&
+				if (ex == EX_BLOCK &&
+				    f->t_reply > t_state + 250 &&
 				    f->t_reply < t_off)
 					die("%s/%s: p%d acked during the block",
 					    action, fault, k);
@@ -561,20 +575,24 @@ run(const char *shim, const char *action, const char *fault, enum expect ex,
 		for (int i = 0; i < P[k].total; i++)
 			if (where[k][i] != 0 && where[k][i] != UINT64_MAX)
 				die("%s/%s: p%d:%d in the log but never "
-				    "acknowledged", action, fault, k, i);
+				    "acknowledged",
+				    action, fault, k, i);
 		free(where[k]);
 		if (!ack_after)
 			die("%s/%s: producer %d got no ack after the fault "
-			    "cleared", action, fault, k);
+			    "cleared",
+			    action, fault, k);
 		switch (ex) {
 		case EX_BLOCK:
 			if (P[k].refused)
-				die("%s/%s: producer %d got %" PRIu64 " records "
-				    "refused under block", action, fault, k,
-				    P[k].refused);
+				die("%s/%s: producer %d got %" PRIu64
+				    " records "
+				    "refused under block",
+				    action, fault, k, P[k].refused);
 			if (!spanned)
 				die("%s/%s: producer %d was not held until the "
-				    "fault cleared", action, fault, k);
+				    "fault cleared",
+				    action, fault, k);
 			break;
 		case EX_COMPRESS_ONLY:
 			CHECK(P[k].refused == 0);
@@ -582,7 +600,8 @@ run(const char *shim, const char *action, const char *fault, enum expect ex,
 		default:
 			if (!err_in_fault)
 				die("%s/%s: producer %d got no error during "
-				    "the fault", action, fault, k);
+				    "the fault",
+				    action, fault, k);
 		}
 	}
 	/* The trail accounts for every record it does not hold. */
@@ -602,17 +621,18 @@ run(const char *shim, const char *action, const char *fault, enum expect ex,
 		    action, fault, lost, refused, removed);
 	if (lost_rotated != removed || (removed > 0) != rotated_detail)
 		die("%s/%s: %" PRIu64 " records of removed segments, loss "
-		    "records say %" PRIu64 " rotated away", action, fault,
-		    removed, lost_rotated);
+		    "records say %" PRIu64 " rotated away",
+		    action, fault, removed, lost_rotated);
 	for (int k = 0; k < NPROD; k++) {
 		uint64_t said = 0;
 		for (size_t i = 0; i < L.nloss; i++)
 			if (!strstr(L.loss[i].detail, "rotated away"))
-				said += hd_loss_for_pid(L.loss[i].detail, reaped[k]);
+				said += hd_loss_for_pid(L.loss[i].detail,
+							reaped[k]);
 		if (said != P[k].refused)
 			die("%s/%s: loss details name %" PRIu64 " records of "
-			    "producer %d, it was refused %" PRIu64, action,
-			    fault, said, k, P[k].refused);
+			    "producer %d, it was refused %" PRIu64,
+			    action, fault, said, k, P[k].refused);
 	}
 	printf("  %-6s %-22s acked %7" PRIu64 "  refused %6" PRIu64
 	       "  rotated away %5" PRIu64 " (%3" PRIu64 " acked)  loss records "
@@ -653,12 +673,12 @@ main(void)
 		bool full; /* ENOSPC: rotate removes segments */
 		bool compress_only;
 	} faults[] = {
-		{"pwrite ENOSPC", true, false},
-		{"pwrite EIO", false, false},
-		{"pwrite ENOSPC short", true, false},
-		{"fdatasync EIO", false, false},
-		{"fdatasync ENOSPC", true, false},
-		{"rename EIO", false, true},
+	    {"pwrite ENOSPC", true, false},
+	    {"pwrite EIO", false, false},
+	    {"pwrite ENOSPC short", true, false},
+	    {"fdatasync EIO", false, false},
+	    {"fdatasync ENOSPC", true, false},
+	    {"rename EIO", false, true},
 	};
 	static const char *const actions[] = {"refuse", "block", "rotate"};
 	struct totals tot = {0};

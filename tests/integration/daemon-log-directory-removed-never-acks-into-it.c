@@ -121,7 +121,8 @@ count_tag(const char *tag, uint64_t *lost_removed, uint64_t *lost_missing)
 			*lost_removed += cause_count(
 			    d, "active segment removed with the log directory "
 			       "(acknowledged records removed)");
-			*lost_missing += cause_count(d, "log directory missing");
+			*lost_missing +=
+			    cause_count(d, "log directory missing");
 		}
 	}
 	sa_reader_close(rd);

@@ -30,9 +30,10 @@ main(void)
 	CHECK(g != NULL);
 	/* audit_* keys belong to [logmgr]: reopen that section. */
 	char conf[256];
-	snprintf(conf, sizeof conf,
-		 "compress = yes\n[logmgr]\naudit_size = 64\naudit_group = %s\n",
-		 g->gr_name);
+	snprintf(
+	    conf, sizeof conf,
+	    "compress = yes\n[logmgr]\naudit_size = 64\naudit_group = %s\n",
+	    g->gr_name);
 	struct hd h;
 	hd_init(&h, conf);
 	hd_start(&h, NULL);
@@ -74,7 +75,8 @@ main(void)
 	}
 	closedir(d);
 	printf("%d segments (%d sealed with zstd): 0640, group %s; "
-	       "directory 0750\n", segs, sealed, g->gr_name);
+	       "directory 0750\n",
+	       segs, sealed, g->gr_name);
 	CHECK(segs >= 3 && sealed >= 1);
 	hd_cleanup(&h);
 	printf("1 passed, 0 failed\n");

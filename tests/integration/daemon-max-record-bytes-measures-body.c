@@ -51,23 +51,25 @@ main(void)
 			sized(&r[second], size);
 			struct sa_proto_ack a;
 			struct sa_proto_err e;
-			int rc = sa_client_submit(c, r, second ? 2 : 1, 5000, &a, &e);
+			int rc = sa_client_submit(c, r, second ? 2 : 1, 5000,
+						  &a, &e);
 			bool fits = size <= 4096;
 			if (fits && rc != 0)
 				die("body of %zu bytes (record %d) refused: %s"
-				    " (%s)", size, second, sa_strerror(rc),
-				    e.message);
+				    " (%s)",
+				    size, second, sa_strerror(rc), e.message);
 			if (!fits) {
 				if (rc != SA_ETOOLONG)
 					die("body of %zu bytes (record %d): %s",
 					    size, second, sa_strerror(rc));
 				if (e.index != (uint32_t)second ||
 				    e.field != SA_F_NONE ||
-				    strstr(e.message, "max_record_bytes 4096") ==
-					    NULL)
-					die("refusal of %zu bytes: index %u field"
-					    " %u message \"%s\"", size, e.index,
-					    e.field, e.message);
+				    strstr(e.message,
+					   "max_record_bytes 4096") == NULL)
+					die("refusal of %zu bytes: index %u "
+					    "field"
+					    " %u message \"%s\"",
+					    size, e.index, e.field, e.message);
 			}
 			printf("body %zu as record %d: %s\n", size, second,
 			       rc == 0 ? "stored" : e.message);

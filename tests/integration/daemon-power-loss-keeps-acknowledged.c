@@ -83,7 +83,8 @@ producer(int k)
 			break; /* the daemon is gone */
 		if (ack.count != (uint32_t)n)
 			_exit(13);
-		if (fprintf(f, "%d %" PRIu64 " %d\n", i, ack.first_seq, n) < 0 ||
+		if (fprintf(f, "%d %" PRIu64 " %d\n", i, ack.first_seq, n) <
+			0 ||
 		    fflush(f) != 0)
 			_exit(14);
 		i += n;
@@ -166,7 +167,8 @@ check_log(const char *back, struct round *r, bool after_restart)
 	uint64_t max = 0;
 	for (size_t i = 0; i < n; i++) {
 		if (i > 0 && v[i].seq <= v[i - 1].seq)
-			die("seq %" PRIu64 " after %" PRIu64 " in the rebuilt log",
+			die("seq %" PRIu64 " after %" PRIu64
+			    " in the rebuilt log",
 			    v[i].seq, v[i - 1].seq);
 		if (v[i].seq > max)
 			max = v[i].seq;
@@ -240,10 +242,11 @@ one_round(unsigned seed, int round, bool sync_none, struct round *r)
 		CHECK(waitpid(prod[k], &st, 0) == prod[k]);
 		prod[k] = 0;
 		if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
-			die("round %d: producer %d failed (status %d)", round, k,
-			    st);
+			die("round %d: producer %d failed (status %d)", round,
+			    k, st);
 	}
-	r->files = rebuild(h.log, ls.st_ino, store) + rebuild(back, bs.st_ino, store);
+	r->files =
+	    rebuild(h.log, ls.st_ino, store) + rebuild(back, bs.st_ino, store);
 	check_log(back, r, false);
 	size_t lost = r->lost;
 	if (sync_none)
@@ -291,8 +294,8 @@ int
 main(void)
 {
 	const char *s = getenv("SA_PL_SEED");
-	unsigned seed = s && *s ? (unsigned)strtoul(s, NULL, 10)
-				: (unsigned)time(NULL);
+	unsigned seed =
+	    s && *s ? (unsigned)strtoul(s, NULL, 10) : (unsigned)time(NULL);
 	printf("seed %u (SA_PL_SEED=%u replays it)\n", seed, seed);
 	const char *ao = getenv("ASAN_OPTIONS");
 	char asan[512];

@@ -192,8 +192,7 @@ main(void)
 		_exit(0);
 	}
 	int st;
-	CHECK(waitpid(p, &st, 0) == p && WIFEXITED(st) &&
-	      WEXITSTATUS(st) == 0);
+	CHECK(waitpid(p, &st, 0) == p && WIFEXITED(st) && WEXITSTATUS(st) == 0);
 	CHECK(hd_stop(&h) == 0);
 	hd_cleanup(&h);
 

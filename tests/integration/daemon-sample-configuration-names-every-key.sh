@@ -16,7 +16,8 @@ trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done; rm -rf "$tmp"' EXIT
 fail=0
 sample="$SA_SRC/docs/examples/seauditd.ini"
 
-sed -n 's/.*\[K_[A-Z_]*\] = {"[a-z]*", "\([A-Za-z_]*\)".*/\1/p' "$SA_SRC/daemons/seauditd/conf.c" | sort >"$tmp/code"
+tr -d ' \t\n' <"$SA_SRC/daemons/seauditd/conf.c" | grep -o '\[K_[A-Z_]*\]={"[a-z]*","[A-Za-z_]*"' |
+	sed 's/.*,"\([A-Za-z_]*\)"$/\1/' | sort >"$tmp/code"
 sed -n 's/^\.B[IR] \([A-Za-z_]*\) " = ".*/\1/p' "$SA_SRC/docs/man/seauditd.ini.5" | sort -u >"$tmp/man"
 sed -n 's/^;\([A-Za-z_]*\) =.*/\1/p' "$sample" | sort >"$tmp/sample"
 [[ $(wc -l <"$tmp/code") -ge 25 ]] || { echo "FAIL: setup: found $(wc -l <"$tmp/code") keys in conf.c"; exit 1; }

@@ -95,7 +95,8 @@ main(void)
 	}
 	sa_reader_close(rd);
 	if (!root)
-		printf("not root: the unprivileged producer case was skipped\n");
+		printf(
+		    "not root: the unprivileged producer case was skipped\n");
 	free(v);
 	hd_cleanup(&h);
 	printf("1 passed, 0 failed\n");

@@ -44,8 +44,8 @@ value(const char *key)
 	char k[64];
 	snprintf(k, sizeof k, "\n%s=", key);
 	const char *p = strncmp(text, k + 1, strlen(k + 1)) == 0
-				? text + strlen(k + 1)
-				: strstr(text, k);
+			    ? text + strlen(k + 1)
+			    : strstr(text, k);
 	if (p == NULL)
 		die("status lacks %s:\n%s", key, text);
 	if (p != text + strlen(k + 1))
@@ -94,8 +94,9 @@ main(void)
 	uint64_t fs_free = (uint64_t)sv.f_bavail * sv.f_frsize;
 	uint64_t fb = num("free_bytes");
 	if (fb == 0 || fb > fs_free + (64u << 20) || fb + (64u << 20) < fs_free)
-		die("free_bytes=%" PRIu64 " before any record; statvfs says %"
-		    PRIu64, fb, fs_free);
+		die("free_bytes=%" PRIu64
+		    " before any record; statvfs says %" PRIu64,
+		    fb, fs_free);
 	if ((pid_t)num("pid") != h.pid)
 		die("pid=%s, the daemon is %ld", value("pid"), (long)h.pid);
 	CHECK(strcmp(value("version"), SEAUDIT_VERSION_STRING) == 0);
@@ -129,8 +130,9 @@ main(void)
 		die("bytes_written grew by %" PRIu64 ", the log by %" PRIu64
 		    " (producers sent %" PRIu64 ")",
 		    b1 - b0, f1 - f0, payload);
-	printf("status: free_bytes %" PRIu64 " at start, bytes_written +%"
-	       PRIu64 " = log +%" PRIu64 "\n", fb, b1 - b0, f1 - f0);
+	printf("status: free_bytes %" PRIu64
+	       " at start, bytes_written +%" PRIu64 " = log +%" PRIu64 "\n",
+	       fb, b1 - b0, f1 - f0);
 	CHECK(hd_stop(&h) == 0);
 	hd_cleanup(&h);
 	return 0;

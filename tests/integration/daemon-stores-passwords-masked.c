@@ -15,14 +15,14 @@
 
 #include "harness.h"
 
-static const char *const secrets[] = {"S3cretA", "hunter2B", "ldapC9",
-				      "htpwD7", "selangE5"};
+static const char *const secrets[] = {"S3cretA", "hunter2B", "ldapC9", "htpwD7",
+				      "selangE5"};
 static const char *const commands[] = {
-	"mysql -u root -pS3cretA db",
-	"DB_PASS=hunter2B ./backup.sh",
-	"ldapmodify -x -D cn=admin -w ldapC9 -f change.ldif",
-	"htpasswd -b /etc/apache2/.htpasswd bob htpwD7",
-	"chusr bob password(selangE5)",
+    "mysql -u root -pS3cretA db",
+    "DB_PASS=hunter2B ./backup.sh",
+    "ldapmodify -x -D cn=admin -w ldapC9 -f change.ldif",
+    "htpasswd -b /etc/apache2/.htpasswd bob htpwD7",
+    "chusr bob password(selangE5)",
 };
 #define N (sizeof commands / sizeof commands[0])
 
@@ -74,11 +74,12 @@ run(const char *extra, bool masked)
 	const char *submit = getenv("SEAUDIT_SUBMIT");
 	if (masked && submit != NULL) {
 		char cmd[1600];
-		snprintf(cmd, sizeof cmd,
-			 "printf '%%s\\n' '{\"time\":\"2024-05-01T10:00:00Z\","
-			 "\"event\":\"admin\",\"status\":\"S\",\"user\":\"a\","
-			 "\"command\":\"mysql -pS3cretA\"}' | '%s' -fn '%s/direct'",
-			 submit, h.dir);
+		snprintf(
+		    cmd, sizeof cmd,
+		    "printf '%%s\\n' '{\"time\":\"2024-05-01T10:00:00Z\","
+		    "\"event\":\"admin\",\"status\":\"S\",\"user\":\"a\","
+		    "\"command\":\"mysql -pS3cretA\"}' | '%s' -fn '%s/direct'",
+		    submit, h.dir);
 		CHECK(system(cmd) == 0);
 		char dir[400];
 		snprintf(dir, sizeof dir, "%s/direct", h.dir);

@@ -56,8 +56,9 @@ refresh(void)
 		op[0] = '\0';
 		return;
 	}
-	err_no = strcmp(e, "EIO") == 0 ? EIO : strcmp(e, "EDQUOT") == 0 ? EDQUOT
-									  : ENOSPC;
+	err_no = strcmp(e, "EIO") == 0	    ? EIO
+		 : strcmp(e, "EDQUOT") == 0 ? EDQUOT
+					    : ENOSPC;
 	half = n == 3 && strcmp(s, "short") == 0;
 }
 
@@ -67,8 +68,8 @@ hit(const char *what, int fd, int *e, bool *h)
 {
 	pthread_mutex_lock(&lock);
 	refresh();
-	bool on = op[0] != '\0' &&
-		  (strcmp(op, what) == 0 || strcmp(op, "all") == 0);
+	bool on =
+	    op[0] != '\0' && (strcmp(op, what) == 0 || strcmp(op, "all") == 0);
 	*e = err_no;
 	*h = half;
 	pthread_mutex_unlock(&lock);
@@ -86,7 +87,7 @@ pwrite(int fd, const void *buf, size_t n, off_t off)
 	static ssize_t (*real)(int, const void *, size_t, off_t);
 	if (!real)
 		real = (ssize_t(*)(int, const void *, size_t, off_t))dlsym(
-			RTLD_NEXT, "pwrite");
+		    RTLD_NEXT, "pwrite");
 	int e;
 	bool h;
 	if (hit("pwrite", fd, &e, &h)) {
@@ -99,7 +100,7 @@ pwrite(int fd, const void *buf, size_t n, off_t off)
 }
 
 ssize_t pwrite64(int fd, const void *buf, size_t n, off_t off)
-	__attribute__((alias("pwrite")));
+    __attribute__((alias("pwrite")));
 
 ssize_t
 write(int fd, const void *buf, size_t n)
@@ -107,7 +108,7 @@ write(int fd, const void *buf, size_t n)
 	static ssize_t (*real)(int, const void *, size_t);
 	if (!real)
 		real = (ssize_t(*)(int, const void *, size_t))dlsym(RTLD_NEXT,
-								   "write");
+								    "write");
 	int e;
 	bool h;
 	if (fd > 2 && hit("write", fd, &e, &h)) {

@@ -16,7 +16,6 @@
 
 #include "fullfs.h"
 
-
 struct ctl *ctl;
 pid_t kids[NPROD];   /* running producers (killed on a failure) */
 pid_t reaped[NPROD]; /* their pids once they exited, for checks */
@@ -107,23 +106,26 @@ producer(int k)
 		struct sa_proto_ack ack;
 		struct sa_proto_err err;
 		uint64_t t0 = hd_ms();
-		int rc = sa_client_submit(c, recs, (size_t)n, 60000, &ack, &err);
+		int rc =
+		    sa_client_submit(c, recs, (size_t)n, 60000, &ack, &err);
 		uint64_t t1 = hd_ms();
 		if (rc == 0) {
 			if (ack.count != (uint32_t)n ||
 			    ack.last_seq - ack.first_seq + 1 != (uint64_t)n)
 				_exit(13);
-			fprintf(f, "A %d %" PRIu64 " %" PRIu64 " %d %d %" PRIu64 "\n",
+			fprintf(f,
+				"A %d %" PRIu64 " %" PRIu64 " %d %d %" PRIu64
+				"\n",
 				ev, t0, t1, idx, n, ack.first_seq);
 		} else if (rc == -ENOSPC || rc == SA_ESHED) {
-			fprintf(f, "E %d %" PRIu64 " %" PRIu64 " %d %d %d\n", ev, t0,
-				t1, idx, n, rc);
+			fprintf(f, "E %d %" PRIu64 " %" PRIu64 " %d %d %d\n",
+				ev, t0, t1, idx, n, rc);
 			usleep(200);
 		} else if (rc == -ESHUTDOWN || rc == -EPIPE ||
 			   rc == -ECONNRESET) {
 			/* The daemon stopped: its last answer, or none. */
-			fprintf(f, "E %d %" PRIu64 " %" PRIu64 " %d %d %d\n", ev, t0,
-				t1, idx, n, rc);
+			fprintf(f, "E %d %" PRIu64 " %" PRIu64 " %d %d %d\n",
+				ev, t0, t1, idx, n, rc);
 			idx += n;
 			break;
 		} else {
@@ -138,8 +140,6 @@ producer(int k)
 	sa_client_close(c);
 	_exit(0);
 }
-
-
 
 void
 load_outcomes(int k, struct prod *p)
@@ -173,7 +173,6 @@ load_outcomes(int k, struct prod *p)
 }
 
 /* ---- the daemon's side -------------------------------------------------- */
-
 
 bool
 status_get(struct status *s)
@@ -248,8 +247,6 @@ fullfs_finish(void)
 }
 
 /* ---- the log ------------------------------------------------------------ */
-
-
 
 struct lrec *logv;
 size_t nlog;

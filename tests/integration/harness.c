@@ -196,8 +196,8 @@ hd_read_paths(const char *const *paths, size_t npaths, struct hd_rec **out,
 		x->status = r.status;
 		x->pid = sa_record_has(&r, SA_F_PID) ? r.num[SA_F_PID] : -1;
 		x->producer_uid = sa_record_has(&r, SA_F_PRODUCER_UID)
-					  ? r.num[SA_F_PRODUCER_UID]
-					  : -1;
+				      ? r.num[SA_F_PRODUCER_UID]
+				      : -1;
 		x->uid = sa_record_has(&r, SA_F_UID) ? r.num[SA_F_UID] : -1;
 		x->lost = sa_record_has(&r, SA_F_LOST) ? r.num[SA_F_LOST] : -1;
 		if (sa_record_has(&r, SA_F_ORIGIN)) {

@@ -25,8 +25,7 @@ struct hd {
 };
 
 /* A test failure: prints "FAIL: ..." and exits 1. */
-__attribute__((noreturn, format(printf, 1, 2))) void die(const char *fmt,
-							   ...);
+__attribute__((noreturn, format(printf, 1, 2))) void die(const char *fmt, ...);
 #define CHECK(cond)                                                            \
 	do {                                                                   \
 		if (!(cond))                                                   \
@@ -78,8 +77,7 @@ int hd_raw_connect(const char *path);
  * 0, -ETIMEDOUT, or -EPIPE when the connection ended.
  */
 struct sa_proto_hdr;
-int hd_read_reply(int fd, struct sa_proto_hdr *h, uint8_t *payload,
-		  size_t cap);
+int hd_read_reply(int fd, struct sa_proto_hdr *h, uint8_t *payload, size_t cap);
 /* Monotonic milliseconds. */
 uint64_t hd_ms(void);
 

@@ -59,14 +59,14 @@ static char dir[] = "/tmp/sa-indep-XXXXXX";
 static char sock_path[108], log_path[256], conf_path[256], err_path[256];
 static pid_t daemon_pid = -1;
 
-#define CHECK(cond, ...)                                                     \
-	do {                                                                 \
-		if (!(cond)) {                                               \
-			fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__); \
-			fprintf(stderr, __VA_ARGS__);                        \
-			fputc('\n', stderr);                                 \
-			failures++;                                          \
-		}                                                            \
+#define CHECK(cond, ...)                                                       \
+	do {                                                                   \
+		if (!(cond)) {                                                 \
+			fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__);   \
+			fprintf(stderr, __VA_ARGS__);                          \
+			fputc('\n', stderr);                                   \
+			failures++;                                            \
+		}                                                              \
 	} while (0)
 
 __attribute__((noreturn, format(printf, 1, 2))) static void
@@ -108,7 +108,11 @@ put(struct buf *b, const void *src, size_t n)
 	memcpy(b->p + b->n, src, n);
 	b->n += n;
 }
-static void put8(struct buf *b, uint8_t v) { put(b, &v, 1); }
+static void
+put8(struct buf *b, uint8_t v)
+{
+	put(b, &v, 1);
+}
 static void
 put32(struct buf *b, uint32_t v)
 {
@@ -124,7 +128,11 @@ putvar(struct buf *b, uint64_t v)
 		put8(b, c | (v ? 0x80 : 0));
 	} while (v);
 }
-static uint64_t zz(int64_t v) { return ((uint64_t)v << 1) ^ (uint64_t)(v >> 63); }
+static uint64_t
+zz(int64_t v)
+{
+	return ((uint64_t)v << 1) ^ (uint64_t)(v >> 63);
+}
 static uint32_t
 get32(const uint8_t *p)
 {
@@ -140,8 +148,15 @@ get64(const uint8_t *p)
 /* --- record bodies (FORMAT.md §4), base seq and time 0 (PROTOCOL §2.1) */
 
 enum { EV_LOGIN = 1, EV_RESOURCE = 6, EV_LOSS = 15 };
-enum { F_CLASS = 1, F_USER = 2, F_RESOURCE = 5, F_TERMINAL = 7,
-       F_SERVICE = 9, F_OS_USER = 25, F_LOST = 27 };
+enum {
+	F_CLASS = 1,
+	F_USER = 2,
+	F_RESOURCE = 5,
+	F_TERMINAL = 7,
+	F_SERVICE = 9,
+	F_OS_USER = 25,
+	F_LOST = 27
+};
 static const int64_t T0 = 1714557600000000; /* 2024-05-01T10:00:00Z */
 
 static void
@@ -160,7 +175,11 @@ f_str(struct buf *b, unsigned num, const char *s, size_t len)
 	putvar(b, len);
 	put(b, s, len);
 }
-static void f_cstr(struct buf *b, unsigned num, const char *s) { f_str(b, num, s, strlen(s)); }
+static void
+f_cstr(struct buf *b, unsigned num, const char *s)
+{
+	f_str(b, num, s, strlen(s));
+}
 static void
 f_int(struct buf *b, unsigned num, int64_t v)
 {
@@ -265,7 +284,8 @@ recv_all(int fd, uint8_t *p, size_t n)
 			return -1;
 		if (r <= 0)
 			die("recv: %s", r == 0 ? "connection ended inside a "
-				"frame" : strerror(errno));
+						 "frame"
+					       : strerror(errno));
 		off += (size_t)r;
 	}
 	return 0;
@@ -334,7 +354,8 @@ get_reply(int fd, struct reply *r)
 		unsigned mlen = r->pl[9] | r->pl[10] << 8;
 		CHECK(r->len == 11 + mlen, "'E' length %u, mlen %u", r->len,
 		      mlen);
-		snprintf(r->msg, sizeof r->msg, "%.*s", (int)(mlen < 255 ? mlen : 255),
+		snprintf(r->msg, sizeof r->msg, "%.*s",
+			 (int)(mlen < 255 ? mlen : 255),
 			 (const char *)r->pl + 11);
 	}
 	return true;
@@ -347,22 +368,22 @@ expect_ack(int fd, struct reply *r, uint32_t id, uint32_t count,
 	if (!get_reply(fd, r))
 		die("%s: connection ended, want 'A' id %u", what, id);
 	CHECK(r->type == 'A' && r->id == id && r->count == count &&
-		      r->len == 20 && r->last - r->first + 1 == count,
+		  r->len == 20 && r->last - r->first + 1 == count,
 	      "%s: got '%c' id %u count %u len %u (code %d %s), want a whole "
 	      "'A' id %u count %u",
 	      what, r->type, r->id, r->count, r->len, r->code, r->msg, id,
 	      count);
 }
 static void
-expect_error(int fd, struct reply *r, uint32_t id, int32_t code,
-	     uint32_t index, int field, bool fatal, const char *what)
+expect_error(int fd, struct reply *r, uint32_t id, int32_t code, uint32_t index,
+	     int field, bool fatal, const char *what)
 {
 	if (!get_reply(fd, r))
 		die("%s: connection ended, want 'E' id %u", what, id);
 	CHECK(r->type == 'E' && r->id == id && r->code == code &&
-		      r->index == index &&
-		      (field < 0 || r->field == (uint8_t)field) &&
-		      ((r->flags & 1) != 0) == fatal,
+		  r->index == index &&
+		  (field < 0 || r->field == (uint8_t)field) &&
+		  ((r->flags & 1) != 0) == fatal,
 	      "%s: got '%c' id %u code %d index %u field %u flags %u (%s), "
 	      "want 'E' id %u code %d index %u field %d%s",
 	      what, r->type, r->id, r->code, r->index, r->field, r->flags,
@@ -372,8 +393,9 @@ static void
 expect_end(int fd, const char *what)
 {
 	struct reply r = {0};
-	CHECK(!get_reply(fd, &r), "%s: a reply after the fatal error ('%c' id %u)",
-	      what, r.type, r.id);
+	CHECK(!get_reply(fd, &r),
+	      "%s: a reply after the fatal error ('%c' id %u)", what, r.type,
+	      r.id);
 	free(r.pl);
 }
 
@@ -386,7 +408,8 @@ status_value(const struct reply *r, const char *key, char *out, size_t cap)
 		const char *nl = strchr(l, '\n');
 		size_t ll = nl ? (size_t)(nl - l) : strlen(l);
 		if (ll > kl && l[kl] == '=' && memcmp(l, key, kl) == 0) {
-			snprintf(out, cap, "%.*s", (int)(ll - kl - 1), l + kl + 1);
+			snprintf(out, cap, "%.*s", (int)(ll - kl - 1),
+				 l + kl + 1);
 			return out;
 		}
 		l = nl ? nl + 1 : NULL;
@@ -402,8 +425,10 @@ write_conf(const char *extra)
 	FILE *f = fopen(conf_path, "w");
 	if (!f)
 		die("%s: %s", conf_path, strerror(errno));
-	fprintf(f, "[logmgr]\naudit_log = %s\n[seauditd]\nsocket = %s\n"
-		   "max_record_bytes = 4096\n%s", log_path, sock_path, extra);
+	fprintf(f,
+		"[logmgr]\naudit_log = %s\n[seauditd]\nsocket = %s\n"
+		"max_record_bytes = 4096\n%s",
+		log_path, sock_path, extra);
 	fclose(f);
 }
 static void
@@ -482,12 +507,12 @@ is_stored(const char *tag)
 static void
 worked_example(void)
 {
-	static uint8_t ex[45] = {
-		0x53, 0x41, 0x50, 0x31, 0x52, 0x00, 0x00, 0x00, 0x07, 0x00,
-		0x00, 0x00, 0x1d, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00,
-		0x18, 0x01, 0x50, 0x00, 0x80, 0xa0, 0x8f, 0xcb, 0xb1, 0xd8,
-		0x8b, 0x06, 0x12, 0x05, 0x61, 0x6c, 0x69, 0x63, 0x65, 0x3a,
-		0x04, 0x74, 0x74, 0x79, 0x31};
+	static uint8_t ex[45] = {0x53, 0x41, 0x50, 0x31, 0x52, 0x00, 0x00, 0x00,
+				 0x07, 0x00, 0x00, 0x00, 0x1d, 0x00, 0x00, 0x00,
+				 0x01, 0x00, 0x00, 0x00, 0x18, 0x01, 0x50, 0x00,
+				 0x80, 0xa0, 0x8f, 0xcb, 0xb1, 0xd8, 0x8b, 0x06,
+				 0x12, 0x05, 0x61, 0x6c, 0x69, 0x63, 0x65, 0x3a,
+				 0x04, 0x74, 0x74, 0x79, 0x31};
 	/* The example's bytes are what this client's encoder makes. */
 	struct buf body = {0}, f = {0};
 	login(&body, "alice", "tty1");
@@ -521,7 +546,7 @@ worked_example(void)
 	char line[16384];
 	stored("tty1", line, sizeof line);
 	CHECK(strstr(line, "\"user\":\"alice\"") &&
-		      strstr(line, "\"time\":\"2024-05-01T10:00:00"),
+		  strstr(line, "\"time\":\"2024-05-01T10:00:00"),
 	      "§12: stored as '%s'", line);
 	free(body.p);
 	free(f.p);
@@ -559,30 +584,55 @@ ids_order_values(void)
 	send_all(fd, &f);
 
 	expect_ack(fd, &r, 0, 1, "§3 request id 0");
-	expect_error(fd, &r, 11, -1002, 0, -1, false, "§7.2 letter not allowed");
+	expect_error(fd, &r, 11, -1002, 0, -1, false,
+		     "§7.2 letter not allowed");
 	expect_error(fd, &r, 12, -1024, 0, -1, false, "§7.2 no status letter");
 	if (!get_reply(fd, &r))
 		die("no reply to the status query");
 	CHECK(r.type == 'S' && r.id == 13, "§4: got '%c' id %u, want 'S' id 13",
 	      r.type, r.id);
 	/* §9: every key of the table. */
-	static const char *keys[] = {
-		"state", "records_written", "bytes_written", "records_refused",
-		"records_shed", "records_invalid", "loss_records",
-		"lost_pending", "clients", "commits", "sync_p50_us",
-		"sync_p99_us", "sync_max_us", "write_errors", "sync",
-		"disk_full_action", "last_seq", "segment", "free_bytes",
-		"reserve_bytes", "pid", "uptime_s", "version", "config",
-		"reserved_events", "max_frame_bytes", "max_record_bytes",
-		"max_batch", "max_clients", "max_clients_per_uid",
-		"reserved_clients", "idle_timeout_s", "clients_refused",
-		"clients_timed_out", "log_reopened"};
+	static const char *keys[] = {"state",
+				     "records_written",
+				     "bytes_written",
+				     "records_refused",
+				     "records_shed",
+				     "records_invalid",
+				     "loss_records",
+				     "lost_pending",
+				     "clients",
+				     "commits",
+				     "sync_p50_us",
+				     "sync_p99_us",
+				     "sync_max_us",
+				     "write_errors",
+				     "sync",
+				     "disk_full_action",
+				     "last_seq",
+				     "segment",
+				     "free_bytes",
+				     "reserve_bytes",
+				     "pid",
+				     "uptime_s",
+				     "version",
+				     "config",
+				     "reserved_events",
+				     "max_frame_bytes",
+				     "max_record_bytes",
+				     "max_batch",
+				     "max_clients",
+				     "max_clients_per_uid",
+				     "reserved_clients",
+				     "idle_timeout_s",
+				     "clients_refused",
+				     "clients_timed_out",
+				     "log_reopened"};
 	char v[256];
 	for (size_t i = 0; i < sizeof keys / sizeof *keys; i++)
 		CHECK(status_value(&r, keys[i], v, sizeof v) != NULL,
 		      "§9: status has no '%s'", keys[i]);
 	CHECK(status_value(&r, "pid", v, sizeof v) &&
-		      atol(v) == (long)daemon_pid,
+		  atol(v) == (long)daemon_pid,
 	      "§9: pid=%s, the daemon is %ld", v, (long)daemon_pid);
 	expect_ack(fd, &r, 14, 3, "§7.2 booleans and unknown fields");
 	close(fd);
@@ -630,13 +680,17 @@ precedence(void)
 	frame_r(&f, 22, b, 2); /* the loss record, then a bad letter */
 	frame_q(&f, 23);
 	send_all(fd, &f);
-	expect_error(fd, &r, 21, -1004, 1, F_USER, false, "§7.1 first failing record");
-	expect_error(fd, &r, 22, -1029, 0, -1, false, "§7.1/§8 forbidden first");
+	expect_error(fd, &r, 21, -1004, 1, F_USER, false,
+		     "§7.1 first failing record");
+	expect_error(fd, &r, 22, -1029, 0, -1, false,
+		     "§7.1/§8 forbidden first");
 	if (!get_reply(fd, &r) || r.type != 'S' || r.id != 23)
 		die("no status reply to frame 23");
 	char v[64];
-	long limit = status_value(&r, "max_record_bytes", v, sizeof v) ? atol(v) : 0;
-	CHECK(limit == 4096, "§9: max_record_bytes=%ld, configured 4096", limit);
+	long limit =
+	    status_value(&r, "max_record_bytes", v, sizeof v) ? atol(v) : 0;
+	CHECK(limit == 4096, "§9: max_record_bytes=%ld, configured 4096",
+	      limit);
 	CHECK(!is_stored("prec-ok-0") && !is_stored("prec-loss"),
 	      "§5: a record of a refused frame was stored");
 
@@ -661,21 +715,26 @@ precedence(void)
 			/* The length's varint may grow by a byte: adjust. */
 			pad = (size_t)((long)pad + want - (long)b[0].n);
 		}
-		CHECK(b[0].n == (size_t)want, "could not make a body of %ld", want);
+		CHECK(b[0].n == (size_t)want, "could not make a body of %ld",
+		      want);
 		f.n = 0;
 		frame_r(&f, 30 + (uint32_t)(want - limit), b, 1);
 		send_all(fd, &f);
 		if (want == limit) {
-			expect_ack(fd, &r, 30, 1, "§2.1 body of max_record_bytes");
+			expect_ack(fd, &r, 30, 1,
+				   "§2.1 body of max_record_bytes");
 		} else {
-			expect_error(fd, &r, 31, -1003, 0, 0, false,
-				     "§2.1 body one byte over max_record_bytes");
+			expect_error(
+			    fd, &r, 31, -1003, 0, 0, false,
+			    "§2.1 body one byte over max_record_bytes");
 			CHECK(strstr(r.msg, "4096") != NULL,
-			      "§2.1: message does not name the limit: %s", r.msg);
+			      "§2.1: message does not name the limit: %s",
+			      r.msg);
 		}
 	}
-	CHECK(is_stored("size-4096") && !is_stored("size-4097"),
-	      "§2.1: the body of 4096 bytes not stored, or that of 4097 stored");
+	CHECK(
+	    is_stored("size-4096") && !is_stored("size-4097"),
+	    "§2.1: the body of 4096 bytes not stored, or that of 4097 stored");
 
 	/* The framing of the whole payload comes before its records: count
 	 * 3, record 1 invalid, record 2's length past the end: fatal, the
@@ -726,12 +785,14 @@ fatal_is_last(void)
 	send_all(fd, &f);
 	expect_ack(fd, &r, 41, 1, "§4 ack before a fatal error (1)");
 	expect_ack(fd, &r, 42, 1, "§4 ack before a fatal error (2)");
-	expect_error(fd, &r, 0, -1021, 0xFFFFFFFF, -1, true, "§7 malformed header");
+	expect_error(fd, &r, 0, -1021, 0xFFFFFFFF, -1, true,
+		     "§7 malformed header");
 	expect_end(fd, "§7 malformed header");
 	close(fd);
 	CHECK(is_stored("before-fatal-1") && is_stored("before-fatal-2"),
 	      "§4: acknowledged records before the fatal error not stored");
-	CHECK(!is_stored("after-fatal"), "§7: a frame after the fatal error was read");
+	CHECK(!is_stored("after-fatal"),
+	      "§7: a frame after the fatal error was read");
 
 	/* A type a producer may not send: fatal, with the frame's id. */
 	fd = dial();
@@ -741,7 +802,8 @@ fatal_is_last(void)
 	frame_hdr(&f, 'A', 52, 0);
 	send_all(fd, &f);
 	expect_ack(fd, &r, 51, 1, "§4 ack before a bad type");
-	expect_error(fd, &r, 52, -1021, 0xFFFFFFFF, -1, true, "§7 an 'A' from a producer");
+	expect_error(fd, &r, 52, -1021, 0xFFFFFFFF, -1, true,
+		     "§7 an 'A' from a producer");
 	expect_end(fd, "§7 an 'A' from a producer");
 	close(fd);
 	free(b[0].p);
@@ -766,13 +828,15 @@ partial_ack(void)
 	status_value(&r, "reserve_bytes", rb, sizeof rb);
 	if (strtoull(fb, NULL, 10) >= strtoull(rb, NULL, 10)) {
 		printf("partial acknowledgement not checked: %s bytes free, "
-		       "above the largest reserve\n", fb);
+		       "above the largest reserve\n",
+		       fb);
 		close(fd);
 		free(f.p);
 		free(r.pl);
 		return;
 	}
-	CHECK(strcmp(st, "shedding") == 0, "§9: state=%s below the reserve", st);
+	CHECK(strcmp(st, "shedding") == 0, "§9: state=%s below the reserve",
+	      st);
 
 	/* login, resource, login, resource, resource: bits 1, 3, 4. */
 	login(&b[0], "root", "mix-0");
@@ -787,12 +851,12 @@ partial_ack(void)
 	if (!get_reply(fd, &r))
 		die("no reply to the mixed frame");
 	CHECK(r.type == 'A' && r.id == 61 && (r.flags & 2) && r.count == 2 &&
-		      r.refused == 3 && r.records == 5 &&
-		      r.refused_code == -1022 && r.last - r.first + 1 == 2 &&
-		      r.map && r.map[0] == 0x1a,
+		  r.refused == 3 && r.records == 5 && r.refused_code == -1022 &&
+		  r.last - r.first + 1 == 2 && r.map && r.map[0] == 0x1a,
 	      "§2.3: got '%c' id %u flags %u count %u refused %u records %u "
-	      "code %d map %02x", r.type, r.id, r.flags, r.count, r.refused,
-	      r.records, r.refused_code, r.map ? r.map[0] : 0);
+	      "code %d map %02x",
+	      r.type, r.id, r.flags, r.count, r.refused, r.records,
+	      r.refused_code, r.map ? r.map[0] : 0);
 	expect_error(fd, &r, 62, -1022, 0, -1, false, "§5 noisy only");
 	close(fd);
 	CHECK(is_stored("mix-0") && is_stored("mix-2"),

@@ -333,8 +333,7 @@ lg_follower_done(void)
 }
 
 size_t
-lg_wait_lines(pid_t fpid, const char *outpath, const char *errpath,
-	      size_t want)
+lg_wait_lines(pid_t fpid, const char *outpath, const char *errpath, size_t want)
 {
 	size_t lines = 0;
 	long off = 0;
@@ -345,7 +344,8 @@ lg_wait_lines(pid_t fpid, const char *outpath, const char *errpath,
 		if (waitpid(fpid, &st, WNOHANG) == fpid) {
 			lg_follower_done();
 			lg_show_file(errpath);
-			die("seaudit -follow exited (status %d) after %zu lines",
+			die("seaudit -follow exited (status %d) after %zu "
+			    "lines",
 			    st, lines);
 		}
 		lg_sleep_ms(100);
@@ -374,4 +374,3 @@ lg_show_file(const char *path)
 		fprintf(stderr, "  %s", line);
 	fclose(f);
 }
-

@@ -35,8 +35,8 @@ void lg_sleep_ms(unsigned ms);
  * when not NULL, again and again meanwhile.  Dies when a producer fails.
  * Returns the number of signals sent.
  */
-int lg_load(struct hd *h, int nprod, int per, int usr1,
-	    void (*during)(void *), void *arg);
+int lg_load(struct hd *h, int nprod, int per, int usr1, void (*during)(void *),
+	    void *arg);
 
 struct lg_ack {
 	int k, idx;

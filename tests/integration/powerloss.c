@@ -170,7 +170,7 @@ store_put(const char *name, int src, const char *txt, size_t len)
 	static int (*real)(const char *, const char *);
 	if (real == NULL)
 		real = (int (*)(const char *, const char *))dlsym(RTLD_NEXT,
-								 "rename");
+								  "rename");
 	real(tmp, dst);
 }
 
@@ -191,8 +191,8 @@ snapshot(int fd)
 		if (r < 0)
 			return;
 		char name[64];
-		snprintf(name, sizeof name, "c-%lu-%u", (unsigned long)st.st_ino,
-			 gen_of(st.st_ino));
+		snprintf(name, sizeof name, "c-%lu-%u",
+			 (unsigned long)st.st_ino, gen_of(st.st_ino));
 		store_put(name, r, NULL, 0);
 		close(r);
 		return;
@@ -214,7 +214,8 @@ snapshot(int fd)
 	struct dirent *e;
 	while (txt && (e = readdir(d)) != NULL) {
 		struct stat fs;
-		if (fstatat(dirfd(d), e->d_name, &fs, AT_SYMLINK_NOFOLLOW) < 0 ||
+		if (fstatat(dirfd(d), e->d_name, &fs, AT_SYMLINK_NOFOLLOW) <
+			0 ||
 		    !S_ISREG(fs.st_mode))
 			continue;
 		if (cap - len < NAME_MAX + 64) {
@@ -312,7 +313,7 @@ unlinkat(int dirfd, const char *path, int flags)
 	static int (*real)(int, const char *, int);
 	if (real == NULL)
 		real = (int (*)(int, const char *, int))dlsym(RTLD_NEXT,
-							     "unlinkat");
+							      "unlinkat");
 	ino_t ino = (flags & AT_REMOVEDIR) ? 0 : last_link(dirfd, path);
 	int rc = real(dirfd, path, flags);
 	if (rc == 0)
@@ -326,7 +327,7 @@ rename(const char *from, const char *to)
 	static int (*real)(const char *, const char *);
 	if (real == NULL)
 		real = (int (*)(const char *, const char *))dlsym(RTLD_NEXT,
-								 "rename");
+								  "rename");
 	ino_t ino = last_link(AT_FDCWD, to); /* replaced by the rename */
 	int rc = real(from, to);
 	if (rc == 0)

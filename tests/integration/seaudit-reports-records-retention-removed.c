@@ -140,8 +140,9 @@ part1(void)
 		unsigned long long a, b;
 		const char *p = strstr(line, ": records ");
 		if (p == NULL ||
-		    sscanf(p, ": records %llu to %llu were removed before they "
-			      "could be read",
+		    sscanf(p,
+			   ": records %llu to %llu were removed before they "
+			   "could be read",
 			   &a, &b) != 2 ||
 		    strstr(line, "retention") == NULL) {
 			lg_show_file(errpath);
@@ -164,7 +165,8 @@ part1(void)
 			    "removed (of 1..%" PRIu64 ")",
 			    q, last);
 	if (reports == 0 || removed == 0)
-		die("retention removed segments, and the follower said nothing");
+		die("retention removed segments, and the follower said "
+		    "nothing");
 	CHECK(hd_stop(&h) == 0);
 	printf("part 1: the stopped follower printed %zu records, reported "
 	       "%" PRIu64 " removed by retention in %zu message(s), together "
@@ -242,7 +244,8 @@ part2(void)
 	sa_reader_close(rd);
 	/* The open segment entirely; then the two listed after it. */
 	if (next != before.first[1])
-		die("read up to seq %" PRIu64 ", the segment open ends at %" PRIu64,
+		die("read up to seq %" PRIu64
+		    ", the segment open ends at %" PRIu64,
 		    next - 1, before.first[1] - 1);
 	for (size_t i = 0; i < rep.n && i < 64; i++)
 		fprintf(stderr, "report %zu: %s %" PRIu64 "-%" PRIu64 "\n", i,

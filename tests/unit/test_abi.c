@@ -73,9 +73,9 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_sizes),
-		cmocka_unit_test(test_capacity),
-		cmocka_unit_test(test_version),
+	    cmocka_unit_test(test_sizes),
+	    cmocka_unit_test(test_capacity),
+	    cmocka_unit_test(test_version),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

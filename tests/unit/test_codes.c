@@ -64,8 +64,8 @@ test_tables_sorted_unique(void **state)
 			if (i > 0)
 				assert_true(v[i - 1].code < v[i].code);
 			assert_ptr_equal(
-				sa_code_lookup((enum sa_code_table)t, v[i].code),
-				&v[i]);
+			    sa_code_lookup((enum sa_code_table)t, v[i].code),
+			    &v[i]);
 		}
 	}
 	size_t n = 99;
@@ -123,13 +123,13 @@ test_status_words(void **state)
 		char letter;
 		const char *word;
 	} w[] = {
-		{'P', "Permitted"},     {'D', "Denied"},
-		{'W', "Warning"},       {'N', "Notify"},
-		{'F', "Failed"},        {'S', "Success"},
-		{'M', "Message"},       {'A', "Password attempt"},
-		{'I', "Login disabled"}, {'E', "Login enabled"},
-		{'O', "Logout"},        {'U', "Untrust"},
-		{'C', "Check"},
+	    {'P', "Permitted"},	     {'D', "Denied"},
+	    {'W', "Warning"},	     {'N', "Notify"},
+	    {'F', "Failed"},	     {'S', "Success"},
+	    {'M', "Message"},	     {'A', "Password attempt"},
+	    {'I', "Login disabled"}, {'E', "Login enabled"},
+	    {'O', "Logout"},	     {'U', "Untrust"},
+	    {'C', "Check"},
 	};
 	for (size_t i = 0; i < sizeof w / sizeof w[0]; i++)
 		assert_string_equal(sa_status_word(w[i].letter), w[i].word);
@@ -147,8 +147,8 @@ test_reasons(void **state)
 {
 	(void)state;
 	static const struct expect e[] = {
-		{2, "User audit mode requires logging"},
-		{3, "Resource audit mode required logging"},
+	    {2, "User audit mode requires logging"},
+	    {3, "Resource audit mode required logging"},
 	};
 	check_exact(SA_TAB_REASON, e, 2);
 	assert_int_equal(documented_count(SA_TAB_REASON), 2);
@@ -156,10 +156,10 @@ test_reasons(void **state)
 			    "User audit mode requires logging");
 	/* The kinds of record the spec requires own reasons for. */
 	static const int own[] = {
-		SA_REASON_AUDIT_ONLY,    SA_REASON_WARNING_MODE,
-		SA_REASON_TRACED_USER,   SA_REASON_NOTIFY,
-		SA_REASON_ADMIN_ALWAYS,  SA_REASON_DAEMON_ALWAYS,
-		SA_REASON_WATCHDOG_ALWAYS,
+	    SA_REASON_AUDIT_ONLY,      SA_REASON_WARNING_MODE,
+	    SA_REASON_TRACED_USER,     SA_REASON_NOTIFY,
+	    SA_REASON_ADMIN_ALWAYS,    SA_REASON_DAEMON_ALWAYS,
+	    SA_REASON_WATCHDOG_ALWAYS,
 	};
 	for (size_t i = 0; i < sizeof own / sizeof own[0]; i++) {
 		const struct sa_code *c = sa_code_lookup(SA_TAB_REASON, own[i]);
@@ -177,25 +177,25 @@ test_login_stages(void **state)
 {
 	(void)state;
 	static const struct expect e[] = {
-		{2, "Fetching user object"},
-		{3, "Terminal checking for login terminal source"},
-		{5, "User suspend checking"},
-		{6, "User expiration checking"},
-		{7, "User day-time checkings"},
-		{8, "Password validity checkings"},
-		{9, "User grace login checkings"},
-		{10, "Password expired with no more grace logins"},
-		{11, "Building the user ACEE"},
-		{12, "User inactivity days check"},
-		{13, "Too many logins for user"},
-		{14, "Active HOLIDAY check"},
-		{15, "Login Application (LOGINAPPL) check"},
-		{16, "User Groups day-time checking"},
-		{17, "Attempt rejected by the native environment"},
-		{18, "User without domain restriction"},
-		{19, "No reason to deny \xe2\x80\x93 allow login"},
-		{20, "'Logical' user check"},
-		{49, "Logout detected after last process terminated"},
+	    {2, "Fetching user object"},
+	    {3, "Terminal checking for login terminal source"},
+	    {5, "User suspend checking"},
+	    {6, "User expiration checking"},
+	    {7, "User day-time checkings"},
+	    {8, "Password validity checkings"},
+	    {9, "User grace login checkings"},
+	    {10, "Password expired with no more grace logins"},
+	    {11, "Building the user ACEE"},
+	    {12, "User inactivity days check"},
+	    {13, "Too many logins for user"},
+	    {14, "Active HOLIDAY check"},
+	    {15, "Login Application (LOGINAPPL) check"},
+	    {16, "User Groups day-time checking"},
+	    {17, "Attempt rejected by the native environment"},
+	    {18, "User without domain restriction"},
+	    {19, "No reason to deny \xe2\x80\x93 allow login"},
+	    {20, "'Logical' user check"},
+	    {49, "Logout detected after last process terminated"},
 	};
 	size_t n = sizeof e / sizeof e[0];
 	check_exact(SA_TAB_STAGE_LOGIN, e, n);
@@ -209,19 +209,19 @@ test_resource_network_stages(void **state)
 {
 	(void)state;
 	static const struct expect res[] = {
-		{52, "Category check of resource"},
-		{59, "Resource UACC check"},
-		{61, "User is OPERATOR on resource"},
-		{62, "UACC check for Class of unprotected resource"},
-		{69, "No Step that allowed access"},
-		{87, "Resource group calendar ACL check for user"},
+	    {52, "Category check of resource"},
+	    {59, "Resource UACC check"},
+	    {61, "User is OPERATOR on resource"},
+	    {62, "UACC check for Class of unprotected resource"},
+	    {69, "No Step that allowed access"},
+	    {87, "Resource group calendar ACL check for user"},
 	};
 	check_exact(SA_TAB_STAGE_RESOURCE, res, 6);
 	assert_int_equal(documented_count(SA_TAB_STAGE_RESOURCE), 6);
 	static const struct expect net[] = {
-		{408, "Default access of TCP service"},
-		{409, "CACL read stage of TCP service"},
-		{421, "HOSTNP entry for User '*' in TCP service CACL"},
+	    {408, "Default access of TCP service"},
+	    {409, "CACL read stage of TCP service"},
+	    {421, "HOSTNP entry for User '*' in TCP service CACL"},
 	};
 	check_exact(SA_TAB_STAGE_NETWORK, net, 3);
 	assert_int_equal(documented_count(SA_TAB_STAGE_NETWORK), 3);
@@ -232,45 +232,45 @@ test_admin_stages(void **state)
 {
 	(void)state;
 	static const struct expect e[] = {
-		{300, "Undefined CA ControlMinder user"},
-		{301, "An attempt to delete last ADMIN user"},
-		{302, "An attempt to delete user root"},
-		{303, "User trying to change their own password"},
-		{304, "Nonauditor user trying to set audit mode"},
-		{305, "Command allowed for ADMIN user"},
-		{306, "Showuser (myself) , Showxusr allowed"},
-		{307, "User trying to set categories they do not have"},
-		{308, "User trying to set a security-label they do not have"},
-		{309, "User trying to set security-level greater than the "
-		      "user's own"},
-		{310, "NonADMIN user trying to set user-mode"},
-		{311, "Command allowed for object owner"},
-		{312, "Native file owner can define it to CA ControlMinder"},
-		{313, "Command allowed for a GROUP-ADMIN user"},
-		{314, "GROUP-ADMIN user can join/join- to group"},
-		{315, "GROUP-AUDITOR/ADMIN can list the group"},
-		{316, "An auditor can list any object"},
-		{317, "An OPERATOR can list any object"},
-		{318, "A GROUP-AUDITOR can list objects in group scope"},
-		{319, "A GROUP-OPERATOR can list objects in group scope"},
-		{320, "Command allowed for CLASS-ADMIN user"},
-		{321, "Command allowed for PWMANAGER/ADMIN with access"},
-		{322, "There is no rule allowing this operation"},
-		{324, "User changing their own password using sepass"},
-		{326, "User created 'Login Information' for themselves"},
-		{327, "Command allowed for GROUP-PWMANAGER"},
-		{329, "A PWMANAGER enabled a user"},
-		{330, "Command allowed for DOMAIN change"},
-		{331, "Command allowed for PWMANAGER"},
-		{332, "Changing native flags allowed for PWMANAGER"},
-		{333, "Changing 'must change password next logon' attribute "
-		      "is allowed for PWMANAGER"},
-		{334, "Command allowed for GROUP-PWMANAGER"},
-		{335, "Editing 'Login Information' is allowed for PWMANAGER"},
-		{336, "Command allowed for auditor user"},
-		{337, "Failed to reconcile command with database information"},
-		{338, "Creating a command from an implicit request"},
-		{339, "SEOS_syscall module unload readiness check"},
+	    {300, "Undefined CA ControlMinder user"},
+	    {301, "An attempt to delete last ADMIN user"},
+	    {302, "An attempt to delete user root"},
+	    {303, "User trying to change their own password"},
+	    {304, "Nonauditor user trying to set audit mode"},
+	    {305, "Command allowed for ADMIN user"},
+	    {306, "Showuser (myself) , Showxusr allowed"},
+	    {307, "User trying to set categories they do not have"},
+	    {308, "User trying to set a security-label they do not have"},
+	    {309, "User trying to set security-level greater than the "
+		  "user's own"},
+	    {310, "NonADMIN user trying to set user-mode"},
+	    {311, "Command allowed for object owner"},
+	    {312, "Native file owner can define it to CA ControlMinder"},
+	    {313, "Command allowed for a GROUP-ADMIN user"},
+	    {314, "GROUP-ADMIN user can join/join- to group"},
+	    {315, "GROUP-AUDITOR/ADMIN can list the group"},
+	    {316, "An auditor can list any object"},
+	    {317, "An OPERATOR can list any object"},
+	    {318, "A GROUP-AUDITOR can list objects in group scope"},
+	    {319, "A GROUP-OPERATOR can list objects in group scope"},
+	    {320, "Command allowed for CLASS-ADMIN user"},
+	    {321, "Command allowed for PWMANAGER/ADMIN with access"},
+	    {322, "There is no rule allowing this operation"},
+	    {324, "User changing their own password using sepass"},
+	    {326, "User created 'Login Information' for themselves"},
+	    {327, "Command allowed for GROUP-PWMANAGER"},
+	    {329, "A PWMANAGER enabled a user"},
+	    {330, "Command allowed for DOMAIN change"},
+	    {331, "Command allowed for PWMANAGER"},
+	    {332, "Changing native flags allowed for PWMANAGER"},
+	    {333, "Changing 'must change password next logon' attribute "
+		  "is allowed for PWMANAGER"},
+	    {334, "Command allowed for GROUP-PWMANAGER"},
+	    {335, "Editing 'Login Information' is allowed for PWMANAGER"},
+	    {336, "Command allowed for auditor user"},
+	    {337, "Failed to reconcile command with database information"},
+	    {338, "Creating a command from an implicit request"},
+	    {339, "SEOS_syscall module unload readiness check"},
 	};
 	size_t n = sizeof e / sizeof e[0];
 	check_exact(SA_TAB_STAGE_ADMIN, e, n);
@@ -286,23 +286,23 @@ test_password_quality(void **state)
 {
 	(void)state;
 	static const struct expect e[] = {
-		{3, "Too few lowercase letters in password"},
-		{4, "Too few capital letters in password"},
-		{5, "Too few numeric characters in password"},
-		{6, "Too few other characters in password"},
-		{7, "Too many repetitions of same char in password"},
-		{9, "Password previously used. Select a different password"},
-		{10, "Too few alphabetic characters in password"},
-		{11, "Too few alphanumeric characters in password"},
-		{12, "Password was changed recently, cannot be changed again "
-		     "at this time"},
-		{13, "Password is contained by a previous password or vice "
-		     "versa"},
-		{14, "Password contains previous password pattern"},
-		{21, "Cannot include predefined prohibited characters"},
-		{23, "Password is contained by a previous password or vice "
-		     "versa"},
-		{24, "Password is in dictionary file"},
+	    {3, "Too few lowercase letters in password"},
+	    {4, "Too few capital letters in password"},
+	    {5, "Too few numeric characters in password"},
+	    {6, "Too few other characters in password"},
+	    {7, "Too many repetitions of same char in password"},
+	    {9, "Password previously used. Select a different password"},
+	    {10, "Too few alphabetic characters in password"},
+	    {11, "Too few alphanumeric characters in password"},
+	    {12, "Password was changed recently, cannot be changed again "
+		 "at this time"},
+	    {13, "Password is contained by a previous password or vice "
+		 "versa"},
+	    {14, "Password contains previous password pattern"},
+	    {21, "Cannot include predefined prohibited characters"},
+	    {23, "Password is contained by a previous password or vice "
+		 "versa"},
+	    {24, "Password is in dictionary file"},
 	};
 	size_t n = sizeof e / sizeof e[0];
 	check_exact(SA_TAB_PWQUALITY, e, n);
@@ -317,18 +317,18 @@ test_untrust_reasons(void **state)
 		int64_t code;
 		const char *name, *message;
 	} e[] = {
-		{0, "WDWARN_ERROR", "An error occurred"},
-		{1, "WDWARN_STATCHANGED", "Stat was changed"},
-		{2, "WDWARN_AIXEXIT", "HP-UX/AIX extended information changed"},
-		{3, "WDWARN_AIXACL", "HP-UX/AIX ACL changed"},
-		{4, "WDWARN_CRC", "CRC check failed"},
-		{5, "WDWARN_STAT",
-		 "Cannot obtain information about the trusted file"},
-		{6, "WDWARN_MD5", "MD5 signatures do not match"},
+	    {0, "WDWARN_ERROR", "An error occurred"},
+	    {1, "WDWARN_STATCHANGED", "Stat was changed"},
+	    {2, "WDWARN_AIXEXIT", "HP-UX/AIX extended information changed"},
+	    {3, "WDWARN_AIXACL", "HP-UX/AIX ACL changed"},
+	    {4, "WDWARN_CRC", "CRC check failed"},
+	    {5, "WDWARN_STAT",
+	     "Cannot obtain information about the trusted file"},
+	    {6, "WDWARN_MD5", "MD5 signatures do not match"},
 	};
 	for (size_t i = 0; i < sizeof e / sizeof e[0]; i++) {
 		const struct sa_code *c =
-			sa_code_lookup(SA_TAB_UNTRUST, e[i].code);
+		    sa_code_lookup(SA_TAB_UNTRUST, e[i].code);
 		assert_non_null(c);
 		assert_string_equal(c->name, e[i].name);
 		assert_string_equal(c->message, e[i].message);
@@ -336,7 +336,7 @@ test_untrust_reasons(void **state)
 	}
 	assert_int_equal(documented_count(SA_TAB_UNTRUST), 7);
 	const struct sa_code *c =
-		sa_code_lookup(SA_TAB_UNTRUST, SA_WDWARN_SHA256);
+	    sa_code_lookup(SA_TAB_UNTRUST, SA_WDWARN_SHA256);
 	assert_int_equal(SA_WDWARN_SHA256, 100);
 	assert_non_null(c);
 	assert_true(c->own);
@@ -407,18 +407,19 @@ test_untrust_stat_explain(void **state)
 	assert_int_equal(sa_untrust_stat_explain(0, buf, sizeof buf), 0);
 	assert_non_null(strstr(buf, "no stat field changed"));
 
-	assert_int_equal(
-		sa_untrust_stat_explain(SA_USTAT_ALL, buf, sizeof buf), 0);
+	assert_int_equal(sa_untrust_stat_explain(SA_USTAT_ALL, buf, sizeof buf),
+			 0);
 	static const char *const all[] = {
-		"Owner (UID) changed", "Group (GID) changed", "Size changed",
-		"Status change time changed", "Inode number changed",
-		"Device changed", "Link count changed"};
+	    "Owner (UID) changed",  "Group (GID) changed",
+	    "Size changed",	    "Status change time changed",
+	    "Inode number changed", "Device changed",
+	    "Link count changed"};
 	for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
 		assert_non_null(strstr(buf, all[i]));
 
-	assert_int_equal(sa_untrust_stat_explain(0x1000 | SA_USTAT_SIZE, buf,
-						 sizeof buf),
-			 SA_ERANGE);
+	assert_int_equal(
+	    sa_untrust_stat_explain(0x1000 | SA_USTAT_SIZE, buf, sizeof buf),
+	    SA_ERANGE);
 	assert_non_null(strstr(buf, "Size changed"));
 	assert_non_null(strstr(buf, "0x1000 unknown"));
 	assert_int_equal(sa_untrust_stat_explain(-5, buf, sizeof buf),
@@ -451,18 +452,18 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_tables_sorted_unique),
-		cmocka_unit_test(test_own_codes_outside_documented),
-		cmocka_unit_test(test_status_words),
-		cmocka_unit_test(test_reasons),
-		cmocka_unit_test(test_login_stages),
-		cmocka_unit_test(test_resource_network_stages),
-		cmocka_unit_test(test_admin_stages),
-		cmocka_unit_test(test_password_quality),
-		cmocka_unit_test(test_untrust_reasons),
-		cmocka_unit_test(test_stage_families),
-		cmocka_unit_test(test_untrust_stat_explain),
-		cmocka_unit_test(test_untrust_stat_names),
+	    cmocka_unit_test(test_tables_sorted_unique),
+	    cmocka_unit_test(test_own_codes_outside_documented),
+	    cmocka_unit_test(test_status_words),
+	    cmocka_unit_test(test_reasons),
+	    cmocka_unit_test(test_login_stages),
+	    cmocka_unit_test(test_resource_network_stages),
+	    cmocka_unit_test(test_admin_stages),
+	    cmocka_unit_test(test_password_quality),
+	    cmocka_unit_test(test_untrust_reasons),
+	    cmocka_unit_test(test_stage_families),
+	    cmocka_unit_test(test_untrust_stat_explain),
+	    cmocka_unit_test(test_untrust_stat_names),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -113,13 +113,12 @@ check_common_defaults(const struct conf *c)
 	assert_int_equal(c->sync_interval_ms, 100);
 	assert_int_equal(c->disk_full_action, FULL_REFUSE);
 	assert_int_equal(c->reserve_bytes, 64 * 1024 * 1024);
-	assert_int_equal(c->reserved_events,
-			 EVB(SA_EV_LOGIN) | EVB(SA_EV_LOGOUT) |
-			 EVB(SA_EV_ACCOUNT_ENABLED) |
-			 EVB(SA_EV_ACCOUNT_DISABLED) |
-			 EVB(SA_EV_PASSWORD_ATTEMPT) | EVB(SA_EV_ADMIN) |
-			 EVB(SA_EV_UNTRUST) | EVB(SA_EV_STARTUP) |
-			 EVB(SA_EV_SHUTDOWN) | EVB(SA_EV_LOSS));
+	assert_int_equal(
+	    c->reserved_events,
+	    EVB(SA_EV_LOGIN) | EVB(SA_EV_LOGOUT) | EVB(SA_EV_ACCOUNT_ENABLED) |
+		EVB(SA_EV_ACCOUNT_DISABLED) | EVB(SA_EV_PASSWORD_ATTEMPT) |
+		EVB(SA_EV_ADMIN) | EVB(SA_EV_UNTRUST) | EVB(SA_EV_STARTUP) |
+		EVB(SA_EV_SHUTDOWN) | EVB(SA_EV_LOSS));
 	assert_int_equal(c->max_clients, 1024);
 	assert_int_equal(c->max_record_bytes, 65536);
 	assert_int_equal(c->max_frame_bytes, 4194304);
@@ -181,32 +180,31 @@ test_full_file(void **state)
 
 	(void)state;
 	conf_defaults(&c);
-	load_ok(&c,
-		"; seauditd.ini: every key\n"
-		"# comments of both kinds, blank lines, inline comments\n"
-		"\n"
-		"[logmgr]\n"
-		"audit_log = /var/log/sa ; the directory\n"
-		"audit_back = /var/backup/sa\n"
-		"audit_size = 50\n"
-		"audit_max_files = 100000\n"
-		"BackUp_Date = weekly\n"
-		"audit_group = root\n"
-		"\n"
-		"[seauditd]\n"
-		"socket = /run/sa.sock\n"
-		"socket_mode = 0660\n"
-		"sync = interval\n"
-		"sync_interval_ms = 60000\n"
-		"disk_full_action = rotate\n"
-		"reserve = 512K\n"
-		"reserved_classes = network , trace,password_attempt\n"
-		"max_clients = 65536\n"
-		"max_record_bytes = 256\n"
-		"max_frame_bytes = 1024\n"
-		"compress = no\n"
-		"compress_level = 19\n"
-		"origin = host-1.example.org\n");
+	load_ok(&c, "; seauditd.ini: every key\n"
+		    "# comments of both kinds, blank lines, inline comments\n"
+		    "\n"
+		    "[logmgr]\n"
+		    "audit_log = /var/log/sa ; the directory\n"
+		    "audit_back = /var/backup/sa\n"
+		    "audit_size = 50\n"
+		    "audit_max_files = 100000\n"
+		    "BackUp_Date = weekly\n"
+		    "audit_group = root\n"
+		    "\n"
+		    "[seauditd]\n"
+		    "socket = /run/sa.sock\n"
+		    "socket_mode = 0660\n"
+		    "sync = interval\n"
+		    "sync_interval_ms = 60000\n"
+		    "disk_full_action = rotate\n"
+		    "reserve = 512K\n"
+		    "reserved_classes = network , trace,password_attempt\n"
+		    "max_clients = 65536\n"
+		    "max_record_bytes = 256\n"
+		    "max_frame_bytes = 1024\n"
+		    "compress = no\n"
+		    "compress_level = 19\n"
+		    "origin = host-1.example.org\n");
 	assert_string_equal(c.audit_log, "/var/log/sa");
 	assert_string_equal(c.audit_back, "/var/backup/sa");
 	assert_int_equal(c.audit_size, 50 * 1024);
@@ -223,7 +221,7 @@ test_full_file(void **state)
 	assert_int_equal(c.reserve_bytes, 512 * 1024);
 	assert_int_equal(c.reserved_events,
 			 EVB(SA_EV_INBOUND) | EVB(SA_EV_OUTBOUND) |
-			 EVB(SA_EV_TRACE) | EVB(SA_EV_PASSWORD_ATTEMPT));
+			     EVB(SA_EV_TRACE) | EVB(SA_EV_PASSWORD_ATTEMPT));
 	assert_int_equal(c.max_clients, 65536);
 	assert_int_equal(c.max_record_bytes, 256);
 	assert_int_equal(c.max_frame_bytes, 1024);
@@ -261,18 +259,17 @@ test_case_insensitive(void **state)
 
 	(void)state;
 	conf_defaults(&c);
-	load_ok(&c,
-		"[LOGMGR]\n"
-		"AUDIT_LOG = /a\n"
-		"Audit_Back = /b\n"
-		"AUDIT_SIZE = 1024\n"
-		"Audit_Max_Files = 7\n"
-		"backup_date = Monthly\n"
-		"AUDIT_GROUP = NONE\n"
-		"[SeAuditD]\n"
-		"SYNC = BATCH\n"
-		"Disk_Full_Action = Block\n"
-		"COMPRESS = YES\n");
+	load_ok(&c, "[LOGMGR]\n"
+		    "AUDIT_LOG = /a\n"
+		    "Audit_Back = /b\n"
+		    "AUDIT_SIZE = 1024\n"
+		    "Audit_Max_Files = 7\n"
+		    "backup_date = Monthly\n"
+		    "AUDIT_GROUP = NONE\n"
+		    "[SeAuditD]\n"
+		    "SYNC = BATCH\n"
+		    "Disk_Full_Action = Block\n"
+		    "COMPRESS = YES\n");
 	assert_string_equal(c.audit_log, "/a");
 	assert_string_equal(c.audit_back, "/b");
 	assert_int_equal(c.audit_size, 1024 * 1024);
@@ -302,13 +299,12 @@ test_syntax_variants(void **state)
 
 	(void)state;
 	conf_defaults(&c);
-	load_ok(&c,
-		"\xef\xbb\xbf[logmgr]\r\n"
-		"  audit_log = /x\r\n"
-		"\taudit_back = /y\r\n"
-		"audit_max_files: 3\r\n"
-		"  [ seauditd ]  ; spaced header\n"
-		"origin =\n");
+	load_ok(&c, "\xef\xbb\xbf[logmgr]\r\n"
+		    "  audit_log = /x\r\n"
+		    "\taudit_back = /y\r\n"
+		    "audit_max_files: 3\r\n"
+		    "  [ seauditd ]  ; spaced header\n"
+		    "origin =\n");
 	assert_string_equal(c.audit_log, "/x");
 	assert_string_equal(c.audit_back, "/y");
 	assert_int_equal(c.audit_max_files, 3);
@@ -337,11 +333,10 @@ test_values(void **state)
 	load_ok(&c, "[seauditd]\nreserved_classes = none\n");
 	assert_int_equal(c.reserved_events, 0);
 	load_ok(&c, "[seauditd]\nreserved_classes = LOGIN\n");
-	assert_int_equal(c.reserved_events,
-			 EVB(SA_EV_LOGIN) | EVB(SA_EV_LOGOUT) |
-			 EVB(SA_EV_ACCOUNT_ENABLED) |
-			 EVB(SA_EV_ACCOUNT_DISABLED) |
-			 EVB(SA_EV_PASSWORD_ATTEMPT));
+	assert_int_equal(
+	    c.reserved_events,
+	    EVB(SA_EV_LOGIN) | EVB(SA_EV_LOGOUT) | EVB(SA_EV_ACCOUNT_ENABLED) |
+		EVB(SA_EV_ACCOUNT_DISABLED) | EVB(SA_EV_PASSWORD_ATTEMPT));
 	load_ok(&c, "[logmgr]\naudit_size = 1073741824\naudit_back =\n");
 	assert_int_equal(c.audit_size, UINT64_C(1) << 40);
 	assert_string_equal(c.audit_back, "");
@@ -408,10 +403,11 @@ test_err_values(void **state)
 		 "daily, weekly or monthly)");
 	load_bad("[seauditd]\nsocket = relative.sock\n",
 		 "2: socket: 'relative.sock' is not an absolute path");
-	load_bad("[seauditd]\nsocket = /aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
-		 "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
-		 "aaaaaaaaaa\n",
-		 "2: socket: path too long (max 107 bytes)");
+	load_bad(
+	    "[seauditd]\nsocket = /aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+	    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+	    "aaaaaaaaaa\n",
+	    "2: socket: path too long (max 107 bytes)");
 	load_bad("[seauditd]\nsocket_mode = 0680\n",
 		 "2: socket_mode: bad value '0680' (expected an octal mode "
 		 "such as 0660)");
@@ -586,24 +582,22 @@ test_parse_classes(void **state)
 	uint32_t bits = 0;
 
 	(void)state;
-	assert_int_equal(conf_parse_classes("login,admin,untrust,daemon",
-					    &bits), 0);
-	assert_int_equal(bits,
-			 EVB(SA_EV_LOGIN) | EVB(SA_EV_LOGOUT) |
-			 EVB(SA_EV_ACCOUNT_ENABLED) |
-			 EVB(SA_EV_ACCOUNT_DISABLED) |
-			 EVB(SA_EV_PASSWORD_ATTEMPT) | EVB(SA_EV_ADMIN) |
-			 EVB(SA_EV_UNTRUST) | EVB(SA_EV_STARTUP) |
-			 EVB(SA_EV_SHUTDOWN));
+	assert_int_equal(
+	    conf_parse_classes("login,admin,untrust,daemon", &bits), 0);
+	assert_int_equal(bits, EVB(SA_EV_LOGIN) | EVB(SA_EV_LOGOUT) |
+				   EVB(SA_EV_ACCOUNT_ENABLED) |
+				   EVB(SA_EV_ACCOUNT_DISABLED) |
+				   EVB(SA_EV_PASSWORD_ATTEMPT) |
+				   EVB(SA_EV_ADMIN) | EVB(SA_EV_UNTRUST) |
+				   EVB(SA_EV_STARTUP) | EVB(SA_EV_SHUTDOWN));
 	assert_int_equal(conf_parse_classes("network", &bits), 0);
 	assert_int_equal(bits, EVB(SA_EV_INBOUND) | EVB(SA_EV_OUTBOUND));
-	assert_int_equal(conf_parse_classes(" password , resource ", &bits),
-			 0);
-	assert_int_equal(bits, EVB(SA_EV_PASSWORD_VERIFY) |
-			 EVB(SA_EV_RESOURCE));
+	assert_int_equal(conf_parse_classes(" password , resource ", &bits), 0);
+	assert_int_equal(bits,
+			 EVB(SA_EV_PASSWORD_VERIFY) | EVB(SA_EV_RESOURCE));
 	assert_int_equal(conf_parse_classes("trace,loss,startup", &bits), 0);
 	assert_int_equal(bits, EVB(SA_EV_TRACE) | EVB(SA_EV_LOSS) |
-			 EVB(SA_EV_STARTUP));
+				   EVB(SA_EV_STARTUP));
 	assert_int_equal(conf_parse_classes("all", &bits), 0);
 	assert_int_equal(bits, UINT32_C(0xfffe));
 	assert_int_equal(conf_parse_classes("none", &bits), 0);
@@ -618,8 +612,10 @@ test_parse_classes(void **state)
 	assert_int_equal(conf_parse_classes("login,", &bits), -1);
 	assert_int_equal(conf_parse_classes(",login", &bits), -1);
 	assert_int_equal(conf_parse_classes("login,none", &bits), -1);
-	assert_int_equal(conf_parse_classes(
-		"a_class_name_much_longer_than_any_real_one", &bits), -1);
+	assert_int_equal(
+	    conf_parse_classes("a_class_name_much_longer_than_any_real_one",
+			       &bits),
+	    -1);
 }
 
 /*
@@ -664,19 +660,19 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_defaults),
-		cmocka_unit_test(test_full_file),
-		cmocka_unit_test(test_partial_file),
-		cmocka_unit_test(test_case_insensitive),
-		cmocka_unit_test(test_syntax_variants),
-		cmocka_unit_test(test_values),
-		cmocka_unit_test(test_err_sections_and_keys),
-		cmocka_unit_test(test_err_values),
-		cmocka_unit_test(test_err_group),
-		cmocka_unit_test(test_err_long_line),
-		cmocka_unit_test(test_err_file),
-		cmocka_unit_test(test_parse_classes),
-		cmocka_unit_test(test_reload_applies_reloadable_keys),
+	    cmocka_unit_test(test_defaults),
+	    cmocka_unit_test(test_full_file),
+	    cmocka_unit_test(test_partial_file),
+	    cmocka_unit_test(test_case_insensitive),
+	    cmocka_unit_test(test_syntax_variants),
+	    cmocka_unit_test(test_values),
+	    cmocka_unit_test(test_err_sections_and_keys),
+	    cmocka_unit_test(test_err_values),
+	    cmocka_unit_test(test_err_group),
+	    cmocka_unit_test(test_err_long_line),
+	    cmocka_unit_test(test_err_file),
+	    cmocka_unit_test(test_parse_classes),
+	    cmocka_unit_test(test_reload_applies_reloadable_keys),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -48,7 +48,8 @@ test_paths_agree(void **state)
 			assert_int_equal(a, sa_crc32c(0, buf + off, n));
 #if defined(__x86_64__)
 			if (__builtin_cpu_supports("sse4.2"))
-				assert_int_equal(a, sa__crc32c_hw(0, buf + off, n));
+				assert_int_equal(
+				    a, sa__crc32c_hw(0, buf + off, n));
 #endif
 			/* Incremental equals one-shot. */
 			uint32_t c = sa_crc32c(0, buf + off, n / 2);
@@ -61,8 +62,8 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_vectors),
-		cmocka_unit_test(test_paths_agree),
+	    cmocka_unit_test(test_vectors),
+	    cmocka_unit_test(test_paths_agree),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -29,25 +29,44 @@
 
 #include "testutil.h"
 
-
 static const char header[] =
-	"time,event,status,class,user,session,access,stage,reason,resource,"
-	"program,terminal,host,service,module,message_id,errno,effective_user,"
-	"real_user,uid,euid,ruid,port,command,trace,os_user,origin,seq,pid,"
-	"producer_uid,lost,lost_since,lost_until,detail\r\n";
+    "time,event,status,class,user,session,access,stage,reason,resource,"
+    "program,terminal,host,service,module,message_id,errno,effective_user,"
+    "real_user,uid,euid,ruid,port,command,trace,os_user,origin,seq,pid,"
+    "producer_uid,lost,lost_since,lost_until,detail\r\n";
 
 static const char *const seed_json[4] = {
-	"{\"time\":\"2008-10-28T12:15:01Z\",\"event\":\"login\",\"status\":\"P\",\"user\":\"root\",\"session\":\"49047159:0000034b\",\"stage\":59,\"reason\":2,\"terminal\":\"_CRONJOB_\",\"program\":\"SBIN_CRON\",\"os_user\":false}",
-	"{\"time\":\"2009-01-29T17:23:33Z\",\"event\":\"logout\",\"status\":\"O\",\"user\":\"root\",\"stage\":49,\"reason\":2,\"terminal\":\"computer.com\",\"os_user\":false}",
-	"{\"time\":\"2008-11-18T15:23:56Z\",\"event\":\"resource\",\"status\":\"D\",\"class\":\"FILE\",\"user\":\"admabc\",\"session\":\"4922ae61:00000132\",\"access\":\"Read\",\"stage\":69,\"reason\":3,\"resource\":\"/tmp/one\",\"program\":\"/usr/local/bin/tcsh\",\"terminal\":\"localhost\",\"effective_user\":\"admabc\",\"os_user\":false}",
-	"{\"time\":\"2009-01-21T15:37:43Z\",\"event\":\"outbound\",\"status\":\"D\",\"class\":\"TCP\",\"service\":\"telnet\",\"user\":\"root\",\"session\":\"4977248c:0000012a5248\",\"stage\":408,\"reason\":2,\"host\":\"computer.org\",\"program\":\"/usr/bin/telnet\",\"terminal\":\"computer.com\",\"os_user\":false}",
+    "{\"time\":\"2008-10-28T12:15:01Z\",\"event\":\"login\",\"status\":\"P\","
+    "\"user\":\"root\",\"session\":\"49047159:0000034b\",\"stage\":59,"
+    "\"reason\":2,\"terminal\":\"_CRONJOB_\",\"program\":\"SBIN_CRON\",\"os_"
+    "user\":false}",
+    "{\"time\":\"2009-01-29T17:23:33Z\",\"event\":\"logout\",\"status\":\"O\","
+    "\"user\":\"root\",\"stage\":49,\"reason\":2,\"terminal\":\"computer.com\","
+    "\"os_user\":false}",
+    "{\"time\":\"2008-11-18T15:23:56Z\",\"event\":\"resource\",\"status\":"
+    "\"D\",\"class\":\"FILE\",\"user\":\"admabc\",\"session\":\"4922ae61:"
+    "00000132\",\"access\":\"Read\",\"stage\":69,\"reason\":3,\"resource\":\"/"
+    "tmp/one\",\"program\":\"/usr/local/bin/"
+    "tcsh\",\"terminal\":\"localhost\",\"effective_user\":\"admabc\",\"os_"
+    "user\":false}",
+    "{\"time\":\"2009-01-21T15:37:43Z\",\"event\":\"outbound\",\"status\":"
+    "\"D\",\"class\":\"TCP\",\"service\":\"telnet\",\"user\":\"root\","
+    "\"session\":\"4977248c:0000012a5248\",\"stage\":408,\"reason\":2,\"host\":"
+    "\"computer.org\",\"program\":\"/usr/bin/"
+    "telnet\",\"terminal\":\"computer.com\",\"os_user\":false}",
 };
 
 static const char *const seed_csv[4] = {
-	"2008-10-28T12:15:01Z,login,P,,root,49047159:0000034b,,59,2,,SBIN_CRON,_CRONJOB_,,,,,,,,,,,,,,false,,,,,,,,\r\n",
-	"2009-01-29T17:23:33Z,logout,O,,root,,,49,2,,,computer.com,,,,,,,,,,,,,,false,,,,,,,,\r\n",
-	"2008-11-18T15:23:56Z,resource,D,FILE,admabc,4922ae61:00000132,Read,69,3,/tmp/one,/usr/local/bin/tcsh,localhost,,,,,,admabc,,,,,,,,false,,,,,,,,\r\n",
-	"2009-01-21T15:37:43Z,outbound,D,TCP,root,4977248c:0000012a5248,,408,2,,/usr/bin/telnet,computer.com,computer.org,telnet,,,,,,,,,,,,false,,,,,,,,\r\n",
+    "2008-10-28T12:15:01Z,login,P,,root,49047159:0000034b,,59,2,,SBIN_CRON,_"
+    "CRONJOB_,,,,,,,,,,,,,,false,,,,,,,,\r\n",
+    "2009-01-29T17:23:33Z,logout,O,,root,,,49,2,,,computer.com,,,,,,,,,,,,,,"
+    "false,,,,,,,,\r\n",
+    "2008-11-18T15:23:56Z,resource,D,FILE,admabc,4922ae61:00000132,Read,69,3,/"
+    "tmp/one,/usr/local/bin/"
+    "tcsh,localhost,,,,,,admabc,,,,,,,,false,,,,,,,,\r\n",
+    "2009-01-21T15:37:43Z,outbound,D,TCP,root,4977248c:0000012a5248,,408,2,,/"
+    "usr/bin/"
+    "telnet,computer.com,computer.org,telnet,,,,,,,,,,,,false,,,,,,,,\r\n",
 };
 
 static void
@@ -70,7 +89,8 @@ test_header(void **state)
 	r.status = 'P';
 	r.seq = 1;
 	for (int f = 1; f < SA_F__COUNT; f++) {
-		const struct sa_field_info *fi = sa_field_info((enum sa_field)f);
+		const struct sa_field_info *fi =
+		    sa_field_info((enum sa_field)f);
 		if (fi->kind == SA_KIND_STR)
 			sa_record_set_cstr(&r, (enum sa_field)f, "x");
 		else if (fi->kind == SA_KIND_INT)
@@ -103,8 +123,8 @@ test_seed_golden(void **state)
 		char *scratch = malloc(n);
 		struct sa_record r;
 		assert_int_equal(
-			sa_json_parse_record(seed_json[i], n, &r, scratch, NULL),
-			0);
+		    sa_json_parse_record(seed_json[i], n, &r, scratch, NULL),
+		    0);
 		struct sa_buf b = SA_BUF_INIT;
 		assert_int_equal(sa_format_csv(&b, &r, 0), 0);
 		assert_string_equal(b.data, seed_csv[i]);
@@ -132,20 +152,20 @@ test_quoting(void **state)
 		size_t n;
 		const char *cell;
 	} v[] = {
-		{"plain", 5, "plain"},
-		{"", 0, "\"\""},
-		{"a,b", 3, "\"a,b\""},
-		{"say \"hi\"", 8, "\"say \"\"hi\"\"\""},
-		{"\"", 1, "\"\"\"\""},
-		{"l1\r\nl2", 6, "\"l1\r\nl2\""},
-		{"cr\r", 3, "\"cr\r\""},
-		{"lf\n", 3, "\"lf\n\""},
-		{" lead", 5, "\" lead\""},
-		{"trail ", 6, "\"trail \""},
-		{"\ttab", 4, "\"\ttab\""},
-		{"in ner", 6, "in ner"},
-		{"nul\0x\xff\x80\x1b", 8, "nul\0x\xff\x80\x1b"},
-		{"=cmd()", 6, "=cmd()"},
+	    {"plain", 5, "plain"},
+	    {"", 0, "\"\""},
+	    {"a,b", 3, "\"a,b\""},
+	    {"say \"hi\"", 8, "\"say \"\"hi\"\"\""},
+	    {"\"", 1, "\"\"\"\""},
+	    {"l1\r\nl2", 6, "\"l1\r\nl2\""},
+	    {"cr\r", 3, "\"cr\r\""},
+	    {"lf\n", 3, "\"lf\n\""},
+	    {" lead", 5, "\" lead\""},
+	    {"trail ", 6, "\"trail \""},
+	    {"\ttab", 4, "\"\ttab\""},
+	    {"in ner", 6, "in ner"},
+	    {"nul\0x\xff\x80\x1b", 8, "nul\0x\xff\x80\x1b"},
+	    {"=cmd()", 6, "=cmd()"},
 	};
 	for (size_t i = 0; i < sizeof v / sizeof v[0]; i++) {
 		struct sa_record r;
@@ -156,7 +176,9 @@ test_quoting(void **state)
 		/* host is column 13: after 12 commas */
 		const char *p = b.data;
 		for (int c = 0; c < 12; c++)
-			p = (const char *)memchr(p, ',', b.len - (size_t)(p - b.data)) + 1;
+			p = (const char *)memchr(p, ',',
+						 b.len - (size_t)(p - b.data)) +
+			    1;
 		size_t cl = strlen(v[i].cell);
 		if (i == 12)
 			cl = 8;
@@ -213,11 +235,11 @@ test_masking(void **state)
 		uint8_t *dec = malloc(t.len + sizeof header);
 		size_t pos = 0;
 		assert_int_equal(tu_csv_row((const uint8_t *)header,
-					 sizeof header - 1, &pos, hdr, dec),
+					    sizeof header - 1, &pos, hdr, dec),
 				 TU_CSV_NCOLS);
 		pos = 0;
-		assert_int_equal(tu_csv_row((const uint8_t *)t.data, t.len, &pos,
-					 cells, dec + sizeof header),
+		assert_int_equal(tu_csv_row((const uint8_t *)t.data, t.len,
+					    &pos, cells, dec + sizeof header),
 				 TU_CSV_NCOLS);
 		assert_int_equal(pos, t.len);
 		free(dec);
@@ -250,15 +272,15 @@ test_reader_is_strict(void **state)
 {
 	(void)state;
 	static const char *const bad[] = {
-		"a\"b\r\n", "\"a\"b\r\n", "\"a\r\n", "a\n", "a\rb\r\n", "a",
-		"\"a\"\"\r\n",
+	    "a\"b\r\n", "\"a\"b\r\n", "\"a\r\n",     "a\n",
+	    "a\rb\r\n", "a",	      "\"a\"\"\r\n",
 	};
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
 		struct tu_cell cells[TU_CSV_MAXCELLS];
 		uint8_t dec[32];
 		size_t pos = 0;
 		assert_int_equal(tu_csv_row((const uint8_t *)bad[i],
-					 strlen(bad[i]), &pos, cells, dec),
+					    strlen(bad[i]), &pos, cells, dec),
 				 -1);
 	}
 }
@@ -277,8 +299,9 @@ test_random_roundtrip(void **state)
 	struct tu_cell hdr[TU_CSV_MAXCELLS], cells[TU_CSV_MAXCELLS];
 	uint8_t hdec[sizeof header];
 	size_t hpos = 0;
-	tu_csv_check_header(hdr, tu_csv_row((const uint8_t *)header, sizeof header - 1,
-				  &hpos, hdr, hdec));
+	tu_csv_check_header(hdr,
+			    tu_csv_row((const uint8_t *)header,
+				       sizeof header - 1, &hpos, hdr, hdec));
 
 	/* The records of the stream, kept alive in their own arenas. */
 	enum { STREAM = 500 };
@@ -303,11 +326,12 @@ test_random_roundtrip(void **state)
 		}
 		size_t pos = 0;
 		int n = tu_csv_row((const uint8_t *)b.data, b.len, &pos, cells,
-				dec);
+				   dec);
 		if (n != TU_CSV_NCOLS || pos != b.len)
-			fail_msg("record %d: row not strict RFC 4180 (%d cells, "
-				 "%zu of %zu bytes)",
-				 i, n, pos, b.len);
+			fail_msg(
+			    "record %d: row not strict RFC 4180 (%d cells, "
+			    "%zu of %zu bytes)",
+			    i, n, pos, b.len);
 		struct sa_record back;
 		tu_csv_row_to_record(hdr, cells, n, &back);
 		if (!sa_record_equal(&r, &back))
@@ -318,10 +342,11 @@ test_random_roundtrip(void **state)
 			for (int f = 1; f < SA_F__COUNT; f++) {
 				if (!sa_record_has(&r, (enum sa_field)f) ||
 				    sa_field_info((enum sa_field)f)->kind !=
-					    SA_KIND_STR)
+					SA_KIND_STR)
 					continue;
 				size_t len = r.str[f].len;
-				assert_true(sarena.used + len + 1 <= sarena.cap);
+				assert_true(sarena.used + len + 1 <=
+					    sarena.cap);
 				uint8_t *d = sarena.mem + sarena.used;
 				if (len)
 					memcpy(d, r.str[f].ptr, len);
@@ -338,13 +363,13 @@ test_random_roundtrip(void **state)
 	assert_non_null(sdec);
 	size_t pos = 0;
 	struct tu_cell shdr[TU_CSV_MAXCELLS];
-	tu_csv_check_header(shdr, tu_csv_row((const uint8_t *)stream.data, stream.len,
-				   &pos, shdr, sdec));
+	tu_csv_check_header(shdr, tu_csv_row((const uint8_t *)stream.data,
+					     stream.len, &pos, shdr, sdec));
 	size_t dused = sizeof header;
 	for (int i = 0; i < STREAM; i++) {
 		size_t before = pos;
-		int n = tu_csv_row((const uint8_t *)stream.data, stream.len, &pos,
-				cells, sdec + dused);
+		int n = tu_csv_row((const uint8_t *)stream.data, stream.len,
+				   &pos, cells, sdec + dused);
 		assert_int_equal(n, TU_CSV_NCOLS);
 		dused += pos - before;
 		struct sa_record back;
@@ -366,13 +391,13 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_header),
-		cmocka_unit_test(test_seed_golden),
-		cmocka_unit_test(test_quoting),
-		cmocka_unit_test(test_masking),
-		cmocka_unit_test(test_refusals),
-		cmocka_unit_test(test_reader_is_strict),
-		cmocka_unit_test(test_random_roundtrip),
+	    cmocka_unit_test(test_header),
+	    cmocka_unit_test(test_seed_golden),
+	    cmocka_unit_test(test_quoting),
+	    cmocka_unit_test(test_masking),
+	    cmocka_unit_test(test_refusals),
+	    cmocka_unit_test(test_reader_is_strict),
+	    cmocka_unit_test(test_random_roundtrip),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

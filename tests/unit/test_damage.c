@@ -111,18 +111,17 @@ setup(void **state)
 	size_t pos = hdr_len;
 	while (pos < pristine_len) {
 		struct sa_frame fr;
-		assert_int_equal(sa__frame_parse(pristine + pos,
-						 pristine_len - pos, &fr),
-				 SA_FRAME_OK);
+		assert_int_equal(
+		    sa__frame_parse(pristine + pos, pristine_len - pos, &fr),
+		    SA_FRAME_OK);
 		frames[nframes].off = pos;
 		frames[nframes].end = pos + fr.total_len;
 		if (fr.type == SA_FRAME_RECORD) {
 			struct sa_record r;
-			assert_int_equal(sa_record_decode(fr.payload,
-							  fr.payload_len,
-							  h.first_seq,
-							  h.base_time_us, &r),
-					 0);
+			assert_int_equal(
+			    sa_record_decode(fr.payload, fr.payload_len,
+					     h.first_seq, h.base_time_us, &r),
+			    0);
 			frames[nframes].seq = r.seq;
 		}
 		nframes++;
@@ -234,9 +233,8 @@ test_truncate_every_offset(void **state)
 			g->n = 0;
 			const char *paths[] = {dir};
 			struct sa_reader *rd;
-			assert_int_equal(sa_reader_open(&rd, paths, 1, on_damage,
-							g),
-					 0);
+			assert_int_equal(
+			    sa_reader_open(&rd, paths, 1, on_damage, g), 0);
 			size_t k = 0;
 			while (sa_reader_next(rd, &r) == 1)
 				k++;
@@ -281,11 +279,13 @@ test_flip_bytes(void **state)
 				    flips[k] < frames[i].end)
 					hit = true;
 			if (hit) {
-				/* The damaged frame lies in a reported region. */
+				/* The damaged frame lies in a reported region.
+				 */
 				bool covered = false;
 				for (size_t d = 0; d < g->n; d++)
 					if (g->r[d].off <= frames[i].off &&
-					    frames[i].off < g->r[d].off + g->r[d].len)
+					    frames[i].off <
+						g->r[d].off + g->r[d].len)
 						covered = true;
 				assert_true(covered);
 				continue;
@@ -369,9 +369,9 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_truncate_every_offset),
-		cmocka_unit_test(test_flip_bytes),
-		cmocka_unit_test(test_damaged_zstd_chunk),
+	    cmocka_unit_test(test_truncate_every_offset),
+	    cmocka_unit_test(test_flip_bytes),
+	    cmocka_unit_test(test_damaged_zstd_chunk),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -323,15 +323,15 @@ test_timer_order(void **state)
 	struct ev_loop *l = loop_new();
 	struct tlog t = {0};
 	struct mark m[5] = {
-		{&t, 'c', 30}, {&t, 'a', 10}, {&t, 'b', 20},
-		{&t, 'x', 0}, {&t, 'y', 0},
+	    {&t, 'c', 30}, {&t, 'a', 10}, {&t, 'b', 20},
+	    {&t, 'x', 0},  {&t, 'y', 0},
 	};
 
 	(void)state;
 	t.start = ev_now_ms();
 	for (int i = 0; i < 5; i++)
-		assert_true(ev_add_timer(l, m[i].ms, false, mark_named_cb,
-					 &m[i]) > 0);
+		assert_true(
+		    ev_add_timer(l, m[i].ms, false, mark_named_cb, &m[i]) > 0);
 	assert_true(ev_add_timer(l, 60, false, stop_cb, NULL) > 0);
 	assert_int_equal(ev_run(l), 0);
 	/* Same due time: the order of addition. */
@@ -728,20 +728,20 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_fd_read),
-		cmocka_unit_test(test_fd_write_and_mod),
-		cmocka_unit_test(test_fd_high_number),
-		cmocka_unit_test(test_fd_delete_in_callback),
-		cmocka_unit_test(test_timer_order),
-		cmocka_unit_test(test_timer_repeat),
-		cmocka_unit_test(test_timer_delete_other),
-		cmocka_unit_test(test_timer_zero_readd),
-		cmocka_unit_test(test_timer_many),
-		cmocka_unit_test(test_signals),
-		cmocka_unit_test(test_signal_while_sleeping),
-		cmocka_unit_test(test_before_sleep),
-		cmocka_unit_test(test_stop),
-		cmocka_unit_test(test_now_ms),
+	    cmocka_unit_test(test_fd_read),
+	    cmocka_unit_test(test_fd_write_and_mod),
+	    cmocka_unit_test(test_fd_high_number),
+	    cmocka_unit_test(test_fd_delete_in_callback),
+	    cmocka_unit_test(test_timer_order),
+	    cmocka_unit_test(test_timer_repeat),
+	    cmocka_unit_test(test_timer_delete_other),
+	    cmocka_unit_test(test_timer_zero_readd),
+	    cmocka_unit_test(test_timer_many),
+	    cmocka_unit_test(test_signals),
+	    cmocka_unit_test(test_signal_while_sleeping),
+	    cmocka_unit_test(test_before_sleep),
+	    cmocka_unit_test(test_stop),
+	    cmocka_unit_test(test_now_ms),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

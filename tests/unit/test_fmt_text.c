@@ -204,18 +204,18 @@ assert_has_line(const char *text, const char *line)
 }
 
 static const char golden_login[] =
-	"28 Oct 2008 12:15:01 P LOGIN  root  49047159:0000034b  59  2  "
-	"_CRONJOB_  SBIN_CRON";
+    "28 Oct 2008 12:15:01 P LOGIN  root  49047159:0000034b  59  2  "
+    "_CRONJOB_  SBIN_CRON";
 static const char golden_logout[] =
-	"29 Jan 2009 17:23:33 O LOGOUT       root                  49  2 "
-	"computer.com";
+    "29 Jan 2009 17:23:33 O LOGOUT       root                  49  2 "
+    "computer.com";
 static const char golden_resource[] =
-	"18 Nov 2008 15:23:56 D FILE         admabc  4922ae61:00000132 Read "
-	"      69  3 /tmp/one             /usr/local/bin/tcsh  localhost      "
-	"admabc";
+    "18 Nov 2008 15:23:56 D FILE         admabc  4922ae61:00000132 Read "
+    "      69  3 /tmp/one             /usr/local/bin/tcsh  localhost      "
+    "admabc";
 static const char golden_outbound[] =
-	"21 Jan 2009 15:37:43 D TCP          telnet     root      408  2 "
-	"computer.org /usr/bin/telnet computer.com";
+    "21 Jan 2009 15:37:43 D TCP          telnet     root      408  2 "
+    "computer.org /usr/bin/telnet computer.com";
 
 static void
 assert_exact_line(const char *got, const char *want)
@@ -287,12 +287,16 @@ test_golden_details(void **state)
 	s = render_detail(&r, SA_FMT_SESSIONID);
 	assert_true(strncmp(s, "28 Oct 2008 12:15:01 P LOGIN", 28) == 0);
 	static const char *const login[] = {
-		"Event type: Login event", "Status: Permitted",
-		"User name: root",         "Terminal: _CRONJOB_",
-		"Program: SBIN_CRON",      "Date: 28 Oct 2008",
-		"Time: 12:15:01",          "Details: Resource UACC check",
-		"User Logon Session ID: 49047159:0000034b",
-		"Audit flags: AC database user",
+	    "Event type: Login event",
+	    "Status: Permitted",
+	    "User name: root",
+	    "Terminal: _CRONJOB_",
+	    "Program: SBIN_CRON",
+	    "Date: 28 Oct 2008",
+	    "Time: 12:15:01",
+	    "Details: Resource UACC check",
+	    "User Logon Session ID: 49047159:0000034b",
+	    "Audit flags: AC database user",
 	};
 	for (size_t i = 0; i < sizeof login / sizeof login[0]; i++)
 		assert_has_line(s, login[i]);
@@ -302,10 +306,14 @@ test_golden_details(void **state)
 	rec_logout(&r);
 	s = render_detail(&r, 0);
 	static const char *const logout[] = {
-		"Event type: Logout", "Status: Logout", "User name: root",
-		"Terminal: computer.com", "Date: 29 Jan 2009", "Time: 17:23:33",
-		"Details: Logout detected after last process terminated",
-		"Audit flags: AC database user",
+	    "Event type: Logout",
+	    "Status: Logout",
+	    "User name: root",
+	    "Terminal: computer.com",
+	    "Date: 29 Jan 2009",
+	    "Time: 17:23:33",
+	    "Details: Logout detected after last process terminated",
+	    "Audit flags: AC database user",
 	};
 	for (size_t i = 0; i < sizeof logout / sizeof logout[0]; i++)
 		assert_has_line(s, logout[i]);
@@ -314,20 +322,20 @@ test_golden_details(void **state)
 	rec_resource(&r);
 	s = render_detail(&r, SA_FMT_SESSIONID);
 	static const char *const res[] = {
-		"Event type: Resource access",
-		"Status: Denied",
-		"Class: FILE",
-		"Resource: /tmp/one",
-		"Access: Read",
-		"User name: admabc",
-		"Terminal: localhost",
-		"Program: /usr/local/bin/tcsh",
-		"Date: 18 Nov 2008",
-		"Time: 15:23:56",
-		"Details: No Step that allowed access",
-		"User Logon Session ID: 4922ae61:00000132",
-		"Audit flags: AC database user",
-		"Effective user name: admabc",
+	    "Event type: Resource access",
+	    "Status: Denied",
+	    "Class: FILE",
+	    "Resource: /tmp/one",
+	    "Access: Read",
+	    "User name: admabc",
+	    "Terminal: localhost",
+	    "Program: /usr/local/bin/tcsh",
+	    "Date: 18 Nov 2008",
+	    "Time: 15:23:56",
+	    "Details: No Step that allowed access",
+	    "User Logon Session ID: 4922ae61:00000132",
+	    "Audit flags: AC database user",
+	    "Effective user name: admabc",
 	};
 	for (size_t i = 0; i < sizeof res / sizeof res[0]; i++)
 		assert_has_line(s, res[i]);
@@ -336,18 +344,18 @@ test_golden_details(void **state)
 	rec_outbound(&r);
 	s = render_detail(&r, 0);
 	static const char *const out[] = {
-		"Event type: Outbound network connection",
-		"Status: Denied",
-		"Host name: computer.org",
-		"Service: telnet",
-		"Program: /usr/bin/telnet",
-		"Terminal: computer.com",
-		"User name: root",
-		"Date: 21 Jan 2009",
-		"Time: 15:37:43",
-		"Details: Default access of TCP service",
-		"User Logon Session ID: 4977248c:0000012a5248",
-		"Audit flags: AC database user",
+	    "Event type: Outbound network connection",
+	    "Status: Denied",
+	    "Host name: computer.org",
+	    "Service: telnet",
+	    "Program: /usr/bin/telnet",
+	    "Terminal: computer.com",
+	    "User name: root",
+	    "Date: 21 Jan 2009",
+	    "Time: 15:37:43",
+	    "Details: Default access of TCP service",
+	    "User Logon Session ID: 4977248c:0000012a5248",
+	    "Audit flags: AC database user",
 	};
 	for (size_t i = 0; i < sizeof out / sizeof out[0]; i++)
 		assert_has_line(s, out[i]);
@@ -453,7 +461,7 @@ test_untrust(void **state)
 	free(s);
 	s = render_detail(&r, 0);
 	assert_has_line(
-		s, "Details: Cannot obtain information about the trusted file");
+	    s, "Details: Cannot obtain information about the trusted file");
 	assert_has_line(s, "errno: 2 (ENOENT)");
 	assert_null(strstr(s, "Message ID"));
 	free(s);
@@ -514,16 +522,16 @@ test_escaping(void **state)
 	struct sa_record r;
 	rec_resource(&r);
 	static const uint8_t evil[] =
-		"x\n29 Jan 2009 17:23:33 O LOGOUT fake\r\x1b[2J\x07\\"
-		"\x7f\xff\xc0\xaf\xed\xa0\x80\xc2\x9b\xe2\x80\xae|\xc3\xbc"
-		"\xe6\x97\xa5\xf0\x9f\x98\x80\x00" "end";
-	assert_int_equal(sa_record_set_str(&r, SA_F_RESOURCE, evil,
-					   sizeof evil - 1),
-			 0);
+	    "x\n29 Jan 2009 17:23:33 O LOGOUT fake\r\x1b[2J\x07\\"
+	    "\x7f\xff\xc0\xaf\xed\xa0\x80\xc2\x9b\xe2\x80\xae|\xc3\xbc"
+	    "\xe6\x97\xa5\xf0\x9f\x98\x80\x00"
+	    "end";
+	assert_int_equal(
+	    sa_record_set_str(&r, SA_F_RESOURCE, evil, sizeof evil - 1), 0);
 	static const char want[] =
-		"x\\x0A29 Jan 2009 17:23:33 O LOGOUT fake\\x0D\\x1B[2J\\x07"
-		"\\\\\\x7F\\xFF\\xC0\\xAF\\xED\\xA0\\x80\\xC2\\x9B"
-		"\\xE2\\x80\\xAE|\xc3\xbc\xe6\x97\xa5\xf0\x9f\x98\x80\\x00end";
+	    "x\\x0A29 Jan 2009 17:23:33 O LOGOUT fake\\x0D\\x1B[2J\\x07"
+	    "\\\\\\x7F\\xFF\\xC0\\xAF\\xED\\xA0\\x80\\xC2\\x9B"
+	    "\\xE2\\x80\\xAE|\xc3\xbc\xe6\x97\xa5\xf0\x9f\x98\x80\\x00end";
 	char *s = render_line(&r, 0);
 	assert_non_null(strstr(s, want));
 	free(s);
@@ -616,18 +624,18 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_golden_lines),
-		cmocka_unit_test(test_sessionid_flag),
-		cmocka_unit_test(test_golden_details),
-		cmocka_unit_test(test_startup),
-		cmocka_unit_test(test_os_user_and_unknown_stage),
-		cmocka_unit_test(test_wide_numbers_stay_apart),
-		cmocka_unit_test(test_untrust),
-		cmocka_unit_test(test_admin_masks_passwords),
-		cmocka_unit_test(test_escaping),
-		cmocka_unit_test(test_utf8_width),
-		cmocka_unit_test(test_random_records),
-		cmocka_unit_test(test_failure_keeps_buffer),
+	    cmocka_unit_test(test_golden_lines),
+	    cmocka_unit_test(test_sessionid_flag),
+	    cmocka_unit_test(test_golden_details),
+	    cmocka_unit_test(test_startup),
+	    cmocka_unit_test(test_os_user_and_unknown_stage),
+	    cmocka_unit_test(test_wide_numbers_stay_apart),
+	    cmocka_unit_test(test_untrust),
+	    cmocka_unit_test(test_admin_masks_passwords),
+	    cmocka_unit_test(test_escaping),
+	    cmocka_unit_test(test_utf8_width),
+	    cmocka_unit_test(test_random_records),
+	    cmocka_unit_test(test_failure_keeps_buffer),
 	};
 	return cmocka_run_group_tests(tests, setup_utc, NULL);
 }

@@ -49,9 +49,9 @@
 /* Column kinds of the non-detailed line. */
 enum col_kind {
 	C_END = 0,
-	C_WORD,    /* event word, or the class for class-word events */
-	C_STR,     /* a string field, left-aligned */
-	C_NUM,     /* an integer field, right-aligned */
+	C_WORD,	   /* event word, or the class for class-word events */
+	C_STR,	   /* a string field, left-aligned */
+	C_NUM,	   /* an integer field, right-aligned */
 	C_SESSION, /* the session field, only with SA_FMT_SESSIONID */
 	C_FLAGS,   /* "(OS user)" or nothing */
 	C_UNTRUST, /* message_id when stage is 1, else errno */
@@ -65,80 +65,147 @@ struct col {
 	bool glue;     /* no separator before (see the file comment) */
 };
 
-#define WORD {C_WORD, 0, 12, false}
-#define S(f, w) {C_STR, (f), (w), false}
-#define N(f, w) {C_NUM, (f), (w), false}
+#define WORD                                                                   \
+	{                                                                      \
+		C_WORD, 0, 12, false                                           \
+	}
+#define S(f, w)                                                                \
+	{                                                                      \
+		C_STR, (f), (w), false                                         \
+	}
+#define N(f, w)                                                                \
+	{                                                                      \
+		C_NUM, (f), (w), false                                         \
+	}
 #define STAGE N(SA_F_STAGE, 4)
-#define REASON {C_NUM, SA_F_REASON, 3, true}
-#define SESSION {C_SESSION, SA_F_SESSION, 17, false}
-#define FLAGS {C_FLAGS, 0, 0, false}
-#define END {C_END, 0, 0, false}
+#define REASON                                                                 \
+	{                                                                      \
+		C_NUM, SA_F_REASON, 3, true                                    \
+	}
+#define SESSION                                                                \
+	{                                                                      \
+		C_SESSION, SA_F_SESSION, 17, false                             \
+	}
+#define FLAGS                                                                  \
+	{                                                                      \
+		C_FLAGS, 0, 0, false                                           \
+	}
+#define END                                                                    \
+	{                                                                      \
+		C_END, 0, 0, false                                             \
+	}
 
 /* Column lists: the "Columns after Status" of records.md, in order. */
-static const struct col lay_login[] = {
-	WORD, S(SA_F_USER, 19), SESSION, STAGE, REASON, S(SA_F_TERMINAL, 20),
-	S(SA_F_PROGRAM, 20), FLAGS, END};
+static const struct col lay_login[] = {WORD,
+				       S(SA_F_USER, 19),
+				       SESSION,
+				       STAGE,
+				       REASON,
+				       S(SA_F_TERMINAL, 20),
+				       S(SA_F_PROGRAM, 20),
+				       FLAGS,
+				       END};
 static const struct col lay_logout[] = {
-	WORD, S(SA_F_USER, 19), SESSION, STAGE, REASON, S(SA_F_TERMINAL, 20),
-	FLAGS, END};
-static const struct col lay_serevu[] = {
-	WORD, S(SA_F_USER, 19), STAGE, REASON, S(SA_F_TERMINAL, 20),
-	S(SA_F_PROGRAM, 20), FLAGS, END};
-static const struct col lay_resource[] = {
-	WORD, S(SA_F_USER, 7), SESSION, S(SA_F_ACCESS, 8), STAGE, REASON,
-	S(SA_F_RESOURCE, 20), S(SA_F_PROGRAM, 20), S(SA_F_TERMINAL, 14),
-	S(SA_F_EFFECTIVE_USER, 8), FLAGS, END};
-static const struct col lay_untrust[] = {
-	WORD, S(SA_F_MODULE, 8), STAGE, {C_UNTRUST, 0, 5, false},
-	S(SA_F_RESOURCE, 0), END};
-#define SERVICE_PORT {C_SERVICE, SA_F_SERVICE, 10, false}
+    WORD,   S(SA_F_USER, 19),	  SESSION, STAGE,
+    REASON, S(SA_F_TERMINAL, 20), FLAGS,   END};
+static const struct col lay_serevu[] = {WORD,
+					S(SA_F_USER, 19),
+					STAGE,
+					REASON,
+					S(SA_F_TERMINAL, 20),
+					S(SA_F_PROGRAM, 20),
+					FLAGS,
+					END};
+static const struct col lay_resource[] = {WORD,
+					  S(SA_F_USER, 7),
+					  SESSION,
+					  S(SA_F_ACCESS, 8),
+					  STAGE,
+					  REASON,
+					  S(SA_F_RESOURCE, 20),
+					  S(SA_F_PROGRAM, 20),
+					  S(SA_F_TERMINAL, 14),
+					  S(SA_F_EFFECTIVE_USER, 8),
+					  FLAGS,
+					  END};
+static const struct col lay_untrust[] = {WORD,
+					 S(SA_F_MODULE, 8),
+					 STAGE,
+					 {C_UNTRUST, 0, 5, false},
+					 S(SA_F_RESOURCE, 0),
+					 END};
+#define SERVICE_PORT                                                           \
+	{                                                                      \
+		C_SERVICE, SA_F_SERVICE, 10, false                             \
+	}
 static const struct col lay_inbound[] = {
-	WORD, SERVICE_PORT, STAGE, REASON, S(SA_F_HOST, 12),
-	S(SA_F_PROGRAM, 15), END};
-static const struct col lay_outbound[] = {
-	WORD, SERVICE_PORT, S(SA_F_USER, 8), STAGE, REASON,
-	S(SA_F_HOST, 12), S(SA_F_PROGRAM, 15), S(SA_F_TERMINAL, 14), FLAGS,
-	END};
-static const struct col lay_admin[] = {
-	WORD, S(SA_F_CLASS, 12), S(SA_F_USER, 8), STAGE, REASON,
-	S(SA_F_RESOURCE, 20), S(SA_F_TERMINAL, 14), S(SA_F_COMMAND, 0), FLAGS,
-	END};
+    WORD, SERVICE_PORT, STAGE, REASON, S(SA_F_HOST, 12), S(SA_F_PROGRAM, 15),
+    END};
+static const struct col lay_outbound[] = {WORD,
+					  SERVICE_PORT,
+					  S(SA_F_USER, 8),
+					  STAGE,
+					  REASON,
+					  S(SA_F_HOST, 12),
+					  S(SA_F_PROGRAM, 15),
+					  S(SA_F_TERMINAL, 14),
+					  FLAGS,
+					  END};
+static const struct col lay_admin[] = {WORD,
+				       S(SA_F_CLASS, 12),
+				       S(SA_F_USER, 8),
+				       STAGE,
+				       REASON,
+				       S(SA_F_RESOURCE, 20),
+				       S(SA_F_TERMINAL, 14),
+				       S(SA_F_COMMAND, 0),
+				       FLAGS,
+				       END};
 static const struct col lay_startup[] = {WORD, S(SA_F_SERVICE, 0), END};
 static const struct col lay_shutdown[] = {
-	WORD, S(SA_F_USER, 19), SESSION, STAGE, S(SA_F_SERVICE, 8), FLAGS,
-	END};
+    WORD, S(SA_F_USER, 19), SESSION, STAGE, S(SA_F_SERVICE, 8), FLAGS, END};
 static const struct col lay_pwverify[] = {
-	WORD, S(SA_F_USER, 19), STAGE, REASON, FLAGS, END};
-static const struct col lay_loss[] = {
-	WORD, S(SA_F_SERVICE, 10), N(SA_F_LOST, 8), S(SA_F_LOST_SINCE, 0),
-	S(SA_F_LOST_UNTIL, 0), END};
-static const struct col lay_trace[] = {
-	WORD, S(SA_F_USER, 8), SESSION, S(SA_F_EFFECTIVE_USER, 8),
-	S(SA_F_REAL_USER, 8), S(SA_F_CLASS, 12), S(SA_F_RESOURCE, 20), STAGE,
-	FLAGS, S(SA_F_TRACE, 0), END};
+    WORD, S(SA_F_USER, 19), STAGE, REASON, FLAGS, END};
+static const struct col lay_loss[] = {WORD,
+				      S(SA_F_SERVICE, 10),
+				      N(SA_F_LOST, 8),
+				      S(SA_F_LOST_SINCE, 0),
+				      S(SA_F_LOST_UNTIL, 0),
+				      END};
+static const struct col lay_trace[] = {WORD,
+				       S(SA_F_USER, 8),
+				       SESSION,
+				       S(SA_F_EFFECTIVE_USER, 8),
+				       S(SA_F_REAL_USER, 8),
+				       S(SA_F_CLASS, 12),
+				       S(SA_F_RESOURCE, 20),
+				       STAGE,
+				       FLAGS,
+				       S(SA_F_TRACE, 0),
+				       END};
 
 struct event_layout {
-	const char *word;      /* fixed word, or the fallback for a class */
-	bool class_word;       /* the word column shows the class */
+	const char *word; /* fixed word, or the fallback for a class */
+	bool class_word;  /* the word column shows the class */
 	const struct col *cols;
 };
 
 static const struct event_layout layouts[SA_EV__COUNT] = {
-	[SA_EV_LOGIN] = {"LOGIN", false, lay_login},
-	[SA_EV_LOGOUT] = {"LOGOUT", false, lay_logout},
-	[SA_EV_ACCOUNT_ENABLED] = {"LOGIN", false, lay_serevu},
-	[SA_EV_ACCOUNT_DISABLED] = {"LOGIN", false, lay_serevu},
-	[SA_EV_PASSWORD_ATTEMPT] = {"LOGIN", false, lay_serevu},
-	[SA_EV_RESOURCE] = {"RESOURCE", true, lay_resource},
-	[SA_EV_UNTRUST] = {"UNTRUST", true, lay_untrust},
-	[SA_EV_INBOUND] = {"INET", true, lay_inbound},
-	[SA_EV_OUTBOUND] = {"INET", true, lay_outbound},
-	[SA_EV_ADMIN] = {"ADMIN", false, lay_admin},
-	[SA_EV_STARTUP] = {"START", false, lay_startup},
-	[SA_EV_SHUTDOWN] = {"SHUTDOWN", false, lay_shutdown},
-	[SA_EV_PASSWORD_VERIFY] = {"PASSWORD", false, lay_pwverify},
-	[SA_EV_TRACE] = {"TRACE", false, lay_trace},
-	[SA_EV_LOSS] = {"LOSS", false, lay_loss},
+    [SA_EV_LOGIN] = {"LOGIN", false, lay_login},
+    [SA_EV_LOGOUT] = {"LOGOUT", false, lay_logout},
+    [SA_EV_ACCOUNT_ENABLED] = {"LOGIN", false, lay_serevu},
+    [SA_EV_ACCOUNT_DISABLED] = {"LOGIN", false, lay_serevu},
+    [SA_EV_PASSWORD_ATTEMPT] = {"LOGIN", false, lay_serevu},
+    [SA_EV_RESOURCE] = {"RESOURCE", true, lay_resource},
+    [SA_EV_UNTRUST] = {"UNTRUST", true, lay_untrust},
+    [SA_EV_INBOUND] = {"INET", true, lay_inbound},
+    [SA_EV_OUTBOUND] = {"INET", true, lay_outbound},
+    [SA_EV_ADMIN] = {"ADMIN", false, lay_admin},
+    [SA_EV_STARTUP] = {"START", false, lay_startup},
+    [SA_EV_SHUTDOWN] = {"SHUTDOWN", false, lay_shutdown},
+    [SA_EV_PASSWORD_VERIFY] = {"PASSWORD", false, lay_pwverify},
+    [SA_EV_TRACE] = {"TRACE", false, lay_trace},
+    [SA_EV_LOSS] = {"LOSS", false, lay_loss},
 };
 
 #define CK(expr)                                                               \
@@ -156,10 +223,8 @@ static bool
 unsafe_code_point(uint32_t cp)
 {
 	return (cp >= 0x80 && cp <= 0x9f) || cp == 0x2028 || cp == 0x2029 ||
-	       (cp >= 0x202a && cp <= 0x202e) ||
-	       (cp >= 0x2066 && cp <= 0x2069);
+	       (cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069);
 }
-
 
 static const char hexdig[] = "0123456789ABCDEF";
 
@@ -308,9 +373,9 @@ put_column(struct sa_buf *b, const struct sa_record *r,
 			rc = put_str(b, r, SA_F_SERVICE, flags, &cells);
 		if (rc == 0 && sa_record_has(r, SA_F_PORT)) {
 			char num[24];
-			int n = snprintf(num, sizeof num, "%s%" PRId64,
-					 cells > 0 ? ":" : "",
-					 r->num[SA_F_PORT]);
+			int n =
+			    snprintf(num, sizeof num, "%s%" PRId64,
+				     cells > 0 ? ":" : "", r->num[SA_F_PORT]);
 			rc = sa_buf_append(b, num, (size_t)n);
 			cells += (size_t)n;
 		}
@@ -322,8 +387,8 @@ put_column(struct sa_buf *b, const struct sa_record *r,
 	case C_UNTRUST: {
 		enum sa_field f = (sa_record_has(r, SA_F_STAGE) &&
 				   r->num[SA_F_STAGE] == SA_WDWARN_STATCHANGED)
-					  ? SA_F_MESSAGE_ID
-					  : SA_F_ERRNO;
+				      ? SA_F_MESSAGE_ID
+				      : SA_F_ERRNO;
 		if (sa_record_has(r, f))
 			return put_num(b, r->num[f], c->width, c->glue);
 		break;
@@ -452,8 +517,8 @@ label_untrust(struct sa_buf *b, const struct sa_record *r)
 		if (e > 0 && e < 4096) {
 			const char *name = sa_errname((int)-e);
 			if (strcmp(name, "SA_EUNKNOWN") != 0)
-				return sa_buf_printf(b, "errno: %" PRId64
-						     " (%s)\n", e, name);
+				return sa_buf_printf(
+				    b, "errno: %" PRId64 " (%s)\n", e, name);
 		}
 		return sa_buf_printf(b, "errno: %" PRId64 "\n", e);
 	}
@@ -494,10 +559,10 @@ detail_body(struct sa_buf *out, const struct sa_record *r, unsigned flags)
 				: ev == SA_EV_UNTRUST ? "File"
 						      : "Resource";
 	const char *svc_label = (ev == SA_EV_STARTUP || ev == SA_EV_SHUTDOWN)
-					? "Daemon"
-					: "Service";
-	const char *user_label = ev == SA_EV_ADMIN ? "Administrator"
-						   : "User name";
+				    ? "Daemon"
+				    : "Service";
+	const char *user_label =
+	    ev == SA_EV_ADMIN ? "Administrator" : "User name";
 	bool network = ev == SA_EV_INBOUND || ev == SA_EV_OUTBOUND;
 
 	if ((rc = label_str(out, "Class", r, SA_F_CLASS, flags)) < 0 ||
@@ -511,29 +576,29 @@ detail_body(struct sa_buf *out, const struct sa_record *r, unsigned flags)
 	/* The documents list network records program-first. */
 	if (network) {
 		if ((rc = label_str(out, "Program", r, SA_F_PROGRAM, flags)) <
-			    0 ||
-		    (rc = label_str(out, "Terminal", r, SA_F_TERMINAL,
-				    flags)) < 0 ||
+			0 ||
+		    (rc = label_str(out, "Terminal", r, SA_F_TERMINAL, flags)) <
+			0 ||
 		    (rc = label_str(out, user_label, r, SA_F_USER, flags)) < 0)
 			return rc;
 	} else {
 		if ((rc = label_str(out, user_label, r, SA_F_USER, flags)) <
-			    0 ||
-		    (rc = label_str(out, "Terminal", r, SA_F_TERMINAL,
-				    flags)) < 0 ||
+			0 ||
+		    (rc = label_str(out, "Terminal", r, SA_F_TERMINAL, flags)) <
+			0 ||
 		    (rc = label_str(out, "Program", r, SA_F_PROGRAM, flags)) <
-			    0)
+			0)
 			return rc;
 	}
 	if ((rc = sa_buf_printf(out, "Date: %s\nTime: %s\n", date, clock)) <
-		    0 ||
+		0 ||
 	    (rc = label_details(out, r)) < 0)
 		return rc;
 	if (ev == SA_EV_UNTRUST) {
 		if ((rc = label_untrust(out, r)) < 0)
 			return rc;
 	} else if ((rc = label_num(out, "Message ID", r, SA_F_MESSAGE_ID)) <
-			   0 ||
+		       0 ||
 		   (rc = label_num(out, "errno", r, SA_F_ERRNO)) < 0) {
 		return rc;
 	}
@@ -544,19 +609,19 @@ detail_body(struct sa_buf *out, const struct sa_record *r, unsigned flags)
 	    (rc = sa_buf_printf(out, "Audit flags: %s\n",
 				is_os_user(r) ? "OS user"
 					      : "AC database user")) < 0 ||
-	    (rc = label_str(out, "Effective user name", r,
-			    SA_F_EFFECTIVE_USER, flags)) < 0 ||
-	    (rc = label_str(out, "Real user name", r, SA_F_REAL_USER,
+	    (rc = label_str(out, "Effective user name", r, SA_F_EFFECTIVE_USER,
 			    flags)) < 0 ||
+	    (rc = label_str(out, "Real user name", r, SA_F_REAL_USER, flags)) <
+		0 ||
 	    (rc = label_num(out, "UID", r, SA_F_UID)) < 0 ||
 	    (rc = label_num(out, "Effective UID", r, SA_F_EUID)) < 0 ||
 	    (rc = label_num(out, "Real UID", r, SA_F_RUID)) < 0 ||
 	    (rc = label_str(out, "Origin", r, SA_F_ORIGIN, flags)) < 0 ||
 	    (rc = label_num(out, "Records lost", r, SA_F_LOST)) < 0 ||
 	    (rc = label_str(out, "Lost since", r, SA_F_LOST_SINCE, flags)) <
-		    0 ||
+		0 ||
 	    (rc = label_str(out, "Lost until", r, SA_F_LOST_UNTIL, flags)) <
-		    0 ||
+		0 ||
 	    (rc = label_str(out, "Loss detail", r, SA_F_DETAIL, flags)) < 0)
 		return rc;
 	if (r->seq != 0 &&
@@ -568,8 +633,7 @@ detail_body(struct sa_buf *out, const struct sa_record *r, unsigned flags)
 }
 
 static int
-ref_format_detail(struct sa_buf *out, const struct sa_record *r,
-		 unsigned flags)
+ref_format_detail(struct sa_buf *out, const struct sa_record *r, unsigned flags)
 {
 	size_t start = out->len;
 	int rc;
@@ -589,27 +653,27 @@ fail:
 
 /* Bytes that need care, and their neighbours in the word tests. */
 static const uint8_t odd_bytes[] = {
-	0x00, 0x01, 0x09, 0x0a, 0x0d, 0x1b, 0x1f, 0x20, 0x21, 0x5b, 0x5c,
-	0x5d, 0x7e, 0x7f, 0x80, 0x85, 0x9b, 0x9f, 0xa0, 0xbf, 0xc0, 0xc1,
-	0xc2, 0xc3, 0xdf, 0xe0, 0xe2, 0xed, 0xef, 0xf0, 0xf4, 0xf5, 0xff,
+    0x00, 0x01, 0x09, 0x0a, 0x0d, 0x1b, 0x1f, 0x20, 0x21, 0x5b, 0x5c,
+    0x5d, 0x7e, 0x7f, 0x80, 0x85, 0x9b, 0x9f, 0xa0, 0xbf, 0xc0, 0xc1,
+    0xc2, 0xc3, 0xdf, 0xe0, 0xe2, 0xed, 0xef, 0xf0, 0xf4, 0xf5, 0xff,
 };
 
 /* UTF-8: safe, unsafe (C1, separators, bidi), invalid (overlong, ...). */
 static const char *const utf8_bits[] = {
-	"\xc3\xa9",         /* e acute */
-	"\xe2\x82\xac",     /* euro */
-	"\xf0\x9f\x98\x80", /* emoji */
-	"\xe6\x97\xa5",     /* CJK */
-	"\xc2\x85",         /* NEL, C1 */
-	"\xc2\x9b",         /* CSI, C1 */
-	"\xe2\x80\xa8",     /* line separator */
-	"\xe2\x80\xae",     /* right-to-left override */
-	"\xe2\x81\xa6",     /* isolate */
-	"\xc0\x80",         /* overlong NUL */
-	"\xed\xa0\x80",     /* surrogate */
-	"\xf4\x90\x80\x80", /* beyond U+10FFFF */
-	"\xe2\x82",         /* truncated */
-	"\\",
+    "\xc3\xa9",		/* e acute */
+    "\xe2\x82\xac",	/* euro */
+    "\xf0\x9f\x98\x80", /* emoji */
+    "\xe6\x97\xa5",	/* CJK */
+    "\xc2\x85",		/* NEL, C1 */
+    "\xc2\x9b",		/* CSI, C1 */
+    "\xe2\x80\xa8",	/* line separator */
+    "\xe2\x80\xae",	/* right-to-left override */
+    "\xe2\x81\xa6",	/* isolate */
+    "\xc0\x80",		/* overlong NUL */
+    "\xed\xa0\x80",	/* surrogate */
+    "\xf4\x90\x80\x80", /* beyond U+10FFFF */
+    "\xe2\x82",		/* truncated */
+    "\\",
 };
 
 static uint8_t *
@@ -645,12 +709,12 @@ gen_text(struct tu_rng *rng, struct tu_arena *a, size_t max, size_t *n)
 		for (uint64_t k = 1 + tu_rng_below(rng, 3); k > 0 && len > 0;
 		     k--)
 			p[tu_rng_below(rng, len)] =
-				odd_bytes[tu_rng_below(rng, sizeof odd_bytes)];
+			    odd_bytes[tu_rng_below(rng, sizeof odd_bytes)];
 		break;
 	default: /* UTF-8 pieces anywhere */
 		for (uint64_t k = 1 + tu_rng_below(rng, 3); k > 0; k--) {
 			const char *u = utf8_bits[tu_rng_below(
-				rng, sizeof utf8_bits / sizeof utf8_bits[0])];
+			    rng, sizeof utf8_bits / sizeof utf8_bits[0])];
 			size_t ul = strlen(u);
 			if (ul > len)
 				break;
@@ -722,8 +786,8 @@ find_transitions(const char *tz, struct zone_times *zt)
 					   jan1(y + 1)};
 			for (int e = 0; e < 2; e++) {
 				for (int64_t k = 0; k < 40; k++) {
-					time_t s = (time_t)(ends[e] * 86400 +
-							    k - 1);
+					time_t s =
+					    (time_t)(ends[e] * 86400 + k - 1);
 					struct tm m;
 					assert_non_null(localtime_r(&s, &m));
 					if (m.tm_sec == 60 &&
@@ -751,7 +815,7 @@ clamp_time(int64_t s)
 static int64_t
 gen_time(struct tu_rng *rng, const struct zone_times *zt, int64_t prev_us)
 {
-	static const int64_t near[] = {0,    1,     2,   -1,  -2,   -3,
+	static const int64_t near[] = {0,    1,	    2,	  -1,	 -2,  -3,
 				       1800, -1800, 3600, -3600, 900, -900};
 	static const int64_t ends[] = {0,
 				       1,
@@ -761,8 +825,8 @@ gen_time(struct tu_rng *rng, const struct zone_times *zt, int64_t prev_us)
 				       SA_TIME_MAX_US / 1000000 - 1,
 				       SA_TIME_MAX_US / 1000000 - 50400,
 				       SA_TIME_MAX_US / 1000000 - 86400};
-	int64_t frac = tu_rng_below(rng, 2) ? 0
-					    : (int64_t)tu_rng_below(rng, 1000000);
+	int64_t frac =
+	    tu_rng_below(rng, 2) ? 0 : (int64_t)tu_rng_below(rng, 1000000);
 	int64_t s;
 	uint64_t kind = tu_rng_below(rng, 20);
 	if (kind < 8) {
@@ -794,7 +858,8 @@ gen_record(struct tu_rng *rng, struct tu_arena *a, struct sa_record *r,
 	tu_random_record(rng, a, r);
 	r->time_us = gen_time(rng, zt, prev_us);
 	for (int f = 1; f < SA_F__COUNT; f++) {
-		const struct sa_field_info *fi = sa_field_info((enum sa_field)f);
+		const struct sa_field_info *fi =
+		    sa_field_info((enum sa_field)f);
 		if (fi->kind != SA_KIND_STR ||
 		    !sa_record_has(r, (enum sa_field)f) ||
 		    tu_rng_below(rng, 4) == 0)
@@ -806,7 +871,8 @@ gen_record(struct tu_rng *rng, struct tu_arena *a, struct sa_record *r,
 	}
 	switch (tu_rng_below(rng, 64)) {
 	case 0:
-		r->status = (char)odd_bytes[tu_rng_below(rng, sizeof odd_bytes)];
+		r->status =
+		    (char)odd_bytes[tu_rng_below(rng, sizeof odd_bytes)];
 		break;
 	case 1:
 		r->event = tu_rng_below(rng, 2) ? SA_EV_NONE : SA_EV__COUNT;
@@ -821,8 +887,7 @@ gen_record(struct tu_rng *rng, struct tu_arena *a, struct sa_record *r,
 
 /* ---- Comparison ---- */
 
-typedef int (*render_fn)(struct sa_buf *, const struct sa_record *,
-			 unsigned);
+typedef int (*render_fn)(struct sa_buf *, const struct sa_record *, unsigned);
 
 static size_t nrendered;
 
@@ -867,23 +932,23 @@ use_zone(const char *tz)
 }
 
 static const char *const zones[] = {
-	"UTC",
-	NULL, /* TZ unset */
-	"Europe/Berlin",
-	"America/New_York",
-	"Australia/Lord_Howe", /* half-hour DST, changes off the UTC hour */
-	"Australia/Adelaide",
-	"Asia/Kolkata",
-	"Asia/Kathmandu",
-	"Pacific/Chatham",
-	"Pacific/Kiritimati", /* +14: 9999-12-31 becomes year 10000 */
-	"America/St_Johns",
-	"right/UTC",          /* leap seconds: 23:59:60 */
-	"right/Europe/Berlin",
-	"CET-1CEST,M3.5.0,M10.5.0/3",
-	"EST5",
-	"UTC-14",
-	"<+0545>-5:45",
+    "UTC",
+    NULL, /* TZ unset */
+    "Europe/Berlin",
+    "America/New_York",
+    "Australia/Lord_Howe", /* half-hour DST, changes off the UTC hour */
+    "Australia/Adelaide",
+    "Asia/Kolkata",
+    "Asia/Kathmandu",
+    "Pacific/Chatham",
+    "Pacific/Kiritimati", /* +14: 9999-12-31 becomes year 10000 */
+    "America/St_Johns",
+    "right/UTC", /* leap seconds: 23:59:60 */
+    "right/Europe/Berlin",
+    "CET-1CEST,M3.5.0,M10.5.0/3",
+    "EST5",
+    "UTC-14",
+    "<+0545>-5:45",
 };
 
 #define NZONES (sizeof zones / sizeof zones[0])
@@ -901,8 +966,8 @@ test_random_records_all_zones(void **state)
 	for (size_t z = 0; z < NZONES; z++) {
 		use_zone(zones[z]);
 		find_transitions(zones[z], &zt);
-		int64_t prev = (int64_t)tu_rng_below(&rng, UINT64_C(4102444800)) *
-			       1000000;
+		int64_t prev =
+		    (int64_t)tu_rng_below(&rng, UINT64_C(4102444800)) * 1000000;
 		size_t count = (NRECORDS + NZONES - 1) / NZONES;
 		for (size_t i = 0; i < count; i++) {
 			struct sa_record r;
@@ -912,8 +977,8 @@ test_random_records_all_zones(void **state)
 				prev = r.time_us;
 			unsigned flags = (unsigned)tu_rng_below(&rng, 4);
 			size_t prefix = tu_rng_below(&rng, 4) == 0
-						? (size_t)tu_rng_below(&rng, 5000)
-						: (size_t)tu_rng_below(&rng, 8);
+					    ? (size_t)tu_rng_below(&rng, 5000)
+					    : (size_t)tu_rng_below(&rng, 8);
 			same_output(sa_format_line, ref_format_line, &r, flags,
 				    prefix);
 			if (i % 4 == 0)
@@ -974,17 +1039,17 @@ test_lengths_and_offsets(void **state)
 				r.event = SA_EV_RESOURCE;
 				r.status = 'P';
 				r.time_us = INT64_C(1700000000000000);
-				assert_int_equal(sa_record_set_str(
-							 &r, SA_F_RESOURCE,
-							 text, len),
-						 0);
-				assert_int_equal(sa_record_set_str(
-							 &r, SA_F_USER,
-							 text + len / 2,
-							 len - len / 2),
-						 0);
-				same_output(sa_format_line, ref_format_line,
-					    &r, 0, at % 9);
+				assert_int_equal(
+				    sa_record_set_str(&r, SA_F_RESOURCE, text,
+						      len),
+				    0);
+				assert_int_equal(
+				    sa_record_set_str(&r, SA_F_USER,
+						      text + len / 2,
+						      len - len / 2),
+				    0);
+				same_output(sa_format_line, ref_format_line, &r,
+					    0, at % 9);
 			}
 		}
 	}
@@ -994,9 +1059,9 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_lengths_and_offsets),
-		cmocka_unit_test(test_zone_switch_same_second),
-		cmocka_unit_test(test_random_records_all_zones),
+	    cmocka_unit_test(test_lengths_and_offsets),
+	    cmocka_unit_test(test_zone_switch_same_second),
+	    cmocka_unit_test(test_random_records_all_zones),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

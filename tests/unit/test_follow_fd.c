@@ -37,7 +37,8 @@ append(struct sa_writer *w, int n, int64_t *t)
 		r.event = SA_EV_STARTUP;
 		r.status = 'M';
 		r.time_us = (*t)++;
-		assert_int_equal(sa_record_set_cstr(&r, SA_F_SERVICE, "ffd"), 0);
+		assert_int_equal(sa_record_set_cstr(&r, SA_F_SERVICE, "ffd"),
+				 0);
 		assert_int_equal(sa_writer_append(w, &r), 0);
 	}
 	assert_int_equal(sa_writer_commit(w), 0);
@@ -135,7 +136,7 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_wakes_on_commit_rotation_and_move),
+	    cmocka_unit_test(test_wakes_on_commit_rotation_and_move),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -69,12 +69,14 @@ check_gold(const char *name, const void *p, size_t n)
 	size_t len;
 	char *want = slurp(path, &len);
 	if (want == NULL)
-		fail_msg("missing golden file %s (SEAUDIT_REGEN_GOLDEN=1)", path);
+		fail_msg("missing golden file %s (SEAUDIT_REGEN_GOLDEN=1)",
+			 path);
 	if (len != n || memcmp(want, p, n) != 0) {
 		size_t i = 0;
 		while (i < len && i < n && want[i] == ((const char *)p)[i])
 			i++;
-		fail_msg("%s differs from the golden file at byte %zu", path, i);
+		fail_msg("%s differs from the golden file at byte %zu", path,
+			 i);
 	}
 	free(want);
 }
@@ -95,8 +97,8 @@ test_writer_output_is_pinned(void **state)
 	assert_int_equal(sa_writer_open(&w, dir, &o, NULL), 0);
 	char *scratch = malloc(len + 1);
 	int lines = 0;
-	for (char *p = src, *nl; (nl = memchr(p, '\n', len - (size_t)(p - src)));
-	     p = nl + 1) {
+	for (char *p = src, *nl;
+	     (nl = memchr(p, '\n', len - (size_t)(p - src))); p = nl + 1) {
 		struct sa_record r;
 		struct sa_json_error err;
 		int rc = sa_json_parse_record(p, (size_t)(nl - p), &r, scratch,
@@ -184,7 +186,8 @@ test_v1_files_still_read(void **state)
 	/* The compressed copy renders identically. */
 	struct sa_buf l2 = SA_BUF_INIT, d2 = SA_BUF_INIT, j2 = SA_BUF_INIT,
 		      c2 = SA_BUF_INIT;
-	snprintf(p, sizeof p, "%s/v1/compressed/0000000000000001.seg.zst", gold);
+	snprintf(p, sizeof p, "%s/v1/compressed/0000000000000001.seg.zst",
+		 gold);
 	render(p, &l2, &d2, &j2, &c2);
 	assert_int_equal(j.len, j2.len);
 	assert_memory_equal(j.data, j2.data, j.len);
@@ -216,8 +219,8 @@ main(void)
 	setenv("TZ", "UTC", 1);
 	tzset();
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_writer_output_is_pinned),
-		cmocka_unit_test(test_v1_files_still_read),
+	    cmocka_unit_test(test_writer_output_is_pinned),
+	    cmocka_unit_test(test_v1_files_still_read),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -132,9 +132,8 @@ test_rollover_and_zstd(void **state)
 	(void)state;
 	char dir[256];
 	tu_mkdtemp(dir, sizeof dir);
-	struct sa_writer_opts o = {.origin = ORIGIN,
-				   .segment_size = 3 << 20,
-				   .compress_sealed = true};
+	struct sa_writer_opts o = {
+	    .origin = ORIGIN, .segment_size = 3 << 20, .compress_sealed = true};
 	write_n(dir, &o, 11, 60000);
 	assert_true(count_files(dir, ".seg.zst") >= 2);
 	assert_int_equal(count_files(dir, ".seg"), 1);
@@ -339,7 +338,8 @@ check_windows(const char *dir, uint64_t seed, int n)
 	tu_rng_seed(&rng, 9);
 	for (int k = 0; k < 60; k++) {
 		int64_t since = times[tu_rng_below(&rng, (uint64_t)n)];
-		int64_t until = since + (int64_t)tu_rng_below(&rng, 600) * 1000000;
+		int64_t until =
+		    since + (int64_t)tu_rng_below(&rng, 600) * 1000000;
 		const char *paths[] = {dir};
 		struct sa_reader *rd;
 		assert_int_equal(sa_reader_open(&rd, paths, 1, NULL, NULL), 0);
@@ -382,7 +382,8 @@ test_time_windows(void **state)
 			snprintf(newest, sizeof newest, "%s", e->d_name);
 	rewinddir(d);
 	while ((e = readdir(d)) != NULL) {
-		if (!strstr(e->d_name, ".seg") || strcmp(e->d_name, newest) == 0)
+		if (!strstr(e->d_name, ".seg") ||
+		    strcmp(e->d_name, newest) == 0)
 			continue;
 		char p[600];
 		snprintf(p, sizeof p, "%s/%s", dir, e->d_name);
@@ -415,7 +416,8 @@ test_two_origins(void **state)
 	char a[256], b[256];
 	tu_mkdtemp(a, sizeof a);
 	tu_mkdtemp(b, sizeof b);
-	struct sa_writer_opts oa = {.origin = "host-a"}, ob = {.origin = "host-b"};
+	struct sa_writer_opts oa = {.origin = "host-a"},
+			      ob = {.origin = "host-b"};
 	write_n(a, &oa, 23, 300);
 	write_n(b, &ob, 29, 200);
 	const char *paths[] = {b, a};
@@ -444,13 +446,13 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_roundtrip_plain),
-		cmocka_unit_test(test_rollover_and_zstd),
-		cmocka_unit_test(test_seek),
-		cmocka_unit_test(test_lock_and_reopen),
-		cmocka_unit_test(test_follow),
-		cmocka_unit_test(test_two_origins),
-		cmocka_unit_test(test_time_windows),
+	    cmocka_unit_test(test_roundtrip_plain),
+	    cmocka_unit_test(test_rollover_and_zstd),
+	    cmocka_unit_test(test_seek),
+	    cmocka_unit_test(test_lock_and_reopen),
+	    cmocka_unit_test(test_follow),
+	    cmocka_unit_test(test_two_origins),
+	    cmocka_unit_test(test_time_windows),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

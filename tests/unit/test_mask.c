@@ -22,8 +22,8 @@ static void
 check(const char *in, const char *want)
 {
 	struct sa_buf b = SA_BUF_INIT;
-	assert_int_equal(
-		sa_mask_passwords(&b, (const uint8_t *)in, strlen(in)), 0);
+	assert_int_equal(sa_mask_passwords(&b, (const uint8_t *)in, strlen(in)),
+			 0);
 	if (strcmp(b.data ? b.data : "", want) != 0)
 		fail_msg("mask(\"%s\")\n  got  \"%s\"\n  want \"%s\"", in,
 			 b.data ? b.data : "", want);
@@ -91,19 +91,19 @@ test_untouched(void **state)
 {
 	(void)state;
 	static const char *const keep[] = {
-		"",
-		"chusr bob owner(y)",
-		"/bin/pwd",
-		"cd /home/pwd",
-		"User changing their own password using sepass",
-		"password",
-		"password(",
-		"password=",
-		"passwords are hidden",
-		"Details: Password validity checkings",
-		"compass(north) bypass=1",
-		"a::password::b",
-		"--password",
+	    "",
+	    "chusr bob owner(y)",
+	    "/bin/pwd",
+	    "cd /home/pwd",
+	    "User changing their own password using sepass",
+	    "password",
+	    "password(",
+	    "password=",
+	    "passwords are hidden",
+	    "Details: Password validity checkings",
+	    "compass(north) bypass=1",
+	    "a::password::b",
+	    "--password",
 	};
 	for (size_t i = 0; i < sizeof keep / sizeof keep[0]; i++) {
 		const char *k = keep[i];
@@ -147,11 +147,11 @@ test_every_prefix(void **state)
 {
 	(void)state;
 	static const char *const tricky[] = {
-		"chusr 'x' password(\"a(b\\\")c\") --pwd 'q' https://u:p@h/",
-		"password(((((('",
-		"--passwd \"",
-		"x://a:b",
-		"pwd=:p: password :: ",
+	    "chusr 'x' password(\"a(b\\\")c\") --pwd 'q' https://u:p@h/",
+	    "password(((((('",
+	    "--passwd \"",
+	    "x://a:b",
+	    "pwd=:p: password :: ",
 	};
 	for (size_t t = 0; t < sizeof tricky / sizeof tricky[0]; t++) {
 		size_t n = strlen(tricky[t]);
@@ -176,13 +176,13 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_selang),
-		cmocka_unit_test(test_assignments),
-		cmocka_unit_test(test_urls),
-		cmocka_unit_test(test_untouched),
-		cmocka_unit_test(test_unbalanced),
-		cmocka_unit_test(test_binary_and_appends),
-		cmocka_unit_test(test_every_prefix),
+	    cmocka_unit_test(test_selang),
+	    cmocka_unit_test(test_assignments),
+	    cmocka_unit_test(test_urls),
+	    cmocka_unit_test(test_untouched),
+	    cmocka_unit_test(test_unbalanced),
+	    cmocka_unit_test(test_binary_and_appends),
+	    cmocka_unit_test(test_every_prefix),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

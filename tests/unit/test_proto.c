@@ -175,25 +175,24 @@ test_put_records_refusals(void **state)
 				const struct sa_field_info *fi =
 				    sa_field_info((enum sa_field)f);
 				if (fi->kind == SA_KIND_STR)
-					sa_record_set_str(&big[i],
-							  (enum sa_field)f,
-							  "x", 1);
+					sa_record_set_str(
+					    &big[i], (enum sa_field)f, "x", 1);
 				else
 					sa_record_set_int(&big[i],
 							  (enum sa_field)f, 1);
 			}
-		assert_int_equal(sa_record_set_str(&big[i], SA_F_COMMAND, text,
-						   sizeof text),
-				 0);
+		assert_int_equal(
+		    sa_record_set_str(&big[i], SA_F_COMMAND, text, sizeof text),
+		    0);
 		assert_int_equal(
 		    sa_record_set_str(&big[i], SA_F_TRACE, text, sizeof text),
 		    0);
 		assert_int_equal(sa_record_set_str(&big[i], SA_F_RESOURCE, path,
 						   sizeof path),
 				 0);
-		assert_int_equal(sa_record_set_str(&big[i], SA_F_PROGRAM, path,
-						   sizeof path),
-				 0);
+		assert_int_equal(
+		    sa_record_set_str(&big[i], SA_F_PROGRAM, path, sizeof path),
+		    0);
 		assert_int_equal(sa_record_validate(&big[i], NULL), 0);
 	}
 	assert_int_equal(sa_proto_put_records(&b, 1, big, BIG, NULL),
@@ -278,15 +277,13 @@ test_ack_error_roundtrip(void **state)
 				 .count = 4000000000u};
 	struct sa_proto_err e = {.code = SA_ESHED, .index = 17, .field = 1};
 	snprintf(e.message, sizeof e.message, "class %s shed", "noisy");
-	struct sa_proto_err e2 = {.code = -ENOSPC,
-				  .index = SA_PROTO_NO_INDEX};
+	struct sa_proto_err e2 = {.code = -ENOSPC, .index = SA_PROTO_NO_INDEX};
 
 	sa_proto_put_ack(&b, 5, &a);
 	assert_int_equal(sa_proto_put_error(&b, 6, false, &e), 0);
 	assert_int_equal(sa_proto_put_error(&b, 7, true, &e2), 0);
-	assert_int_equal(sa_proto_put_frame(&b, SA_PROTO_STATUS, 0, 8,
-					    "state=ok\n", 9),
-			 0);
+	assert_int_equal(
+	    sa_proto_put_frame(&b, SA_PROTO_STATUS, 0, 8, "state=ok\n", 9), 0);
 	assert_int_equal(sa_proto_put_frame(&b, SA_PROTO_QUERY, 0, 9, NULL, 0),
 			 0);
 
@@ -390,8 +387,8 @@ test_header_classes(void **state)
 {
 	(void)state;
 	uint8_t good[SA_PROTO_HDR], x[SA_PROTO_HDR];
-	struct sa_proto_hdr h = {.type = SA_PROTO_RECORDS, .id = 0xdeadbeef,
-				 .len = 1000};
+	struct sa_proto_hdr h = {
+	    .type = SA_PROTO_RECORDS, .id = 0xdeadbeef, .len = 1000};
 	struct sa_proto_hdr o;
 
 	sa_proto_put_hdr(good, &h);
@@ -447,9 +444,9 @@ test_header_classes(void **state)
 	assert_int_equal(sa_proto_get_hdr(x, 1000, &o), 0);
 	assert_int_equal(o.flags, SA_PROTO_F_FATAL);
 	/* Garbage. */
-	assert_int_equal(sa_proto_get_hdr((const uint8_t *)"GET / HTTP/1.1\r\n",
-					  1000, &o),
-			 SA_EPROTO);
+	assert_int_equal(
+	    sa_proto_get_hdr((const uint8_t *)"GET / HTTP/1.1\r\n", 1000, &o),
+	    SA_EPROTO);
 	assert_int_equal(o.id, 0);
 }
 
@@ -510,13 +507,16 @@ test_payload_framing(void **state)
 			 SA_EPROTO);
 	/* ... each named for people. */
 	char why[160];
-	assert_int_equal(sa_proto_records_framing(p.b, p.n + 1, &count, why,
-						  sizeof why), SA_EPROTO);
+	assert_int_equal(
+	    sa_proto_records_framing(p.b, p.n + 1, &count, why, sizeof why),
+	    SA_EPROTO);
 	assert_string_equal(why, "1 bytes after the last of 2 records");
 	p.b[0] = 3;
-	assert_int_equal(sa_proto_records_framing(p.b, p.n, &count, why,
-						  sizeof why), SA_EPROTO);
-	assert_string_equal(why, "count 3 but the payload ends after 2 records");
+	assert_int_equal(
+	    sa_proto_records_framing(p.b, p.n, &count, why, sizeof why),
+	    SA_EPROTO);
+	assert_string_equal(why,
+			    "count 3 but the payload ends after 2 records");
 	p.b[0] = 0;
 	sa_proto_records_framing(p.b, p.n, &count, why, sizeof why);
 	assert_string_equal(why, "count 0 out of range (1..65536)");
@@ -753,7 +753,8 @@ test_random_bytes(void **state)
 		uint8_t *pl = (uint8_t *)b.data + SA_PROTO_HDR;
 		size_t len = b.len - SA_PROTO_HDR;
 		for (int k = 1 + (int)tu_rng_below(&rng, 4); k > 0; k--)
-			pl[tu_rng_below(&rng, len)] = (uint8_t)tu_rng_next(&rng);
+			pl[tu_rng_below(&rng, len)] =
+			    (uint8_t)tu_rng_next(&rng);
 		if (tu_rng_below(&rng, 4) == 0)
 			len = tu_rng_below(&rng, len + 1);
 		size_t pos = 0;
@@ -788,7 +789,7 @@ enum fake_mode {
 	FK_BUSY,   /* fatal SA_EBUSY with id 0 at accept, then close */
 	FK_HOLD,   /* answer nothing until `hold` frames came, then all */
 	FK_LATE,   /* answer the first frame after 300 ms */
-	FK_SLOW    /* read in small bites with pauses (exercises POLLOUT) */
+	FK_SLOW	   /* read in small bites with pauses (exercises POLLOUT) */
 };
 
 struct fake {
@@ -829,8 +830,8 @@ write_all(int fd, const void *p, size_t n)
 {
 	size_t off = 0;
 	while (off < n) {
-		ssize_t k = send(fd, (const uint8_t *)p + off, n - off,
-				 MSG_NOSIGNAL);
+		ssize_t k =
+		    send(fd, (const uint8_t *)p + off, n - off, MSG_NOSIGNAL);
 		if (k < 0 && errno == EINTR)
 			continue;
 		if (k <= 0)
@@ -883,7 +884,8 @@ fake_main(void *arg)
 					   strlen(s));
 		} else if (h.type == SA_PROTO_RECORDS) {
 			uint32_t count;
-			if (sa_proto_records_count(payload, h.len, &count) < 0) {
+			if (sa_proto_records_count(payload, h.len, &count) <
+			    0) {
 				f->problems++;
 				break;
 			}
@@ -895,8 +897,7 @@ fake_main(void *arg)
 							  &r)) == 1) {
 				if (bad == SA_PROTO_NO_INDEX &&
 				    r.str[SA_F_USER].len == 3 &&
-				    memcmp(r.str[SA_F_USER].ptr, "bad", 3) ==
-					0)
+				    memcmp(r.str[SA_F_USER].ptr, "bad", 3) == 0)
 					bad = i;
 				if (sa_record_has(&r, SA_F_PID))
 					f->pid_seen = r.num[SA_F_PID];
@@ -913,10 +914,10 @@ fake_main(void *arg)
 					 "user refused");
 				sa_proto_put_error(&out, h.id, false, &e);
 			} else {
-				struct sa_proto_ack a = {
-					.first_seq = seq,
-					.last_seq = seq + count - 1,
-					.count = count};
+				struct sa_proto_ack a = {.first_seq = seq,
+							 .last_seq =
+							     seq + count - 1,
+							 .count = count};
 				seq += count;
 				sa_proto_put_ack(&out, h.id, &a);
 			}
@@ -1204,9 +1205,8 @@ test_client_pipelined(void **state)
 		login_record(&recs[i], i == 4 ? "bad" : "alice");
 	/* Frame k carries k+1 records; frame 4 has a bad one (index 4). */
 	for (int k = 0; k < 8; k++)
-		assert_int_equal(sa_client_send(c, recs, (size_t)k + 1,
-						&ids[k]),
-				 0);
+		assert_int_equal(
+		    sa_client_send(c, recs, (size_t)k + 1, &ids[k]), 0);
 	assert_true(sa_client_pending(c) > 0);
 	for (int k = 1; k < 8; k++)
 		assert_true(ids[k] != ids[k - 1]);
@@ -1348,11 +1348,13 @@ test_default_paths(void **state)
 	char why[600];
 	sa_client_connect_error(why, sizeof why, NULL, -ENOENT);
 	if (geteuid() == 0)
-		assert_non_null(strstr(why, "no writer daemon at /t/sys.sock ("));
+		assert_non_null(
+		    strstr(why, "no writer daemon at /t/sys.sock ("));
 	else
-		assert_non_null(strstr(why, "no writer daemon at /run/user/1000/"
-					    "seaudit/seauditd.sock or "
-					    "/t/sys.sock ("));
+		assert_non_null(strstr(why,
+				       "no writer daemon at /run/user/1000/"
+				       "seaudit/seauditd.sock or "
+				       "/t/sys.sock ("));
 	setenv("SEAUDIT_SOCKET", "/x/y.sock", 1);
 	sa_client_connect_error(why, sizeof why, NULL, -ECONNREFUSED);
 	assert_non_null(strstr(why, "no writer daemon at /x/y.sock ("));
@@ -1388,25 +1390,25 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_records_roundtrip),
-		cmocka_unit_test(test_put_records_refusals),
-		cmocka_unit_test(test_ack_error_roundtrip),
-		cmocka_unit_test(test_partial_ack),
-		cmocka_unit_test(test_error_payload_hostile),
-		cmocka_unit_test(test_header_classes),
-		cmocka_unit_test(test_payload_framing),
-		cmocka_unit_test(test_hostile_records),
-		cmocka_unit_test(test_random_bytes),
-		cmocka_unit_test(test_client_submit_ok),
-		cmocka_unit_test(test_client_refusal),
-		cmocka_unit_test(test_client_timeout),
-		cmocka_unit_test(test_client_late_reply_dropped),
-		cmocka_unit_test(test_client_daemon_gone),
-		cmocka_unit_test(test_client_pipelined),
-		cmocka_unit_test(test_client_mixed),
-		cmocka_unit_test(test_client_big_frame),
-		cmocka_unit_test(test_client_no_daemon),
-		cmocka_unit_test(test_default_paths),
+	    cmocka_unit_test(test_records_roundtrip),
+	    cmocka_unit_test(test_put_records_refusals),
+	    cmocka_unit_test(test_ack_error_roundtrip),
+	    cmocka_unit_test(test_partial_ack),
+	    cmocka_unit_test(test_error_payload_hostile),
+	    cmocka_unit_test(test_header_classes),
+	    cmocka_unit_test(test_payload_framing),
+	    cmocka_unit_test(test_hostile_records),
+	    cmocka_unit_test(test_random_bytes),
+	    cmocka_unit_test(test_client_submit_ok),
+	    cmocka_unit_test(test_client_refusal),
+	    cmocka_unit_test(test_client_timeout),
+	    cmocka_unit_test(test_client_late_reply_dropped),
+	    cmocka_unit_test(test_client_daemon_gone),
+	    cmocka_unit_test(test_client_pipelined),
+	    cmocka_unit_test(test_client_mixed),
+	    cmocka_unit_test(test_client_big_frame),
+	    cmocka_unit_test(test_client_no_daemon),
+	    cmocka_unit_test(test_default_paths),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

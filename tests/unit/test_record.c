@@ -49,9 +49,9 @@ test_validation_errors(void **state)
 	memset(big, 'x', sizeof big);
 	assert_int_equal(sa_record_set_str(&r, SA_F_RESOURCE, big, SA_MAX_PATH),
 			 0);
-	assert_int_equal(sa_record_set_str(&r, SA_F_RESOURCE, big,
-					   SA_MAX_PATH + 1),
-			 SA_ETOOLONG);
+	assert_int_equal(
+	    sa_record_set_str(&r, SA_F_RESOURCE, big, SA_MAX_PATH + 1),
+	    SA_ETOOLONG);
 	assert_int_equal(sa_record_set_str(&r, SA_F_USER, big, SA_MAX_NAME + 1),
 			 SA_ETOOLONG);
 	/* Bypassing the setter is still caught by validation. */
@@ -80,16 +80,26 @@ static void
 test_event_tables(void **state)
 {
 	(void)state;
-	static const char *const names[] = {
-		"login", "logout", "account_enabled", "account_disabled",
-		"password_attempt", "resource", "untrust", "inbound",
-		"outbound", "admin", "startup", "shutdown", "password_verify",
-		"trace", "loss"};
+	static const char *const names[] = {"login",
+					    "logout",
+					    "account_enabled",
+					    "account_disabled",
+					    "password_attempt",
+					    "resource",
+					    "untrust",
+					    "inbound",
+					    "outbound",
+					    "admin",
+					    "startup",
+					    "shutdown",
+					    "password_verify",
+					    "trace",
+					    "loss"};
 	for (int e = 1; e < SA_EV__COUNT; e++) {
-		assert_string_equal(sa_event_json((enum sa_event)e), names[e - 1]);
-		assert_int_equal(sa_event_by_json(names[e - 1],
-						  strlen(names[e - 1])),
-				 e);
+		assert_string_equal(sa_event_json((enum sa_event)e),
+				    names[e - 1]);
+		assert_int_equal(
+		    sa_event_by_json(names[e - 1], strlen(names[e - 1])), e);
 	}
 	assert_string_equal(sa_event_statuses(SA_EV_RESOURCE), "PDWNFC");
 	assert_string_equal(sa_event_statuses(SA_EV_ADMIN), "SFDC");
@@ -116,9 +126,8 @@ test_codec_roundtrip(void **state)
 		r.seq = 1000 + (uint64_t)i;
 		int64_t base = (int64_t)tu_rng_below(&rng, 4102444800000000);
 		size_t n;
-		assert_int_equal(sa_record_encode(&r, 1000, base, buf, sizeof buf,
-						  &n),
-				 0);
+		assert_int_equal(
+		    sa_record_encode(&r, 1000, base, buf, sizeof buf, &n), 0);
 		assert_int_equal(sa_record_decode(buf, n, 1000, base, &d), 0);
 		assert_true(sa_record_equal(&r, &d));
 		/* Every strict prefix is refused or decodes to a different
@@ -153,10 +162,10 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_validation_errors),
-		cmocka_unit_test(test_event_tables),
-		cmocka_unit_test(test_codec_roundtrip),
-		cmocka_unit_test(test_unknown_field_skipped),
+	    cmocka_unit_test(test_validation_errors),
+	    cmocka_unit_test(test_event_tables),
+	    cmocka_unit_test(test_codec_roundtrip),
+	    cmocka_unit_test(test_unknown_field_skipped),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -65,7 +65,8 @@ test_json_log_json(void **state)
 
 	/* Phase 2: parse every line and write it to the log. */
 	struct sa_writer *w;
-	struct sa_writer_opts o = {.origin = ORIGIN, .sync = SA_SYNC_NONE,
+	struct sa_writer_opts o = {.origin = ORIGIN,
+				   .sync = SA_SYNC_NONE,
 				   .segment_size = 16 << 20,
 				   .compress_sealed = true};
 	assert_int_equal(sa_writer_open(&w, dir, &o, NULL), 0);
@@ -103,8 +104,8 @@ test_json_log_json(void **state)
 	/* Header cells point into `head`, which must outlive the loop. */
 	assert_int_equal(sa_format_csv_header(&head), 0);
 	size_t pos = 0;
-	int nh = tu_csv_row((const uint8_t *)head.data, head.len, &pos, hdr,
-			    hdec);
+	int nh =
+	    tu_csv_row((const uint8_t *)head.data, head.len, &pos, hdr, hdec);
 	tu_csv_check_header(hdr, nh);
 	struct sa_record r;
 	start = 0;
@@ -147,7 +148,7 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_json_log_json),
+	    cmocka_unit_test(test_json_log_json),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

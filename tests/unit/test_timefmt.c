@@ -86,8 +86,8 @@ test_format_vs_gmtime(void **state)
 	struct tu_rng rng;
 	tu_rng_seed(&rng, 7);
 	for (int i = 0; i < 200000; i++) {
-		int64_t us = (int64_t)tu_rng_below(
-			&rng, (uint64_t)SA_TIME_MAX_US + 1);
+		int64_t us =
+		    (int64_t)tu_rng_below(&rng, (uint64_t)SA_TIME_MAX_US + 1);
 		if (i % 3 == 0)
 			us -= us % 1000000;
 		char buf[SA_RFC3339_MAX], want[64];
@@ -96,9 +96,10 @@ test_format_vs_gmtime(void **state)
 		time_t t = (time_t)(us / 1000000);
 		struct tm tm;
 		assert_non_null(gmtime_r(&t, &tm));
-		int w = snprintf(want, sizeof want, "%04d-%02d-%02dT%02d:%02d:%02d",
-				 tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
-				 tm.tm_hour, tm.tm_min, tm.tm_sec);
+		int w =
+		    snprintf(want, sizeof want, "%04d-%02d-%02dT%02d:%02d:%02d",
+			     tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+			     tm.tm_hour, tm.tm_min, tm.tm_sec);
 		if (us % 1000000)
 			snprintf(want + w, sizeof want - (size_t)w, ".%06dZ",
 				 (int)(us % 1000000));
@@ -147,42 +148,42 @@ test_parse_bad(void **state)
 {
 	(void)state;
 	static const char *const bad[] = {
-		"",
-		"2008-10-28T12:15:01",
-		"2008-10-28T12:15:01+0200",
-		"2008-10-28T12:15:01+02",
-		"2008-10-28T12:15:01+24:00",
-		"2008-10-28T12:15:01+02:60",
-		"2008-10-28T12:15:01Z ",
-		" 2008-10-28T12:15:01Z",
-		"2008-10-28 12:15:01Z",
-		"2008-10-28T12:15:01.Z",
-		"2008-10-28T12:15:01.1234567890Z",
-		"2008-10-28T12:15:01,5Z",
-		"2008-10-28T24:00:00Z",
-		"2008-10-28T12:60:00Z",
-		"2008-10-28T12:15:61Z",
-		"2008-13-28T12:15:01Z",
-		"2008-00-28T12:15:01Z",
-		"2008-10-00T12:15:01Z",
-		"2008-10-32T12:15:01Z",
-		"2009-02-29T12:15:01Z",
-		"2100-02-29T12:15:01Z",
-		"2008-04-31T12:15:01Z",
-		"08-10-28T12:15:01Z",
-		"2008/10/28T12:15:01Z",
-		"2008-1-028T12:15:01Z",
-		"+008-10-28T12:15:01Z",
-		"2008-10-28T12:15:01ZZ",
-		"2008-10-28T12:15:01+02:00Z",
-		"1969-12-31T23:59:59Z",
-		"1969-12-31T23:59:59.999999Z",
-		"1970-01-01T00:30:00+01:00",
-		"0000-01-01T00:00:00Z",
-		"9999-12-31T23:59:59.999999-00:01",
-		"9999-12-31T23:59:60Z",
-		"2008-10-28T12:15:01\0Z",
-		"2008-10-28T1a:15:01Z",
+	    "",
+	    "2008-10-28T12:15:01",
+	    "2008-10-28T12:15:01+0200",
+	    "2008-10-28T12:15:01+02",
+	    "2008-10-28T12:15:01+24:00",
+	    "2008-10-28T12:15:01+02:60",
+	    "2008-10-28T12:15:01Z ",
+	    " 2008-10-28T12:15:01Z",
+	    "2008-10-28 12:15:01Z",
+	    "2008-10-28T12:15:01.Z",
+	    "2008-10-28T12:15:01.1234567890Z",
+	    "2008-10-28T12:15:01,5Z",
+	    "2008-10-28T24:00:00Z",
+	    "2008-10-28T12:60:00Z",
+	    "2008-10-28T12:15:61Z",
+	    "2008-13-28T12:15:01Z",
+	    "2008-00-28T12:15:01Z",
+	    "2008-10-00T12:15:01Z",
+	    "2008-10-32T12:15:01Z",
+	    "2009-02-29T12:15:01Z",
+	    "2100-02-29T12:15:01Z",
+	    "2008-04-31T12:15:01Z",
+	    "08-10-28T12:15:01Z",
+	    "2008/10/28T12:15:01Z",
+	    "2008-1-028T12:15:01Z",
+	    "+008-10-28T12:15:01Z",
+	    "2008-10-28T12:15:01ZZ",
+	    "2008-10-28T12:15:01+02:00Z",
+	    "1969-12-31T23:59:59Z",
+	    "1969-12-31T23:59:59.999999Z",
+	    "1970-01-01T00:30:00+01:00",
+	    "0000-01-01T00:00:00Z",
+	    "9999-12-31T23:59:59.999999-00:01",
+	    "9999-12-31T23:59:60Z",
+	    "2008-10-28T12:15:01\0Z",
+	    "2008-10-28T1a:15:01Z",
 	};
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
 		parse_bad(bad[i]);
@@ -199,9 +200,9 @@ test_parse_prefixes(void **state)
 {
 	(void)state;
 	static const char *const good[] = {
-		"2008-10-28T12:15:01Z",
-		"2008-10-28T12:15:01.123456789+02:00",
-		"2008-10-28T12:15:01-05:30",
+	    "2008-10-28T12:15:01Z",
+	    "2008-10-28T12:15:01.123456789+02:00",
+	    "2008-10-28T12:15:01-05:30",
 	};
 	for (size_t g = 0; g < sizeof good / sizeof good[0]; g++) {
 		size_t n = strlen(good[g]);
@@ -287,13 +288,13 @@ main(void)
 	setenv("TZ", "UTC", 1);
 	tzset();
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_format_fixed),
-		cmocka_unit_test(test_format_vs_gmtime),
-		cmocka_unit_test(test_parse_offsets),
-		cmocka_unit_test(test_parse_bad),
-		cmocka_unit_test(test_parse_prefixes),
-		cmocka_unit_test(test_local_parts),
-		cmocka_unit_test(test_format_speed),
+	    cmocka_unit_test(test_format_fixed),
+	    cmocka_unit_test(test_format_vs_gmtime),
+	    cmocka_unit_test(test_parse_offsets),
+	    cmocka_unit_test(test_parse_bad),
+	    cmocka_unit_test(test_parse_prefixes),
+	    cmocka_unit_test(test_local_parts),
+	    cmocka_unit_test(test_format_speed),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

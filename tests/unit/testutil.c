@@ -94,16 +94,17 @@ arena_take(struct tu_arena *a, size_t n)
 }
 
 static const char *const plain_words[] = {
-	"root", "admabc", "FILE", "/tmp/one", "/usr/local/bin/tcsh",
-	"localhost", "telnet", "computer.org", "Read", "49047159:0000034b",
-	"ünïcödé", "日本語", "a,b", "say \"hi\"", "back\\slash", "",
+    "root",	 "admabc", "FILE",	   "/tmp/one",	 "/usr/local/bin/tcsh",
+    "localhost", "telnet", "computer.org", "Read",	 "49047159:0000034b",
+    "ünïcödé",	 "日本語", "a,b",	   "say \"hi\"", "back\\slash",
+    "",
 };
 
 /* Random bytes of length n, drawn from a hostile alphabet. */
 static void
 fill_hostile(struct tu_rng *rng, uint8_t *p, size_t n)
 {
-	static const uint8_t special[] = {0,    '\n', '\r', '"',  ',',  '\\',
+	static const uint8_t special[] = {0,	'\n', '\r', '"',  ',',	'\\',
 					  0x7f, 0x80, 0xbf, 0xc3, 0xe2, 0xf0,
 					  0xff, '\t', ' ',  0x1b};
 	for (size_t i = 0; i < n; i++) {
@@ -127,7 +128,7 @@ random_str(struct tu_rng *rng, struct tu_arena *a, struct sa_record *r,
 	switch (tu_rng_below(rng, 6)) {
 	case 0: {
 		const char *w = plain_words[tu_rng_below(
-			rng, sizeof plain_words / sizeof plain_words[0])];
+		    rng, sizeof plain_words / sizeof plain_words[0])];
 		n = strlen(w);
 		p = arena_take(a, n + 1);
 		memcpy(p, w, n);
@@ -164,8 +165,9 @@ random_num(struct tu_rng *rng, struct sa_record *r, enum sa_field f)
 	default: {
 		uint64_t span = (uint64_t)fi->max - (uint64_t)fi->min;
 		v = (int64_t)((uint64_t)fi->min +
-			      (span == UINT64_MAX ? tu_rng_next(rng)
-						  : tu_rng_below(rng, span + 1)));
+			      (span == UINT64_MAX
+				   ? tu_rng_next(rng)
+				   : tu_rng_below(rng, span + 1)));
 		if (tu_rng_below(rng, 2) && fi->min <= 100 && fi->max >= 100)
 			v = (int64_t)tu_rng_below(rng, 100);
 	}
@@ -191,7 +193,8 @@ tu_random_record(struct tu_rng *rng, struct tu_arena *a, struct sa_record *r)
 		bool want = (req & (1ull << f)) || tu_rng_below(rng, 3) == 0;
 		if (!want)
 			continue;
-		const struct sa_field_info *fi = sa_field_info((enum sa_field)f);
+		const struct sa_field_info *fi =
+		    sa_field_info((enum sa_field)f);
 		if (fi->kind == SA_KIND_STR)
 			random_str(rng, a, r, (enum sa_field)f);
 		else if (fi->kind == SA_KIND_INT)
@@ -214,7 +217,7 @@ tu_random_record(struct tu_rng *rng, struct tu_arena *a, struct sa_record *r)
  */
 int
 tu_csv_row(const uint8_t *s, size_t len, size_t *pos, struct tu_cell *cells,
-	uint8_t *dec)
+	   uint8_t *dec)
 {
 	size_t i = *pos, d = 0;
 	int nc = 0;
@@ -315,16 +318,16 @@ tu_csv_check_header(const struct tu_cell *cells, int n)
 
 /* A row back into a record; column meaning comes from the header. */
 void
-tu_csv_row_to_record(const struct tu_cell *hdr, const struct tu_cell *cells, int n,
-	      struct sa_record *r)
+tu_csv_row_to_record(const struct tu_cell *hdr, const struct tu_cell *cells,
+		     int n, struct sa_record *r)
 {
 	assert_int_equal(n, TU_CSV_NCOLS);
 	sa_record_init(r);
 	assert_int_equal(sa_time_parse_rfc3339((const char *)cells[0].p,
 					       cells[0].n, &r->time_us),
 			 0);
-	r->event = (uint8_t)sa_event_by_json((const char *)cells[1].p,
-					     cells[1].n);
+	r->event =
+	    (uint8_t)sa_event_by_json((const char *)cells[1].p, cells[1].n);
 	assert_int_not_equal(r->event, SA_EV_NONE);
 	assert_int_equal(cells[2].n, 1);
 	r->status = (char)cells[2].p[0];
@@ -341,14 +344,14 @@ tu_csv_row_to_record(const struct tu_cell *hdr, const struct tu_cell *cells, int
 			r->seq = (uint64_t)v;
 			continue;
 		}
-		enum sa_field f = sa_field_by_name((const char *)hdr[i].p,
-						   hdr[i].n);
+		enum sa_field f =
+		    sa_field_by_name((const char *)hdr[i].p, hdr[i].n);
 		const struct sa_field_info *fi = sa_field_info(f);
 		if (fi->kind == SA_KIND_STR) {
 			/* "" is present and empty; nothing is absent. */
 			if (c->quoted || c->n > 0)
 				assert_int_equal(
-					sa_record_set_str(r, f, c->p, c->n), 0);
+				    sa_record_set_str(r, f, c->p, c->n), 0);
 			continue;
 		}
 		if (c->n == 0) {
@@ -357,7 +360,8 @@ tu_csv_row_to_record(const struct tu_cell *hdr, const struct tu_cell *cells, int
 		}
 		if (fi->kind == SA_KIND_BOOL) {
 			assert_false(c->quoted);
-			assert_true(tu_cell_is(c, "true") || tu_cell_is(c, "false"));
+			assert_true(tu_cell_is(c, "true") ||
+				    tu_cell_is(c, "false"));
 			sa_record_set_bool(r, f, tu_cell_is(c, "true"));
 		} else {
 			int64_t v = 0;
@@ -366,4 +370,3 @@ tu_csv_row_to_record(const struct tu_cell *hdr, const struct tu_cell *cells, int
 		}
 	}
 }
-

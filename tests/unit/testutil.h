@@ -55,8 +55,8 @@ struct tu_cell {
 };
 
 /* One row at s[*pos..len): cell count, or -1 on any RFC departure. */
-int tu_csv_row(const uint8_t *s, size_t len, size_t *pos,
-	       struct tu_cell *cells, uint8_t *dec);
+int tu_csv_row(const uint8_t *s, size_t len, size_t *pos, struct tu_cell *cells,
+	       uint8_t *dec);
 bool tu_cell_is(const struct tu_cell *c, const char *s);
 bool tu_cell_int(const struct tu_cell *c, int64_t *v);
 /* Asserts the header row names the contract's fields. */

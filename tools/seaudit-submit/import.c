@@ -123,8 +123,8 @@ import_line(struct import *im, const char *name, size_t lineno,
 		char limit[48];
 		sa_field_limit_text(rc, bad, limit, sizeof limit);
 		if ((fi = sa_field_info(bad)) != NULL && fi->json != NULL)
-			refuse(im, name, lineno, "field \"%s\": %s%s",
-			       fi->json, sa_strerror(rc), limit);
+			refuse(im, name, lineno, "field \"%s\": %s%s", fi->json,
+			       sa_strerror(rc), limit);
 		else
 			refuse(im, name, lineno, "%s", sa_strerror(rc));
 		return;

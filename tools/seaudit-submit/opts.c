@@ -26,8 +26,16 @@
 
 #include "submit.h"
 
-enum { OPT_FN = 256, OPT_SYNC, OPT_ORIGIN, OPT_SOCKET, OPT_TIMEOUT,
-       OPT_VERSION };
+static char empty_arg[] = "";
+
+enum {
+	OPT_FN = 256,
+	OPT_SYNC,
+	OPT_ORIGIN,
+	OPT_SOCKET,
+	OPT_TIMEOUT,
+	OPT_VERSION
+};
 
 static const struct option long_opts[] = {
     {"fn", required_argument, NULL, OPT_FN},
@@ -90,6 +98,11 @@ submit_opts_parse(int argc, char **argv, struct submit_opts *o)
 		const char *typed = argv[optind - 1];
 		if (optarg != NULL && optarg == argv[optind - 1] && optind >= 2)
 			typed = argv[optind - 2];
+		/* Options with an argument always get one from getopt; the
+		 * others leave optarg NULL and never read it.  Said here so
+		 * that no reading of optarg has to be guarded. */
+		if (optarg == NULL)
+			optarg = empty_arg;
 		switch (c) {
 		case OPT_FN:
 			if (*optarg == '\0')

@@ -116,8 +116,9 @@ report_refused(struct sender *s, const struct where *w,
 	if (s->o->quiet)
 		return;
 	const struct sa_field_info *fi = sa_field_info(e->field);
-	fprintf(stderr, "seaudit-submit: %s:%zu: refused by the daemon: ",
-		w->name, w->line);
+	fprintf(stderr,
+		"seaudit-submit: %s:%zu: refused by the daemon: ", w->name,
+		w->line);
 	char limit[48];
 	if (fi != NULL && fi->json != NULL && e->field != SA_F_NONE)
 		fprintf(stderr, "field \"%s\": ", fi->json);
@@ -206,7 +207,8 @@ take_reply(struct sender *s, const struct sa_client_reply *rep)
 	if (sl == NULL) {
 		/* The daemon's last words, tied to no frame (id 0). */
 		char what[400];
-		snprintf(what, sizeof what, "the daemon closed the connection:"
+		snprintf(what, sizeof what,
+			 "the daemon closed the connection:"
 			 " %s%s%s%s",
 			 sa_strerror(rep->err.code),
 			 rep->err.message[0] ? " (" : "", rep->err.message,
@@ -219,10 +221,11 @@ take_reply(struct sender *s, const struct sa_client_reply *rep)
 				continue;
 			s->failed++;
 			if (!s->o->quiet)
-				fprintf(stderr,
-					"seaudit-submit: %s:%zu: not stored: %s\n",
-					sl->at[k].name, sl->at[k].line,
-					sa_strerror(rep->ack.refused_code));
+				fprintf(
+				    stderr,
+				    "seaudit-submit: %s:%zu: not stored: %s\n",
+				    sl->at[k].name, sl->at[k].line,
+				    sa_strerror(rep->ack.refused_code));
 		}
 		slot_clear(s, sl);
 		return;
@@ -263,10 +266,8 @@ drain(struct sender *s, size_t max_busy, bool written)
 		int rc = sa_client_flush(s->c);
 		if (rc < 0 && rc != -EAGAIN) {
 			/* Its last words first, if any came. */
-			while (sa_client_poll(s->c, &rep) == 1) {
+			while (sa_client_poll(s->c, &rep) == 1)
 				take_reply(s, &rep);
-				last = mono_ms();
-			}
 			char what[128];
 			snprintf(what, sizeof what,
 				 "connection to the daemon lost: %s",
@@ -289,8 +290,8 @@ drain(struct sender *s, size_t max_busy, bool written)
 			return;
 		int tmo = -1;
 		if (s->o->timeout_s > 0) {
-			int64_t left = last + (int64_t)s->o->timeout_s * 1000 -
-				       mono_ms();
+			int64_t left =
+			    last + (int64_t)s->o->timeout_s * 1000 - mono_ms();
 			if (left <= 0) {
 				char what[128];
 				snprintf(what, sizeof what,
@@ -323,8 +324,8 @@ sender_open(const struct submit_opts *o)
 		sa_client_connect_error(why, sizeof why, o->socket, rc);
 		errx(1, "%s%s", why,
 		     rc == -ENOENT || rc == -ECONNREFUSED
-			     ? ": seauditd is not running; to write a log "
-			       "directory directly, use -fn DIR"
+			 ? ": seauditd is not running; to write a log "
+			   "directory directly, use -fn DIR"
 		     : rc == -EACCES ? ": only the socket's owner and group "
 				       "may submit (seauditd.ini(5), "
 				       "socket_mode and socket_group)"

@@ -34,7 +34,7 @@
 struct submit_opts {
 	const char *dir;    /* -fn DIR; NULL: to the daemon */
 	const char *socket; /* -socket PATH; NULL: sa_default_socket() */
-	int timeout_s;      /* -timeout SECONDS; 0: wait forever */
+	int timeout_s;	    /* -timeout SECONDS; 0: wait forever */
 	enum sa_sync sync;  /* -sync record|batch|none */
 	const char *origin; /* -origin NAME, or NULL */
 	bool quiet;	    /* -q */
@@ -80,8 +80,8 @@ int import_run(const struct submit_opts *o);
  */
 struct sender;
 struct sender *sender_open(const struct submit_opts *o);
-void sender_add(struct sender *s, const struct sa_record *r,
-		const char *name, size_t line);
+void sender_add(struct sender *s, const struct sa_record *r, const char *name,
+		size_t line);
 void sender_idle(struct sender *s);
 unsigned long long sender_finish(struct sender *s);
 

@@ -33,6 +33,8 @@
 
 #include "view.h"
 
+static char empty_arg[] = "";
+
 enum {
 	OPT_SESSIONID = 256,
 	OPT_STAT,
@@ -351,6 +353,11 @@ opts_parse(int argc, char **argv, struct view_opts *o)
 		const char *typed = argv[optind - 1];
 		if (optarg != NULL && optarg == argv[optind - 1] && optind >= 2)
 			typed = argv[optind - 2];
+		/* Options with an argument always get one from getopt; the
+		 * others leave optarg NULL and never read it.  Said here so
+		 * that no reading of optarg has to be guarded. */
+		if (optarg == NULL)
+			optarg = empty_arg;
 		switch (c) {
 		case 'a':
 			set_mode(o, MODE_ALL, typed);

@@ -107,7 +107,8 @@ damage_report(const struct sa_damage *d, void *arg)
 			d->file, (unsigned long long)d->offset,
 			(unsigned long long)d->seq_first,
 			(unsigned long long)d->seq_last,
-			(unsigned long long)(d->seq_last - d->seq_first + 1));
+			(unsigned long long)d->seq_last -
+			    (unsigned long long)d->seq_first + 1);
 	else if (d->error == SA_EREMOVED) {
 		/* seq_last 0: the next segment, where they end, is unknown. */
 		char range[64];
@@ -122,8 +123,7 @@ damage_report(const struct sa_damage *d, void *arg)
 			"seaudit: %s: records %s were removed before they could"
 			" be read (audit_max_files retention, or deleted)\n",
 			d->file, range);
-	}
-	else if (d->error == SA_ESEQBACK)
+	} else if (d->error == SA_ESEQBACK)
 		fprintf(stderr,
 			"seaudit: %s: offset %llu: record number %llu appears"
 			" again or out of order\n",

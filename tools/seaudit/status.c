@@ -36,7 +36,7 @@ daemon_status(const struct view_opts *o)
 		sa_client_connect_error(why, sizeof why, o->socket, rc);
 		errx(1, "%s%s", why,
 		     rc == -ENOENT || rc == -ECONNREFUSED
-			     ? ": seauditd is not running"
+			 ? ": seauditd is not running"
 		     : rc == -EACCES ? ": only the socket's owner and group "
 				       "may connect (seauditd.ini(5), "
 				       "socket_mode and socket_group)"

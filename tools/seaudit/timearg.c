@@ -120,7 +120,7 @@ parse_relative(const char *s, int64_t now_us, int64_t *out)
 			unit = 86400;
 			break;
 		case 'w':
-			unit = 7 * 86400;
+			unit = (int64_t)7 * 86400;
 			break;
 		default:
 			return -1;

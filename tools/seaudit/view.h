@@ -73,10 +73,10 @@ struct view_opts {
 	int64_t until_us; /* INT64_MAX when not given */
 	struct field_opt fields[VIEW_MAX_FIELD_OPTS];
 	size_t nfields;
-	bool follow;	   /* -follow */
-	bool last_set;	   /* -n given */
-	size_t last_n;	   /* -n N */
-	int64_t stat_code; /* -Stat */
+	bool follow;	    /* -follow */
+	bool last_set;	    /* -n given */
+	size_t last_n;	    /* -n N */
+	int64_t stat_code;  /* -Stat */
 	const char *socket; /* -socket PATH (with -status), or NULL */
 };
 
