@@ -386,6 +386,17 @@ first_seq_known(const struct sa_reader *rd, uint64_t seq)
 	return false;
 }
 
+/* A segment of this first number listed from dirs[di] itself (the same
+ * directory entry seen again, plain or sealed): nothing to check. */
+static bool
+listed_here(const struct sa_reader *rd, uint64_t seq, size_t di)
+{
+	for (size_t k = 0; k < rd->nsegs; k++)
+		if (rd->segs[k].first_seq == seq && rd->segs[k].dir == (int)di)
+			return true;
+	return false;
+}
+
 /*
  * Lists the segments of dirs[di] whose first number lies in (lo, hi).
  * With `check` set, a name whose first number is already listed is
@@ -417,6 +428,8 @@ scan_dir(struct sa_reader *rd, size_t di, uint64_t lo, uint64_t hi, bool check)
 		struct sa_seg_header h = {0};
 		bool hz;
 		bool have_h = false;
+		if (check && listed_here(rd, seq, di))
+			continue;
 		if (check && first_seq_known(rd, seq)) {
 			if (read_header(p, &hz, &h) != 0 || seg_known(rd, &h))
 				continue;
@@ -562,6 +575,21 @@ add_pointed_dir(struct sa_reader *rd, size_t di, uint64_t top, bool report)
 	int rc = sa__log_back_read(rd->dirs[di].path, back, sizeof back);
 	if (rc <= 0)
 		return rc == -ENOMEM ? rc : 0;
+	/*
+	 * Already listed (the caller named it before this directory, or an
+	 * earlier pass added it): scanned again now, after the directory
+	 * that points to it, so that a segment moved there between the two
+	 * scans is not missed in both (moves go only this way; the identity
+	 * check keeps the ones already listed from being listed twice).
+	 */
+	struct stat st;
+	if (stat(back, &st) == 0)
+		for (size_t j = 0; j < rd->ndirs; j++)
+			if (rd->dirs[j].dev == st.st_dev &&
+			    rd->dirs[j].ino == st.st_ino) {
+				rc = scan_dir(rd, j, top, UINT64_MAX, true);
+				return rc == -ENOMEM ? rc : 0;
+			}
 	rc = add_dir(rd, back, top, report);
 	if (rc < 0 && rc != -ENOMEM) {
 		if (report)
@@ -1315,14 +1343,15 @@ rescan(struct sa_reader *rd)
 	for (size_t k = 0; k < before; k++)
 		if (rd->segs[k].first_seq > newest)
 			newest = rd->segs[k].first_seq;
-	for (size_t i = 0, n = rd->ndirs; i < n; i++)
-		if (add_pointed_dir(rd, i, newest, false) == -ENOMEM)
-			return -ENOMEM;
 	for (size_t i = 0; i < rd->ndirs; i++) {
 		int rc = scan_dir(rd, i, rd->dirs[i].top, UINT64_MAX, true);
 		if (rc == -ENOMEM)
 			return rc;
 	}
+	/* After the scans: a back directory again (add_pointed_dir). */
+	for (size_t i = 0, n = rd->ndirs; i < n; i++)
+		if (add_pointed_dir(rd, i, newest, false) == -ENOMEM)
+			return -ENOMEM;
 	for (size_t k = before; k < rd->nsegs; k++)
 		seg_header(rd, k);
 	if (rd->nsegs > before)

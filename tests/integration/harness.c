@@ -171,6 +171,8 @@ hd_read_log(const char *logdir, struct hd_rec **out, uint64_t *damage)
 	return hd_read_paths(paths, 1, out, damage);
 }
 
+int hd_read_rc;
+
 size_t
 hd_read_paths(const char *const *paths, size_t npaths, struct hd_rec **out,
 	      uint64_t *damage)
@@ -178,12 +180,13 @@ hd_read_paths(const char *const *paths, size_t npaths, struct hd_rec **out,
 	struct sa_reader *rd;
 	*damage = 0;
 	*out = NULL;
-	if (sa_reader_open(&rd, paths, npaths, count_damage, damage) < 0)
+	hd_read_rc = sa_reader_open(&rd, paths, npaths, count_damage, damage);
+	if (hd_read_rc < 0)
 		return 0;
 	size_t n = 0, cap = 0;
 	struct hd_rec *v = NULL;
 	struct sa_record r;
-	while (sa_reader_next(rd, &r) == 1) {
+	while ((hd_read_rc = sa_reader_next(rd, &r)) == 1) {
 		if (n == cap) {
 			cap = cap ? cap * 2 : 4096;
 			v = realloc(v, cap * sizeof *v);

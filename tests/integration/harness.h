@@ -55,6 +55,9 @@ struct hd_rec {
 };
 /* Every record of the log, in order; *damage gets the damage count. */
 size_t hd_read_log(const char *logdir, struct hd_rec **out, uint64_t *damage);
+/* How the last hd_read_paths ended: the open's error, or the last
+ * sa_reader_next result (0 at the end). */
+extern int hd_read_rc;
 /* The same over several paths read together (as seaudit -fn A -fn B). */
 size_t hd_read_paths(const char *const *paths, size_t npaths,
 		     struct hd_rec **out, uint64_t *damage);

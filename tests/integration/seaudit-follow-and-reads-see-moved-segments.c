@@ -46,9 +46,23 @@ check_read(const char *what, const char *const *paths, size_t np)
 	size_t n = hd_read_paths(paths, np, &v, &damage);
 	if (damage != 0)
 		die("reading %s: %" PRIu64 " damaged regions", what, damage);
-	if (n == 0 || v[0].seq != 1)
+	if (n == 0) {
+		/* Say why: the reader refused to open, or said "end" or an
+		 * error at once. */
+		struct sa_reader *rd;
+		struct sa_record r;
+		int orc = sa_reader_open(&rd, paths, np, NULL, NULL), nrc = 0;
+		if (orc == 0) {
+			nrc = sa_reader_next(rd, &r);
+			sa_reader_close(rd);
+		}
+		die("reading %s: no records (%s; again: open %s, next %d)",
+		    what, sa_strerror(hd_read_rc),
+		    orc < 0 ? sa_strerror(orc) : "ok", nrc);
+	}
+	if (v[0].seq != 1)
 		die("reading %s: %zu records, the first is seq %" PRIu64, what,
-		    n, n ? v[0].seq : 0);
+		    n, v[0].seq);
 	for (size_t i = 1; i < n; i++)
 		if (v[i].seq != v[i - 1].seq + 1)
 			die("reading %s: seq %" PRIu64 " after %" PRIu64
