@@ -31,17 +31,7 @@ readable(int fd, int ms)
 static void
 append(struct sa_writer *w, int n, int64_t *t)
 {
-	for (int i = 0; i < n; i++) {
-		struct sa_record r;
-		sa_record_init(&r);
-		r.event = SA_EV_STARTUP;
-		r.status = 'M';
-		r.time_us = (*t)++;
-		assert_int_equal(sa_record_set_cstr(&r, SA_F_SERVICE, "ffd"),
-				 0);
-		assert_int_equal(sa_writer_append(w, &r), 0);
-	}
-	assert_int_equal(sa_writer_commit(w), 0);
+	assert_int_equal(tu_append_startups(w, n, t, "ffd"), 0);
 }
 
 /* Records the reader returns until it says "nothing new". */

@@ -17,6 +17,8 @@
 #include <seaudit/record.h>
 #include <seaudit/timefmt.h>
 
+#include <seaudit/log.h>
+
 #include "testutil.h"
 
 void
@@ -369,4 +371,22 @@ tu_csv_row_to_record(const struct tu_cell *hdr, const struct tu_cell *cells,
 			assert_int_equal(sa_record_set_int(r, f, v), 0);
 		}
 	}
+}
+
+int
+tu_append_startups(struct sa_writer *w, int n, int64_t *t, const char *service)
+{
+	for (int i = 0; i < n; i++) {
+		struct sa_record r;
+		sa_record_init(&r);
+		r.event = SA_EV_STARTUP;
+		r.status = 'M';
+		r.time_us = (*t)++;
+		int rc = sa_record_set_cstr(&r, SA_F_SERVICE, service);
+		if (rc == 0)
+			rc = sa_writer_append(w, &r);
+		if (rc < 0)
+			return rc;
+	}
+	return sa_writer_commit(w);
 }

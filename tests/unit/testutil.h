@@ -45,6 +45,14 @@ void tu_arena_free(struct tu_arena *a);
 void tu_random_record(struct tu_rng *rng, struct tu_arena *a,
 		      struct sa_record *r);
 
+/*
+ * Appends n daemon start records (service `service`, times *t, *t + 1, ...,
+ * advancing *t) and commits them: 0, or the first error.
+ */
+struct sa_writer;
+int tu_append_startups(struct sa_writer *w, int n, int64_t *t,
+		       const char *service);
+
 /* Strict RFC 4180 reading of the product's CSV (tests only). */
 #define TU_CSV_NCOLS 34
 #define TU_CSV_MAXCELLS 64
