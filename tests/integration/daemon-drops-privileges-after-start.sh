@@ -19,7 +19,7 @@ if [[ $(id -u) -ne 0 ]] || ! getent group users >/dev/null || ! getent group sta
 fi
 tmp=$(mktemp -d)
 pid=
-trap '[[ -n "$pid" ]] && kill "$pid" 2>/dev/null; rm -rf "$tmp"' EXIT
+trap 'if [[ -n "$pid" ]]; then kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; fi; rm -rf "$tmp" || true' EXIT
 chmod 755 "$tmp"
 fail=0
 sock="$tmp/run/d.sock"

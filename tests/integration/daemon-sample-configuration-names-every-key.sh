@@ -12,7 +12,8 @@ set -euo pipefail
 if [[ -z "${SEAUDITD:-}" ]]; then echo "seauditd not built: skipped"; exit 0; fi
 tmp=$(mktemp -d)
 pids=()
-trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done; rm -rf "$tmp"' EXIT
+# The daemons are stopped and waited for before their files are removed.
+trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done; rm -rf "$tmp" || true' EXIT
 fail=0
 sample="$SA_SRC/docs/examples/seauditd.ini"
 

@@ -36,8 +36,11 @@ unset SEAUDIT_SOCKET SEAUDIT_LOG SEAUDIT_SYSTEM_SOCKET
 tmp=$(mktemp -d)
 pid=
 cleanup() {
-	[[ -n "$pid" ]] && kill -9 "$pid" 2>/dev/null
-	rm -rf "$tmp"
+	if [[ -n "$pid" ]]; then
+		kill -9 "$pid" 2>/dev/null || true
+		wait "$pid" 2>/dev/null || true
+	fi
+	rm -rf "$tmp" || true
 }
 trap cleanup EXIT
 chmod 755 "$tmp"

@@ -16,7 +16,7 @@ if [[ -z "${SEAUDITD:-}" ]]; then echo "seauditd not built: skipped"; exit 0; fi
 command -v systemd-analyze >/dev/null || { echo "skipped: no systemd-analyze"; exit 0; }
 tmp=$(mktemp -d)
 pid=
-trap '[[ -n "$pid" ]] && kill "$pid" 2>/dev/null; rm -rf "$tmp"' EXIT
+trap 'if [[ -n "$pid" ]]; then kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; fi; rm -rf "$tmp" || true' EXIT
 fail=0
 unit="$SA_BUILD/daemons/seauditd.service"
 [[ -f "$unit" ]] || { echo "FAIL: the build made no seauditd.service"; exit 1; }

@@ -21,7 +21,7 @@ set -euo pipefail
 : "${SA_BUILD:?}"
 tmp=$(mktemp -d)
 pid=
-trap '[[ -n "$pid" ]] && kill "$pid" 2>/dev/null; rm -rf "$tmp"' EXIT
+trap 'if [[ -n "$pid" ]]; then kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; fi; rm -rf "$tmp" || true' EXIT
 fail=0
 p="$tmp/p"
 cmake --install "$SA_BUILD" --prefix "$p" >"$tmp/install.log" 2>&1 ||

@@ -30,8 +30,11 @@ unset SEAUDIT_SOCKET SEAUDIT_LOG
 tmp=$(mktemp -d)
 pids=()
 cleanup() {
-	for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null || true; done
-	rm -rf "$tmp"
+	for p in "${pids[@]}"; do
+		kill -9 "$p" 2>/dev/null || true
+		wait "$p" 2>/dev/null || true
+	done
+	rm -rf "$tmp" || true
 }
 trap cleanup EXIT
 chmod 755 "$tmp"
