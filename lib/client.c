@@ -149,12 +149,10 @@ sa_user_socket(char *buf, size_t cap)
 	return join(buf, cap, tmp, "/seauditd.sock");
 }
 
-/* The default sockets, in the order a client tries them (client.h);
- * `tried` joins them with " or " for messages. */
+/* The default sockets, in the order a client tries them (client.h). */
 struct sa_sockets {
 	size_t n; /* 1 or 2 */
 	char path[2][SA_SOCKET_PATH_MAX];
-	char tried[2 * SA_SOCKET_PATH_MAX + 8];
 };
 
 static int
@@ -175,15 +173,7 @@ default_sockets(struct sa_sockets *s)
 			rc = sa_system_socket(s->path[1], sizeof s->path[1]);
 		s->n = 2;
 	}
-	if (rc < 0)
-		return rc;
-	/* Two paths that fit sun_path always fit `tried`. */
-	if (s->n == 1)
-		snprintf(s->tried, sizeof s->tried, "%s", s->path[0]);
-	else
-		snprintf(s->tried, sizeof s->tried, "%s or %s", s->path[0],
-			 s->path[1]);
-	return 0;
+	return rc;
 }
 
 /*
@@ -429,9 +419,21 @@ void
 sa_client_connect_error(char *buf, size_t cap, const char *path, int rc)
 {
 	struct sa_sockets s;
+	/* What was tried, joined with " or " (two paths that fit sun_path
+	 * always fit). */
+	char both[2 * SA_SOCKET_PATH_MAX + 8];
 	const char *tried = path;
-	if (tried == NULL)
-		tried = default_sockets(&s) == 0 ? s.tried : "(no path)";
+	if (tried == NULL && default_sockets(&s) == 0) {
+		if (s.n == 1)
+			tried = s.path[0];
+		else {
+			snprintf(both, sizeof both, "%s or %s", s.path[0],
+				 s.path[1]);
+			tried = both;
+		}
+	} else if (tried == NULL) {
+		tried = "(no path)";
+	}
 	if (rc == -ENOENT || rc == -ECONNREFUSED) {
 		snprintf(buf, cap, "no writer daemon at %s (%s)", tried,
 			 sa_strerror(rc));

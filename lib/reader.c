@@ -377,24 +377,22 @@ seg_known_before(const struct sa_reader *rd, size_t k)
 	return false;
 }
 
-static bool
-first_seq_known(const struct sa_reader *rd, uint64_t seq)
+/*
+ * Is a segment of this first number listed?  0: no; 1: from another
+ * place (it may be another log's: the caller compares identities); 2: from
+ * dirs[di] itself (the same directory entry seen again, plain or sealed).
+ */
+static int
+seq_listed(const struct sa_reader *rd, uint64_t seq, size_t di)
 {
+	int found = 0;
 	for (size_t k = 0; k < rd->nsegs; k++)
-		if (rd->segs[k].first_seq == seq)
-			return true;
-	return false;
-}
-
-/* A segment of this first number listed from dirs[di] itself (the same
- * directory entry seen again, plain or sealed): nothing to check. */
-static bool
-listed_here(const struct sa_reader *rd, uint64_t seq, size_t di)
-{
-	for (size_t k = 0; k < rd->nsegs; k++)
-		if (rd->segs[k].first_seq == seq && rd->segs[k].dir == (int)di)
-			return true;
-	return false;
+		if (rd->segs[k].first_seq == seq) {
+			if (rd->segs[k].dir == (int)di)
+				return 2;
+			found = 1;
+		}
+	return found;
 }
 
 /*
@@ -428,9 +426,10 @@ scan_dir(struct sa_reader *rd, size_t di, uint64_t lo, uint64_t hi, bool check)
 		struct sa_seg_header h = {0};
 		bool hz;
 		bool have_h = false;
-		if (check && listed_here(rd, seq, di))
+		int listed = check ? seq_listed(rd, seq, di) : 0;
+		if (listed == 2)
 			continue;
-		if (check && first_seq_known(rd, seq)) {
+		if (listed == 1) {
 			if (read_header(p, &hz, &h) != 0 || seg_known(rd, &h))
 				continue;
 			have_h = true;

@@ -203,17 +203,20 @@ set_audit_size(struct ini *p, void *conf, const char *key, const char *val)
 	return 0;
 }
 
-static int
-set_audit_max_files(struct ini *p, void *conf, const char *key, const char *val)
-{
-	struct conf *c = conf;
-	uint64_t n;
+/* A whole number in [lo, hi], kept in one member of struct conf. */
+#define RANGE_SETTER(fn, member, type, lo, hi)                                 \
+	static int fn(struct ini *p, void *conf, const char *key,              \
+		      const char *val)                                         \
+	{                                                                      \
+		uint64_t v;                                                    \
+		if (ini_u64(p, key, val, lo, hi, &v) != 0)                     \
+			return -1;                                             \
+		((struct conf *)conf)->member = (type)v;                       \
+		return 0;                                                      \
+	}
 
-	if (ini_u64(p, key, val, 0, AUDIT_MAX_FILES_MAX, &n) != 0)
-		return -1;
-	c->audit_max_files = (unsigned)n;
-	return 0;
-}
+RANGE_SETTER(set_audit_max_files, audit_max_files, unsigned, 0,
+	     AUDIT_MAX_FILES_MAX)
 
 static int
 set_backup_date(struct ini *p, void *conf, const char *key, const char *val)
@@ -350,18 +353,7 @@ set_sync(struct ini *p, void *conf, const char *key, const char *val)
 	}
 }
 
-static int
-set_sync_interval_ms(struct ini *p, void *conf, const char *key,
-		     const char *val)
-{
-	struct conf *c = conf;
-	uint64_t v;
-
-	if (ini_u64(p, key, val, 1, 60000, &v) != 0)
-		return -1;
-	c->sync_interval_ms = (unsigned)v;
-	return 0;
-}
+RANGE_SETTER(set_sync_interval_ms, sync_interval_ms, unsigned, 1, 60000)
 
 static int
 set_disk_full_action(struct ini *p, void *conf, const char *key,
@@ -449,120 +441,31 @@ set_reserved_classes(struct ini *p, void *conf, const char *key,
 		       key, (int)len, ini_show(tok).s);
 }
 
-static int
-set_idle_timeout(struct ini *p, void *conf, const char *key, const char *val)
-{
-	struct conf *c = conf;
-	uint64_t v;
+RANGE_SETTER(set_idle_timeout, idle_timeout_s, unsigned, 0, 86400)
 
-	if (ini_u64(p, key, val, 0, 86400, &v) != 0)
-		return -1;
-	c->idle_timeout_s = (unsigned)v;
-	return 0;
-}
+RANGE_SETTER(set_max_clients_per_uid, max_clients_per_uid, unsigned, 1, 65536)
 
-static int
-set_max_clients_per_uid(struct ini *p, void *conf, const char *key,
-			const char *val)
-{
-	struct conf *c = conf;
-	uint64_t v;
+RANGE_SETTER(set_reserved_clients, reserved_clients, unsigned, 0, 65535)
 
-	if (ini_u64(p, key, val, 1, 65536, &v) != 0)
-		return -1;
-	c->max_clients_per_uid = (unsigned)v;
-	return 0;
-}
+RANGE_SETTER(set_max_clients, max_clients, unsigned, 1, 65536)
 
-static int
-set_reserved_clients(struct ini *p, void *conf, const char *key,
-		     const char *val)
-{
-	struct conf *c = conf;
-	uint64_t v;
+RANGE_SETTER(set_max_record_bytes, max_record_bytes, uint32_t, 256, 65536)
 
-	if (ini_u64(p, key, val, 0, 65535, &v) != 0)
-		return -1;
-	c->reserved_clients = (unsigned)v;
-	return 0;
-}
-
-static int
-set_max_clients(struct ini *p, void *conf, const char *key, const char *val)
-{
-	struct conf *c = conf;
-	uint64_t v;
-
-	if (ini_u64(p, key, val, 1, 65536, &v) != 0)
-		return -1;
-	c->max_clients = (unsigned)v;
-	return 0;
-}
-
-static int
-set_max_record_bytes(struct ini *p, void *conf, const char *key,
-		     const char *val)
-{
-	struct conf *c = conf;
-	uint64_t v;
-
-	if (ini_u64(p, key, val, 256, 65536, &v) != 0)
-		return -1;
-	c->max_record_bytes = (uint32_t)v;
-	return 0;
-}
-
-static int
-set_max_frame_bytes(struct ini *p, void *conf, const char *key, const char *val)
-{
-	struct conf *c = conf;
-	uint64_t v;
-
-	if (ini_u64(p, key, val, 1024, 4194304, &v) != 0)
-		return -1;
-	c->max_frame_bytes = (uint32_t)v;
-	return 0;
-}
+RANGE_SETTER(set_max_frame_bytes, max_frame_bytes, uint32_t, 1024, 4194304)
 
 static int
 set_compress(struct ini *p, void *conf, const char *key, const char *val)
 {
-	struct conf *c = conf;
-	static const char *const names[] = {"no", "yes", NULL};
-	int i = ini_word(val, names);
-
-	if (i < 0)
-		return ini_bad(p, "%s: bad value '%s' (expected yes or no)",
-			       key, ini_show(val).s);
-	c->compress = i == 1;
-	return 0;
+	return ini_bool(p, key, val, &((struct conf *)conf)->compress);
 }
 
 static int
 set_mask_passwords(struct ini *p, void *conf, const char *key, const char *val)
 {
-	struct conf *c = conf;
-	static const char *const names[] = {"no", "yes", NULL};
-	int i = ini_word(val, names);
-
-	if (i < 0)
-		return ini_bad(p, "%s: bad value '%s' (expected yes or no)",
-			       key, ini_show(val).s);
-	c->mask_passwords = i == 1;
-	return 0;
+	return ini_bool(p, key, val, &((struct conf *)conf)->mask_passwords);
 }
 
-static int
-set_compress_level(struct ini *p, void *conf, const char *key, const char *val)
-{
-	struct conf *c = conf;
-	uint64_t v;
-
-	if (ini_u64(p, key, val, 1, 19, &v) != 0)
-		return -1;
-	c->compress_level = (int)v;
-	return 0;
-}
+RANGE_SETTER(set_compress_level, compress_level, int, 1, 19)
 
 static int
 set_origin(struct ini *p, void *conf, const char *key, const char *val)
