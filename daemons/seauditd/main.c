@@ -215,7 +215,8 @@ reload(struct daemon *d)
 	char later[400];
 	conf_reload(&d->conf, &nc, later, sizeof later);
 	if (later[0] != '\0')
-		log_warnx("SIGHUP: %s: take effect at the next start", later);
+		log_warnx("SIGHUP: changed %s: applied at the next start",
+			  later);
 	/*
 	 * Who may connect: the socket's group and mode change at once (for
 	 * connections made from now on).  When the socket refuses them, it
