@@ -39,8 +39,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "commit.h"
 #include "diag.h"
-#include "seauditd.h"
+#include "maint.h"
 
 #define RETRY_MS 200
 /*
@@ -67,6 +68,29 @@ wall_us(void)
 	struct timespec ts;
 	clock_gettime(CLOCK_REALTIME, &ts);
 	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+const char *
+state_name(enum state s)
+{
+	switch (s) {
+	case ST_OK:
+		return "ok";
+	case ST_REFUSING:
+		return "refusing";
+	case ST_BLOCKING:
+		return "blocking";
+	}
+	return "unknown";
+}
+
+static void
+record_latency(struct daemon *d, uint64_t us)
+{
+	size_t cap = sizeof d->st.lat_us / sizeof d->st.lat_us[0];
+	d->st.lat_us[d->st.nlat++ % cap] = us;
+	if (us > d->st.max_lat_us)
+		d->st.max_lat_us = us;
 }
 
 static int
@@ -226,7 +250,7 @@ str_is(const struct sa_record *r, enum sa_field f, const char *s)
  * field to blame in *bad and the reason in why.
  */
 static int
-policy_check(struct daemon *d, struct client *c, const struct sa_record *r,
+policy_check(struct daemon *d, struct fsrv_conn *c, const struct sa_record *r,
 	     enum sa_field *bad, char *why, size_t cap)
 {
 	enum sa_event ev = (enum sa_event)r->event;
@@ -241,19 +265,19 @@ policy_check(struct daemon *d, struct client *c, const struct sa_record *r,
 			 sa_event_json(ev));
 		return SA_EFORBIDDEN;
 	}
-	if (client_privileged(c))
+	if (fsrv_conn_privileged(c))
 		return 0;
 	if (!(d->conf.user_events & (1u << ev))) {
 		*bad = SA_F_NONE;
 		snprintf(why, cap,
 			 "%s records are not allowed from uid %ld"
 			 " (user_events; root and producer_group may)",
-			 sa_event_json(ev), (long)client_uid(c));
+			 sa_event_json(ev), (long)fsrv_conn_uid(c));
 		return SA_EFORBIDDEN;
 	}
 	static const enum sa_field names[] = {SA_F_USER, SA_F_EFFECTIVE_USER,
 					      SA_F_REAL_USER};
-	const char *me = client_user(c);
+	const char *me = fsrv_conn_user(c);
 	for (size_t k = 0; k < sizeof names / sizeof names[0]; k++) {
 		if (!sa_record_has(r, names[k]) ||
 		    (me[0] != '\0' && str_is(r, names[k], me)))
@@ -263,7 +287,7 @@ policy_check(struct daemon *d, struct client *c, const struct sa_record *r,
 			 "field %s names another user than the"
 			 " producer's own (uid %ld, %s): only root and"
 			 " producer_group may write about other users",
-			 sa_field_info(names[k])->json, (long)client_uid(c),
+			 sa_field_info(names[k])->json, (long)fsrv_conn_uid(c),
 			 me[0] ? me : "no name");
 		return SA_EFORBIDDEN;
 	}
@@ -282,22 +306,22 @@ body_len(const uint8_t *p, size_t n)
 }
 
 static void
-refuse_frame(struct daemon *d, struct client *c, uint32_t id, int code,
+refuse_frame(struct daemon *d, struct fsrv_conn *c, uint32_t id, int code,
 	     uint32_t index, const uint32_t *events, uint32_t count,
 	     enum loss_cause why, const char *message)
 {
 	struct sa_proto_err e = {.code = code, .index = index};
 	snprintf(e.message, sizeof e.message, "%s", message);
-	loss_add(d, client_pid(c), client_uid(c), events, count, why);
+	loss_add(d, fsrv_conn_pid(c), fsrv_conn_uid(c), events, count, why);
 	if (code == SA_ESHED)
 		d->st.records_shed += count;
 	else
 		d->st.records_refused += count;
-	client_send_error(d, c, id, false, &e); /* in frame order */
+	fsrv_reply_error(c, id, false, &e); /* in frame order */
 }
 
 void
-commit_frame(struct daemon *d, struct client *c, uint32_t id,
+commit_frame(struct daemon *d, struct fsrv_conn *c, uint32_t id,
 	     const uint8_t *payload, size_t len)
 {
 	uint32_t count;
@@ -308,7 +332,7 @@ commit_frame(struct daemon *d, struct client *c, uint32_t id,
 					 .index = SA_PROTO_NO_INDEX};
 		snprintf(e.message, sizeof e.message,
 			 "records frame not well framed: %s", framing);
-		client_send_error(d, c, id, true, &e);
+		fsrv_reply_error(c, id, true, &e);
 		return;
 	}
 	/* Pass 1: every record must decode and validate (all or nothing).
@@ -337,7 +361,7 @@ commit_frame(struct daemon *d, struct client *c, uint32_t id,
 			snprintf(e.message, sizeof e.message,
 				 "record %u: broken framing inside the frame",
 				 i);
-			client_send_error(d, c, id, true, &e);
+			fsrv_reply_error(c, id, true, &e);
 			return;
 		}
 		if (rc == 1)
@@ -364,7 +388,7 @@ commit_frame(struct daemon *d, struct client *c, uint32_t id,
 					 bad ? sa_field_info(bad)->json : "",
 					 sa_strerror(rc));
 			d->st.records_invalid += count;
-			client_send_error(d, c, id, false, &e);
+			fsrv_reply_error(c, id, false, &e);
 			return;
 		}
 		if (rc == 0)
@@ -377,8 +401,9 @@ commit_frame(struct daemon *d, struct client *c, uint32_t id,
 			d->st.records_invalid += count;
 			log_info(
 			    "client pid %ld uid %ld: record %u refused: %s",
-			    (long)client_pid(c), (long)client_uid(c), i, why);
-			client_send_error(d, c, id, false, &e);
+			    (long)fsrv_conn_pid(c), (long)fsrv_conn_uid(c), i,
+			    why);
+			fsrv_reply_error(c, id, false, &e);
 			return;
 		}
 		events[rp->event]++;
@@ -400,7 +425,8 @@ commit_frame(struct daemon *d, struct client *c, uint32_t id,
 		    "log unwritable (disk full or I/O error): refused");
 		return;
 	}
-	struct pending p = {.c = c,
+	struct pending p = {.pid = fsrv_conn_pid(c),
+			    .uid = fsrv_conn_uid(c),
 			    .id = id,
 			    .count = count,
 			    .t_start_ms = ev_now_ms(),
@@ -435,13 +461,19 @@ commit_frame(struct daemon *d, struct client *c, uint32_t id,
 				     " shed");
 			return;
 		}
-		loss_add(d, client_pid(c), client_uid(c), shed_ev, shed,
+		loss_add(d, fsrv_conn_pid(c), fsrv_conn_uid(c), shed_ev, shed,
 			 LOSS_SHED);
 		d->st.records_shed += shed;
 		p.refused_map = map;
 		p.refused = shed;
 		p.refused_code = SA_ESHED;
 		p.count = count - shed;
+	}
+	/* The reply waits for the commit; without memory for it nothing is
+	 * appended, and the producer sees its connection close. */
+	if ((p.t = fsrv_hold(c)) == NULL) {
+		free(p.refused_map);
+		return;
 	}
 	/* Pass 2: stamp and append.  Validation is done, so only memory can
 	 * fail here, and a daemon out of memory cannot keep its promises. */
@@ -451,12 +483,12 @@ commit_frame(struct daemon *d, struct client *c, uint32_t id,
 		if (p.refused_map != NULL &&
 		    (p.refused_map[i / 8] >> (i % 8)) & 1u)
 			continue;
-		sa_record_set_int(r, SA_F_PID, client_pid(c));
-		sa_record_set_int(r, SA_F_PRODUCER_UID, client_uid(c));
+		sa_record_set_int(r, SA_F_PID, fsrv_conn_pid(c));
+		sa_record_set_int(r, SA_F_PRODUCER_UID, fsrv_conn_uid(c));
 		/* Root producers (PAM, the watchdog) speak for other users;
 		 * anyone else can only speak for themselves. */
-		if (client_uid(c) != 0)
-			sa_record_set_int(r, SA_F_UID, client_uid(c));
+		if (fsrv_conn_uid(c) != 0)
+			sa_record_set_int(r, SA_F_UID, fsrv_conn_uid(c));
 		sa_record_set_cstr(r, SA_F_ORIGIN, d->conf.origin);
 		/* Anyone who may read the log (the audit group, zstdcat of a
 		 * sealed segment) must not find passwords in it. */
@@ -474,24 +506,6 @@ commit_frame(struct daemon *d, struct client *c, uint32_t id,
 	}
 	if (pend_push(d, &p) < 0)
 		fatalx("out of memory for the commit queue");
-	client_ref(c);
-}
-
-int
-commit_defer_reply(struct daemon *d, struct client *c, const struct sa_buf *b,
-		   bool fatal)
-{
-	struct pending p = {
-	    .c = c, .is_error = true, .raw_len = b->len, .raw_fatal = fatal};
-	if ((p.raw = malloc(b->len ? b->len : 1)) == NULL)
-		return -ENOMEM;
-	memcpy(p.raw, b->data, b->len);
-	if (pend_push(d, &p) < 0) {
-		free(p.raw);
-		return -ENOMEM;
-	}
-	client_ref(c);
-	return 0;
 }
 
 /* Sends every queued reply, in order, and forgets the batch. */
@@ -501,45 +515,34 @@ ack_all(struct daemon *d)
 	struct sa_buf b = SA_BUF_INIT;
 	for (size_t i = 0; i < d->npend; i++) {
 		struct pending *p = &d->pend[i];
-		if (!client_dead(p->c)) {
-			if (p->raw != NULL) {
-				struct sa_buf rb = {(char *)p->raw, p->raw_len,
-						    p->raw_len};
-				client_queue(d, p->c, &rb);
-				if (p->raw_fatal)
-					client_set_closing(p->c);
-			} else if (p->is_error) {
-				sa_buf_reset(&b);
-				if (sa_proto_put_error(&b, p->id, false,
-						       &p->err) == 0)
-					client_queue(d, p->c, &b);
-			} else {
-				struct sa_proto_ack a = {
-				    .first_seq = p->first_seq,
-				    .last_seq = p->last_seq,
-				    .count = p->count,
-				    .refused = p->refused,
-				    .refused_code = p->refused_code,
-				    .refused_map = p->refused_map};
-				sa_buf_reset(&b);
-				if (sa_proto_put_ack_partial(&b, p->id, &a) < 0)
-					fatalx("out of memory for an ack");
-				client_queue(d, p->c, &b);
-			}
+		sa_buf_reset(&b);
+		if (p->is_error) {
+			if (sa_proto_put_error(&b, p->id, false, &p->err) < 0)
+				fatalx("out of memory for a refusal");
+		} else {
+			struct sa_proto_ack a = {.first_seq = p->first_seq,
+						 .last_seq = p->last_seq,
+						 .count = p->count,
+						 .refused = p->refused,
+						 .refused_code =
+						     p->refused_code,
+						 .refused_map = p->refused_map};
+			if (sa_proto_put_ack_partial(&b, p->id, &a) < 0)
+				fatalx("out of memory for an ack");
 		}
+		fsrv_answer(p->t, &b, false);
+		p->t = NULL;
 		if (!p->is_error) {
 			d->st.records_written += p->count;
 			d->st.bytes_written += p->bytes;
 		}
 		free(p->refused_map);
 		p->refused_map = NULL;
-		free(p->raw);
-		p->raw = NULL;
-		client_unref(d, p->c);
 	}
 	d->npend = 0;
 	sa_buf_free(&b);
-	server_flush_all(d);
+	if (d->srv) /* NULL after the server closed: the shutdown record */
+		fsrv_flush(d->srv);
 }
 
 /* Drops the batch: every producer in it is told, every record counted. */
@@ -569,8 +572,7 @@ refuse_all(struct daemon *d, int code, const char *why)
 				d->st.records_shed -= p->refused;
 				d->st.records_refused += p->refused;
 			}
-			loss_add(d, client_pid(p->c), client_uid(p->c),
-				 p->events, p->count, cause);
+			loss_add(d, p->pid, p->uid, p->events, p->count, cause);
 			d->st.records_refused += p->count;
 			p->is_error = true;
 			p->err = (struct sa_proto_err){
@@ -613,10 +615,10 @@ enter_state(struct daemon *d, enum state s, int rc)
 			  s == ST_BLOCKING ? "blocking producers"
 					   : "refusing new records",
 			  s == ST_BLOCKING ? "block" : "refuse");
-	if (d->state == ST_BLOCKING && s != ST_BLOCKING)
-		server_pause_all(d, false);
-	if (s == ST_BLOCKING)
-		server_pause_all(d, true);
+	if (d->srv && d->state == ST_BLOCKING && s != ST_BLOCKING)
+		fsrv_pause_all(d->srv, false);
+	if (d->srv && s == ST_BLOCKING)
+		fsrv_pause_all(d->srv, true);
 	d->state = s;
 	if (s == ST_OK)
 		disarm_retry(d);
@@ -717,7 +719,7 @@ do_commit(struct daemon *d)
 		if (rc == 0) {
 			uint64_t lat = now_us() - t0;
 			d->st.commits++;
-			status_latency(d, lat);
+			record_latency(d, lat);
 			d->last_commit_ms = ev_now_ms();
 			if (d->loss_in_batch) {
 				d->st.loss_records++;
@@ -850,7 +852,8 @@ commit_before_sleep(struct ev_loop *l, void *arg)
 	}
 	do_commit(d);
 out:
-	server_reap(d);
+	if (d->srv)
+		fsrv_reap(d->srv);
 }
 
 int

@@ -24,7 +24,9 @@
 #include "notify.h"
 #include "privsep.h"
 #include "diag.h"
-#include "seauditd.h"
+#include "commit.h"
+#include "maint.h"
+#include "server.h"
 
 static void
 usage_text(FILE *fp)
@@ -225,7 +227,7 @@ reload(struct daemon *d)
 	bool perms = was.socket_mode != d->conf.socket_mode ||
 		     was.socket_gid != d->conf.socket_gid ||
 		     strcmp(was.socket_group, d->conf.socket_group) != 0;
-	if (perms && d->listen_fd >= 0 && server_socket_perms(d) < 0) {
+	if (perms && d->listening && server_socket_perms(d) < 0) {
 		log_warnx("SIGHUP: keeping socket_mode %04o and socket_group "
 			  "%s",
 			  (unsigned)was.socket_mode,
@@ -237,6 +239,7 @@ reload(struct daemon *d)
 		       sizeof d->conf.socket_group);
 		(void)server_socket_perms(d);
 	}
+	server_apply_limits(d);
 	maint_reschedule(d);
 	log_info("SIGHUP: configuration %s reloaded", d->conf_path);
 }
@@ -327,7 +330,6 @@ main(int argc, char **argv)
 	if (!foreground)
 		background();
 	signal(SIGPIPE, SIG_IGN);
-	d.listen_fd = -1;
 	if ((d.loop = ev_create()) == NULL)
 		fatal("event loop");
 	/* Signals are blocked (signalfd) before any thread is created: a

@@ -29,7 +29,7 @@
 #include <unistd.h>
 
 #include "diag.h"
-#include "seauditd.h"
+#include "maint.h"
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t wake = PTHREAD_COND_INITIALIZER;

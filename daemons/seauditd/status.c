@@ -1,5 +1,5 @@
 /*
- * status.c - the daemon's counters and its answer to a status query: what
+ * status.c - the daemon's answer to a status query: what
  * an administrator asks first when producers report errors (is it
  * writing, how fast do syncs return, is it refusing or shedding, how much
  * space is left).  Keys are listed in docs/PROTOCOL.md.
@@ -12,30 +12,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "seauditd.h"
-
-const char *
-state_name(enum state s)
-{
-	switch (s) {
-	case ST_OK:
-		return "ok";
-	case ST_REFUSING:
-		return "refusing";
-	case ST_BLOCKING:
-		return "blocking";
-	}
-	return "unknown";
-}
-
-void
-status_latency(struct daemon *d, uint64_t us)
-{
-	size_t cap = sizeof d->st.lat_us / sizeof d->st.lat_us[0];
-	d->st.lat_us[d->st.nlat++ % cap] = us;
-	if (us > d->st.max_lat_us)
-		d->st.max_lat_us = us;
-}
+#include "commit.h"
+#include "status.h"
 
 static int
 cmp_u64(const void *a, const void *b)
@@ -45,8 +23,11 @@ cmp_u64(const void *a, const void *b)
 }
 
 void
-status_reply(struct daemon *d, struct client *c, uint32_t id)
+status_reply(struct daemon *d, struct fsrv_conn *c, uint32_t id)
 {
+	struct fsrv_stats fs = {0};
+	if (d->srv)
+		fsrv_get_stats(d->srv, &fs);
 	size_t cap = sizeof d->st.lat_us / sizeof d->st.lat_us[0];
 	size_t n = d->st.nlat < cap ? d->st.nlat : cap;
 	uint64_t sorted[sizeof d->st.lat_us / sizeof d->st.lat_us[0]];
@@ -94,7 +75,7 @@ status_reply(struct daemon *d, struct client *c, uint32_t id)
 	    "log_reopened=%" PRIu64 "\n",
 	    state, d->st.records_written, sa_writer_bytes_committed(d->w),
 	    d->st.records_refused, d->st.records_shed, d->st.records_invalid,
-	    d->st.loss_records, d->loss.count, d->nclients, d->st.commits, p50,
+	    d->st.loss_records, d->loss.count, fs.clients, d->st.commits, p50,
 	    p99, d->st.max_lat_us, d->st.write_errors,
 	    d->conf.sync_interval ? "interval" : syncs[d->conf.sync],
 	    actions[d->conf.disk_full_action], sa_writer_committed_seq(d->w),
@@ -130,14 +111,14 @@ status_reply(struct daemon *d, struct client *c, uint32_t id)
 	    (unsigned)d->conf.max_frame_bytes,
 	    (unsigned)d->conf.max_record_bytes, (unsigned)SA_PROTO_MAX_BATCH,
 	    d->conf.max_clients, d->conf.max_clients_per_uid,
-	    d->conf.reserved_clients, d->conf.idle_timeout_s,
-	    d->st.clients_refused, d->st.clients_timed_out);
+	    d->conf.reserved_clients, d->conf.idle_timeout_s, fs.refused,
+	    fs.timed_out);
 	struct sa_proto_hdr h = {SA_PROTO_STATUS, 0, id, (uint32_t)text.len};
 	if (sa_buf_reserve(&frame, SA_PROTO_HDR + text.len) == 0) {
 		sa_proto_put_hdr((uint8_t *)frame.data, &h);
 		frame.len = SA_PROTO_HDR;
 		sa_buf_append(&frame, text.data, text.len);
-		client_reply(d, c, &frame, false);
+		fsrv_reply(c, &frame, false);
 	}
 	sa_buf_free(&text);
 	sa_buf_free(&frame);
