@@ -637,7 +637,7 @@ fsrv_listen(struct fsrv *s, int fd)
 		close(fd);
 		return -ENOSPC;
 	}
-	struct sockaddr_storage ss;
+	struct sockaddr_storage ss = {0};
 	socklen_t sl = sizeof ss;
 	if (getsockname(fd, (struct sockaddr *)&ss, &sl) < 0) {
 		int e = -errno;
