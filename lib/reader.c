@@ -25,7 +25,6 @@
  * segments, that hold no record of the window: the decisive cost of
  * `seaudit -since T -until T+1m` on a large log.
  */
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -405,23 +404,21 @@ seq_listed(const struct sa_reader *rd, uint64_t seq, size_t di)
 static int
 scan_dir(struct sa_reader *rd, size_t di, uint64_t lo, uint64_t hi, bool check)
 {
-	DIR *d = opendir(rd->dirs[di].path);
-	if (d == NULL)
-		return -errno;
-	struct dirent *e;
-	int rc = 0;
-	while (rc == 0 && (e = readdir(d)) != NULL) {
-		uint64_t seq;
-		bool zst;
-		if (!sa__seg_name_parse(e->d_name, &seq, &zst))
-			continue;
-		if (seq <= lo || seq >= hi)
-			continue;
+	if (lo == UINT64_MAX)
+		return 0;
+	struct sa__segname *v;
+	size_t nv;
+	int rc = sa__segdir_list(rd->dirs[di].path, lo + 1, hi, false, &v, &nv);
+	if (rc < 0)
+		return rc;
+	for (size_t k = 0; rc == 0 && k < nv; k++) {
+		uint64_t seq = v[k].seq;
+		bool zst = v[k].zst;
 		if (seq > rd->dirs[di].top)
 			rd->dirs[di].top = seq;
 		char p[PATH_MAX];
 		if (snprintf(p, sizeof p, "%s/%s", rd->dirs[di].path,
-			     e->d_name) >= (int)sizeof p)
+			     v[k].name) >= (int)sizeof p)
 			continue;
 		struct sa_seg_header h = {0};
 		bool hz;
@@ -440,7 +437,7 @@ scan_dir(struct sa_reader *rd, size_t di, uint64_t lo, uint64_t hi, bool check)
 			rd->segs[rd->nsegs - 1].hdr_state = 1;
 		}
 	}
-	closedir(d);
+	free(v);
 	return rc;
 }
 
@@ -1234,18 +1231,13 @@ oldest_name(const struct sa_reader *rd)
 {
 	uint64_t min = UINT64_MAX;
 	for (size_t i = 0; i < rd->ndirs; i++) {
-		DIR *d = opendir(rd->dirs[i].path);
-		if (d == NULL)
-			continue;
-		struct dirent *e;
-		while ((e = readdir(d)) != NULL) {
-			uint64_t seq;
-			bool zst;
-			if (sa__seg_name_parse(e->d_name, &seq, &zst) &&
-			    seq < min)
-				min = seq;
-		}
-		closedir(d);
+		struct sa__segname *v;
+		size_t n;
+		if (sa__segdir_list(rd->dirs[i].path, 1, min, false, &v, &n) ==
+			0 &&
+		    n > 0)
+			min = v[0].seq;
+		free(v);
 	}
 	return min;
 }

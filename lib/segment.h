@@ -153,6 +153,20 @@ int sa__footer_find(const uint8_t *buf, size_t len,
 void sa__seg_name(char *buf, size_t cap, uint64_t first_seq, bool zst);
 bool sa__seg_name_parse(const char *name, uint64_t *first_seq, bool *zst);
 
+/*
+ * The segment files of a directory with first numbers in [lo, hi), sorted
+ * (segdir.c); *out is malloc'ed (NULL when none).  remove_tmp: leftovers
+ * of an interrupted seal or creation are removed (the write lock holder
+ * only).  0, -ENOMEM, or an error of opendir(3).
+ */
+struct sa__segname {
+	uint64_t seq;
+	bool zst;
+	char name[32];
+};
+int sa__segdir_list(const char *dir, uint64_t lo, uint64_t hi, bool remove_tmp,
+		    struct sa__segname **out, size_t *count);
+
 /* I/O helpers used by writer and compressor. */
 int sa__write_all(int fd, const void *buf, size_t n);
 int sa__fsync_dir(const char *dir);

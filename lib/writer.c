@@ -24,7 +24,6 @@
  * struct sa_recovery).  Damage in the middle is left in place for readers
  * to report: cutting there would destroy intact records behind it.
  */
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -381,29 +380,18 @@ scan_segment(const uint8_t *buf, size_t size, uint64_t name_seq, struct scan *s,
 static int
 find_newest(struct sa_writer *w, uint64_t *seq, bool *zst, bool *found)
 {
-	DIR *d = opendir(w->dir);
-	if (d == NULL)
-		return -errno;
+	struct sa__segname *v;
+	size_t n;
 	*found = false;
-	struct dirent *e;
-	while ((e = readdir(d)) != NULL) {
-		uint64_t s;
-		bool z;
-		size_t nl = strlen(e->d_name);
-		if (nl > 8 && (strcmp(e->d_name + nl - 8, ".zst.tmp") == 0 ||
-			       strcmp(e->d_name + nl - 8, ".seg.tmp") == 0)) {
-			unlinkat(dirfd(d), e->d_name, 0);
-			continue;
-		}
-		if (!sa__seg_name_parse(e->d_name, &s, &z))
-			continue;
-		if (!*found || s > *seq || (s == *seq && z)) {
-			*seq = s;
-			*zst = z;
-			*found = true;
-		}
+	int rc = sa__segdir_list(w->dir, 1, UINT64_MAX, true, &v, &n);
+	if (rc < 0)
+		return rc;
+	if (n > 0) { /* the last is the newest, a sealed copy after a plain */
+		*seq = v[n - 1].seq;
+		*zst = v[n - 1].zst;
+		*found = true;
 	}
-	closedir(d);
+	free(v);
 	if (*found && *zst) {
 		/* A sealed copy exists: the plain original is redundant. */
 		char name[64];

@@ -11,13 +11,13 @@
  *             limits, replies in frame order); peers' identity
  *   commit.c  stamping, group commit in the before-sleep hook, the ack
  *             contract, disk-full actions, reserved space, loss records
- *   maint.c   rotation by date and on demand, retention, moving sealed
- *             segments to audit_back, background zstd sealing
+ *   maint.c   rotation by date and on demand; the segment set
+ *             (lib: retention, audit_back, background zstd sealing)
  *   status.c  the status reply
  *
  * One thread runs the event loop and owns everything here; the only other
- * thread is the compressor in maint.c, which touches sealed segments only,
- * under maint's mutex.
+ * thread is the segment set's compressor (lib/segset.c), which touches
+ * sealed segments only.
  */
 #ifndef SEAUDITD_H
 #define SEAUDITD_H
@@ -135,6 +135,7 @@ struct daemon {
 	uint64_t appended_since_check;
 
 	/* maint */
+	struct sa_segset *segs; /* sealed segments: audit_back, retention */
 	char active[PATH_MAX];
 	int64_t date_timer;
 	bool stopping;

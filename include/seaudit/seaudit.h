@@ -17,6 +17,7 @@
 #include <seaudit/record.h>
 #include <seaudit/codes.h>
 #include <seaudit/log.h>
+#include <seaudit/segset.h>
 #include <seaudit/buf.h>
 #include <seaudit/paths.h>
 #include <seaudit/format.h>
