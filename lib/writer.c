@@ -606,6 +606,34 @@ append_frame(struct sa_writer *w, uint8_t type, const uint8_t *payload,
 	return 0;
 }
 
+/*
+ * SA_WRITER_KEEP_SEQ: the record's own number must come next.  An empty
+ * log takes its numbering from its first record: the empty active segment
+ * made at open (named 1) is replaced by one named after that record, so
+ * that readers see no gap before it.
+ */
+static int
+keep_seq(struct sa_writer *w, uint64_t seq)
+{
+	if (seq == w->cur.last_seq + 1)
+		return 0;
+	if (seq == 0 || w->cur.last_seq != 0 || w->pend_len != 0 ||
+	    w->seg_size != w->hdr.length)
+		return SA_ESEQORDER;
+	char empty[PATH_MAX];
+	memcpy(empty, w->path, sizeof empty);
+	w->cur.last_seq = seq - 1;
+	int rc = segment_create(w, seq);
+	if (rc < 0) {
+		w->cur.last_seq = 0;
+		return rc;
+	}
+	/* An empty segment left behind (unlink failed) holds nothing. */
+	if (unlink(empty) == 0)
+		(void)sa__fsync_dir(w->dir);
+	return 0;
+}
+
 int
 sa_writer_append(struct sa_writer *w, struct sa_record *r)
 {
@@ -635,6 +663,10 @@ sa_writer_append(struct sa_writer *w, struct sa_record *r)
 		tmp = *r;
 		sa_record_unset(&tmp, SA_F_ORIGIN);
 		enc = &tmp;
+	}
+	if (w->opts.flags & SA_WRITER_KEEP_SEQ) {
+		if ((rc = keep_seq(w, r->seq)) < 0)
+			return rc;
 	}
 	uint64_t seq = w->cur.last_seq + 1;
 	uint64_t saved = r->seq;

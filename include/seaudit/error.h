@@ -47,7 +47,8 @@ SA_BEGIN_DECLS
 	XX(EFORBIDDEN, -1029, "record not allowed from this producer")         \
 	XX(EREMOVED, -1030, "segment removed before it was read")              \
 	XX(ELOGGONE, -1031,                                                    \
-	   "the log directory or its active segment was removed")
+	   "the log directory or its active segment was removed")              \
+	XX(ESEQORDER, -1032, "sequence number does not follow the log's last")
 
 enum sa_errno {
 #define SA_ERR_ENUM(name, val, msg) SA_##name = (val),

@@ -55,8 +55,20 @@ struct sa_writer_opts {
 				 only for reproducible files (golden tests) */
 	bool set_group;	      /* give the directory and new segments ... */
 	gid_t group;	      /* ... this group (the audit group) */
-	uint64_t reserved[8]; /* zero (initialise with {0}): later options */
+	uint32_t flags;	      /* SA_WRITER_* below */
+	uint32_t reserved32;  /* zero */
+	uint64_t reserved[7]; /* zero (initialise with {0}): later options */
 };
+
+/*
+ * (Added.)  The records keep the sequence numbers they carry (r->seq),
+ * for a log that stores another origin's records under that origin's own
+ * numbers (the collector).  Each must follow the log's last by one,
+ * SA_ESEQORDER otherwise (nothing is appended); the first record of an
+ * empty log may start anywhere above 0, and the log's first segment is
+ * named after it.  Set opts.origin to that origin.
+ */
+#define SA_WRITER_KEEP_SEQ 0x1u
 
 /* What opening for write found and repaired. */
 struct sa_recovery {
@@ -80,9 +92,10 @@ int sa_writer_open(struct sa_writer **out, const char *dir,
 		   const struct sa_writer_opts *opts, struct sa_recovery *rep);
 
 /*
- * Stamps r->seq with the next sequence number, validates and buffers the
- * record.  Under SA_SYNC_RECORD it also commits.  On error the record is
- * not in the log and no sequence number is consumed.
+ * Stamps r->seq with the next sequence number (SA_WRITER_KEEP_SEQ: checks
+ * that it is the next), validates and buffers the record.  Under SA_SYNC_RECORD
+ * it also commits.  On error the record is not in the log and no sequence
+ * number is consumed.
  */
 int sa_writer_append(struct sa_writer *w, struct sa_record *r);
 
