@@ -111,6 +111,14 @@ cat >"$tmp/reader.c" <<'C'
 #include <stdio.h>
 #include <string.h>
 #include <seaudit/seaudit.h>
+static int seg(const char *path, uint64_t first, bool zst, void *arg)
+{
+	(void)path;
+	(void)first;
+	(void)zst;
+	++*(int *)arg;
+	return 0;
+}
 int main(int argc, char **argv)
 {
 	struct sa_reader *rd;
@@ -125,7 +133,10 @@ int main(int argc, char **argv)
 		    memcmp(r.str[SA_F_SERVICE].ptr, "outside-the-tree", 16) == 0)
 			n++;
 	sa_reader_close(rd);
-	printf("%d\n", n);
+	int segs = 0;
+	if (sa_log_segments(argv[1], seg, &segs) < 0)
+		return 1;
+	printf("%d records in %d segments\n", n, segs);
 	return rc < 0 ? 1 : 0;
 }
 C
@@ -163,7 +174,7 @@ if [[ -x "$tmp/producer" && -x "$tmp/reader" ]]; then
 		{ echo "FAIL: producer: $out"; fail=1; }
 	[[ "$out" == "seq 2 from libseaudit "* ]] || { echo "FAIL: producer said '$out'"; fail=1; }
 	n=$(LD_LIBRARY_PATH="$libdir" "$tmp/reader" "$tmp/log") || { echo "FAIL: reader exit"; fail=1; }
-	[[ "$n" == 1 ]] || { echo "FAIL: reader found $n records, want 1"; fail=1; }
+	[[ "$n" == "1 records in 1 segments" ]] || { echo "FAIL: reader found '$n', want 1 record in 1 segment"; fail=1; }
 fi
 if [[ -x "$tmp/example" ]]; then
 	out=$(LD_LIBRARY_PATH="$libdir" "$tmp/example" -socket "$tmp/d.sock" alice tty7 2>&1) ||
