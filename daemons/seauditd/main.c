@@ -17,12 +17,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "notify.h"
 #include "privsep.h"
+#include "startup.h"
 #include "diag.h"
 #include "commit.h"
 #include "maint.h"
@@ -45,81 +45,6 @@ usage(void)
 {
 	usage_text(stderr);
 	exit(2);
-}
-
-/* The path made absolute now: the daemon changes to / later, and a
- * SIGHUP must re-read the same file. */
-static const char *
-absolute(const char *path)
-{
-	static char bufs[2][PATH_MAX];
-	static int next;
-	if (path[0] == '/')
-		return path;
-	char cwd[PATH_MAX];
-	char *b = bufs[next++ % 2];
-	if (getcwd(cwd, sizeof cwd) == NULL ||
-	    snprintf(b, PATH_MAX, "%s/%s", cwd, path) >= PATH_MAX)
-		fatalx("%s: cannot make the path absolute", path);
-	return b;
-}
-
-/*
- * Going to the background so that a failed start is still a failure:
- * the parent waits on a pipe until the child says it is serving (exit
- * 0) or the pipe closes without that word (the child's error went to the
- * inherited standard error; exit 1).  The child detaches (setsid, /,
- * standard streams on /dev/null) only once ready (started_ok).
- */
-static int ready_fd = -1;
-
-static void
-background(void)
-{
-	int p[2];
-	if (pipe(p) < 0)
-		fatal("pipe");
-	pid_t pid = fork();
-	if (pid < 0)
-		fatal("fork");
-	if (pid > 0) {
-		close(p[1]);
-		char c = 0;
-		ssize_t n;
-		while ((n = read(p[0], &c, 1)) < 0 && errno == EINTR)
-			;
-		if (n == 1 && c == 'R')
-			_exit(0);
-		int st;
-		waitpid(pid, &st, 0);
-		_exit(1);
-	}
-	close(p[0]);
-	ready_fd = p[1];
-	if (setsid() < 0)
-		fatal("setsid");
-}
-
-static void
-started_ok(void)
-{
-	if (ready_fd < 0)
-		return;
-	int fd = open("/dev/null", O_RDWR);
-	if (fd >= 0) {
-		dup2(fd, STDIN_FILENO);
-		dup2(fd, STDOUT_FILENO);
-		dup2(fd, STDERR_FILENO);
-		if (fd > STDERR_FILENO)
-			close(fd);
-	}
-	log_set_foreground(false);
-	if (chdir("/") < 0)
-		log_warn("chdir /");
-	if (write(ready_fd, "R", 1) != 1)
-		log_warn("telling the parent that the daemon started");
-	close(ready_fd);
-	ready_fd = -1;
 }
 
 /*
@@ -253,21 +178,12 @@ on_usr1(struct ev_loop *l, int signo, void *arg)
 	maint_rotate_now(arg);
 }
 
-static void
-write_pidfile(const char *path)
-{
-	FILE *f = fopen(path, "w");
-	if (f == NULL)
-		fatal("%s", path);
-	fprintf(f, "%ld\n", (long)getpid());
-	if (fclose(f) != 0)
-		fatal("%s", path);
-}
-
 int
 main(int argc, char **argv)
 {
 	static struct daemon d;
+	static char conf_buf[PATH_MAX], pid_buf[PATH_MAX];
+	struct startup start = STARTUP_INIT;
 	bool foreground = false, check_only = false;
 	int verbose = LOG_LVL_INFO;
 	const char *pidfile = NULL;
@@ -292,13 +208,19 @@ main(int argc, char **argv)
 			foreground = true;
 			break;
 		case 'f':
-			d.conf_path = absolute(optarg);
+			if ((d.conf_path = startup_absolute(
+				 optarg, conf_buf, sizeof conf_buf)) == NULL)
+				fatalx("%s: cannot make the path absolute",
+				       optarg);
 			break;
 		case 'n':
 			check_only = true;
 			break;
 		case 'P':
-			pidfile = absolute(optarg);
+			if ((pidfile = startup_absolute(
+				 optarg, pid_buf, sizeof pid_buf)) == NULL)
+				fatalx("%s: cannot make the path absolute",
+				       optarg);
 			break;
 		case 'v':
 			verbose = LOG_LVL_DEBUG;
@@ -328,7 +250,7 @@ main(int argc, char **argv)
 	}
 	/* Before any thread exists: fork keeps only the calling thread. */
 	if (!foreground)
-		background();
+		startup_background(&start);
 	signal(SIGPIPE, SIG_IGN);
 	if ((d.loop = ev_create()) == NULL)
 		fatal("event loop");
@@ -360,20 +282,23 @@ main(int argc, char **argv)
 	if (prc < 0)
 		fatalx("cannot drop privileges: %s", strerror(-prc));
 	log_debug("capabilities kept: %s", privsep_describe());
+	/* Before the start record: a pid file that cannot be written stops
+	 * the start without leaving a START with no SHUTDOWN after it. */
+	int pfrc = pidfile ? startup_pidfile(pidfile) : 0;
+	if (pfrc < 0)
+		fatalx("%s: %s", pidfile, strerror(-pfrc));
 	char note[200];
 	unclean_check(&d, note, sizeof note);
 	d.start_note = note;
 	if (commit_daemon_record(&d, SA_EV_STARTUP) < 0)
 		fatalx("cannot write to the log %s", d.conf.audit_log);
 	ev_set_before_sleep(d.loop, commit_before_sleep, &d);
-	if (pidfile)
-		write_pidfile(pidfile);
 	log_info("listening on %s, writing %s (sync %s)", d.conf.socket,
 		 d.conf.audit_log,
 		 d.conf.sync_interval	       ? "interval"
 		 : d.conf.sync == SA_SYNC_NONE ? "none"
 					       : "batch");
-	started_ok();
+	startup_ready(&start);
 	tell_ready(&d);
 	int rc = ev_run(d.loop);
 	if (rc < 0)
