@@ -129,11 +129,14 @@ sa__chain_add_body(struct sa__chain *c, const uint8_t *body, size_t len,
 		if (num == ORIGIN_FIELD) {
 			o_at = q;
 			o_end = next;
-			uint64_t key, l;
+			uint64_t key = 0, l = 0;
 			size_t k = sa_varint_get(q, end, &key);
-			if ((key & 7) != 2)
+			if (k == 0 || (key & 7) != 2)
 				return SA_ECORRUPT;
-			k += sa_varint_get(q + k, end, &l);
+			size_t k2 = sa_varint_get(q + k, end, &l);
+			if (k2 == 0)
+				return SA_ECORRUPT;
+			k += k2;
 			origin = q + k;
 			olen = l;
 		}
