@@ -40,6 +40,7 @@
 #include <seaudit/error.h>
 #include <seaudit/log.h>
 
+#include "observe.h"
 #include "segment.h"
 #include "zstd_dl.h"
 #include "varint.h"
@@ -81,6 +82,8 @@ struct sa_reader {
 	sa_damage_cb cb;
 	void *cbarg;
 	uint64_t ndamage;
+	sa__obs_cb obs; /* observe.h */
+	void *obsarg;
 
 	/* current segment */
 	int fd;
@@ -1208,6 +1211,11 @@ enter_segment(struct sa_reader *rd)
 	rd->hdr_ok = true;
 	s->hdr = rd->hdr;
 	s->hdr_state = 1;
+	if (rd->obs) {
+		struct sa__obs o = {
+		    .kind = SA_OBS_SEGMENT, .path = s->path, .hdr = &rd->hdr};
+		rd->obs(&o, rd->obsarg);
+	}
 	if (rd->seq_check && (rc = seq_enter(rd)) < 0)
 		return rc;
 	rd->pos = rd->hdr.length;
@@ -1456,6 +1464,16 @@ sa_reader_next(struct sa_reader *rd, struct sa_record *r)
 		}
 		size_t at = rd->pos;
 		rd->pos += fr.total_len;
+		if (rd->obs) {
+			struct sa__obs o = {.kind = SA_OBS_FRAME,
+					    .path = rd->segs[rd->cur].path,
+					    .hdr = &rd->hdr,
+					    .type = fr.type,
+					    .payload = fr.payload,
+					    .len = fr.payload_len,
+					    .offset = rd->view_off + at};
+			rd->obs(&o, rd->obsarg);
+		}
 		if (fr.type != SA_FRAME_RECORD)
 			continue; /* index, or a later version's frame */
 		int rc = sa_record_decode(fr.payload, fr.payload_len,
@@ -1479,6 +1497,13 @@ sa_reader_next(struct sa_reader *rd, struct sa_record *r)
 		rd->last_path = rd->segs[rd->cur].path;
 		return 1;
 	}
+}
+
+void
+sa__reader_observe(struct sa_reader *rd, sa__obs_cb cb, void *arg)
+{
+	rd->obs = cb;
+	rd->obsarg = arg;
 }
 
 void

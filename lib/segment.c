@@ -47,6 +47,19 @@ sa__seg_header_encode(const struct sa_seg_header *h, uint8_t *buf)
 	p += sa_varint_put(p, h->origin_len);
 	memcpy(p, h->origin, h->origin_len);
 	p += h->origin_len;
+	if (h->has_link) {
+		p += sa_varint_put(p, (SA_H_CHAIN_PREV << 3) | 2);
+		p += sa_varint_put(p, 8 + 32);
+		sa__le64_put(p, h->link_seq);
+		memcpy(p + 8, h->link_value, 32);
+		p += 8 + 32;
+	}
+	if (h->has_log_id) {
+		p += sa_varint_put(p, (SA_H_LOG_ID << 3) | 2);
+		p += sa_varint_put(p, 16);
+		memcpy(p, h->log_id, 16);
+		p += 16;
+	}
 	static const char writer[] = "seaudit " SA_VERSION_STRING;
 	p += sa_varint_put(p, (SA_H_WRITER << 3) | 2);
 	p += sa_varint_put(p, sizeof writer - 1);
@@ -101,6 +114,17 @@ sa__seg_header_decode(const uint8_t *buf, size_t len, struct sa_seg_header *h)
 				memcpy(h->origin, p, (size_t)v);
 				h->origin[v] = '\0';
 				h->origin_len = (size_t)v;
+			} else if ((key >> 3) == SA_H_CHAIN_PREV) {
+				if (v != 8 + 32)
+					return SA_ECORRUPT;
+				h->link_seq = sa__le64_get(p);
+				memcpy(h->link_value, p + 8, 32);
+				h->has_link = true;
+			} else if ((key >> 3) == SA_H_LOG_ID) {
+				if (v != 16)
+					return SA_ECORRUPT;
+				memcpy(h->log_id, p, 16);
+				h->has_log_id = true;
 			}
 			p += v;
 			continue;

@@ -54,8 +54,8 @@ enum {
 	SA_H_BASE_TIME = 4,
 	SA_H_PREV_MAX_TIME = 5,
 	SA_H_WRITER = 6,
-	SA_H_CHAIN_PREV =
-	    7 /* reserved: hash chain link to the previous segment */
+	SA_H_CHAIN_PREV = 7, /* the chain's last closed epoch (chain.h) */
+	SA_H_LOG_ID = 8	     /* the log's random identity */
 };
 
 struct sa_seg_header {
@@ -68,6 +68,12 @@ struct sa_seg_header {
 	int64_t prev_max_time_us; /* max event time of all earlier records */
 	char origin[SA_MAX_ORIGIN + 1];
 	size_t origin_len;
+	/* Integrity (docs/INTEGRITY.md): absent in a log written before. */
+	bool has_log_id;
+	uint8_t log_id[16];
+	bool has_link;
+	uint64_t link_seq;	/* last record the link value covers */
+	uint8_t link_value[32]; /* value closing that epoch */
 };
 
 /* Encodes a header into buf (SA_SEG_HDR_MAX bytes); returns its length. */

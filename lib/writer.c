@@ -34,14 +34,19 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/utsname.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <seaudit/error.h>
 #include <seaudit/log.h>
 
+#include "chain.h"
+#include "checkpoint.h"
+#include "le.h"
+#include "observe.h"
+#include "sealfile.h"
 #include "segment.h"
 #include "varint.h"
-#include "le.h"
 
 struct wstate {
 	uint64_t last_seq;
@@ -69,8 +74,62 @@ struct sa_writer {
 	uint8_t *pend;
 	size_t pend_len, pend_cap;
 	uint64_t bytes_committed;
+	/*
+	 * Integrity (chain.h, checkpoint.h).  chain covers every record
+	 * appended; chain_committed is its state at the last commit, given
+	 * back by discard.  A signed checkpoint in the pending bytes evolves
+	 * the key once they are durable (evolve_due).
+	 */
+	bool chain_on;
+	bool opening; /* recovery: the chain is resumed after it */
+	uint8_t log_id[SA_LOG_ID_LEN];
+	struct sa__chain chain, chain_committed;
+	uint64_t since_ckpt, since_ckpt_committed;
+	int64_t last_ckpt_ms;
+	struct sa__sealkey *key; /* NULL: unsigned checkpoints */
+	uint8_t first_pk[SA_PK_LEN];
+	char key_path[PATH_MAX];
+	bool evolve_due;
+	int key_error;
+	uint64_t sealed_seq;
 	uint8_t body[SA_FRAME_MAX_PAYLOAD];
 };
+
+static int64_t
+mono_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* A new chain for a log (or a log written before sealing) from seq. */
+static void
+chain_begin(struct sa_writer *w, uint64_t first_seq)
+{
+	if (w->opts.created_us != 0 && sa__sodium_load() == 0) {
+		/* Reproducible files (created_us fixed): the identity is
+		 * derived from the creation time and origin, not drawn. */
+		uint8_t in[16 + 8 + SA_MAX_ORIGIN];
+		memcpy(in, "SEAUDIT-FIXEDID1", 16);
+		sa__le64_put(in + 16, (uint64_t)w->opts.created_us);
+		memcpy(in + 24, w->origin, w->origin_len);
+		sa__sodium.generichash(w->log_id, SA_LOG_ID_LEN, in,
+				       24 + w->origin_len, NULL, 0);
+	} else if (sa__chain_new_id(w->log_id) < 0) {
+		w->chain_on = false; /* no libsodium: no chain */
+		return;
+	}
+	if (sa__chain_start(&w->chain, w->log_id, w->origin, w->origin_len,
+			    first_seq) < 0) {
+		w->chain_on = false; /* no libsodium: no chain */
+		return;
+	}
+	w->chain_on = true;
+	w->chain_committed = w->chain;
+	w->sealed_seq = first_seq - 1;
+	w->last_ckpt_ms = mono_ms();
+}
 
 static int
 mkdir_p(const char *dir, mode_t mode)
@@ -256,6 +315,19 @@ segment_create(struct sa_writer *w, uint64_t first_seq)
 	h.prev_max_time_us = w->cur.max_time;
 	memcpy(h.origin, w->origin, w->origin_len);
 	h.origin_len = w->origin_len;
+	if (!w->chain_on && !w->opening && w->cur.last_seq == first_seq - 1)
+		chain_begin(w, first_seq); /* a new log, or an older one's */
+	if (w->chain_on && w->chain.open)
+		sa__chain_close(&w->chain); /* links close epochs too */
+	if (w->chain_on) {
+		/* The link: the last closed epoch, which the rotation's
+		 * checkpoint made the previous record's. */
+		h.has_log_id = true;
+		memcpy(h.log_id, w->log_id, SA_LOG_ID_LEN);
+		h.has_link = true;
+		h.link_seq = w->chain.seq;
+		memcpy(h.link_value, w->chain.value, SA_CHAIN_LEN);
+	}
 	uint8_t buf[SA_SEG_HDR_MAX];
 	size_t len = sa__seg_header_encode(&h, buf);
 	h.length = (uint16_t)len;
@@ -506,6 +578,148 @@ recover_plain(struct sa_writer *w, uint64_t seq, struct sa_recovery *rep)
 	return 0;
 }
 
+/*
+ * Resuming the chain from a segment as a reader sees it (plain or
+ * compressed): its header's identity and link, then its records, epochs
+ * closing at its checkpoints.
+ */
+struct resume {
+	struct sa_writer *w;
+	bool started, foreign;
+};
+
+static void
+resume_obs(const struct sa__obs *o, void *arg)
+{
+	struct resume *r = arg;
+	struct sa_writer *w = r->w;
+	if (o->kind == SA_OBS_SEGMENT) {
+		if (r->started || !o->hdr->has_log_id || !o->hdr->has_link) {
+			r->foreign = !o->hdr->has_log_id || r->started;
+			return;
+		}
+		memcpy(w->log_id, o->hdr->log_id, SA_LOG_ID_LEN);
+		if (sa__chain_resume(&w->chain, o->hdr->link_seq,
+				     o->hdr->link_value) == 0)
+			r->started = true;
+		return;
+	}
+	if (!r->started || r->foreign)
+		return;
+	uint64_t seq;
+	if (o->type == SA_FRAME_RECORD)
+		(void)sa__chain_add_body(&w->chain, o->payload, o->len,
+					 o->hdr->first_seq,
+					 o->hdr->base_time_us, o->hdr->origin,
+					 o->hdr->origin_len, &seq);
+	else if (o->type == SA_FRAME_CHECKPOINT)
+		sa__chain_close(&w->chain);
+}
+
+/* 1 when the chain was resumed from path, 0 when it holds none. */
+static int
+chain_from(struct sa_writer *w, const char *path)
+{
+	const char *paths[1] = {path};
+	struct sa_reader *rd;
+	int rc = sa_reader_open(&rd, paths, 1, NULL, NULL);
+	if (rc < 0)
+		return rc == SA_ENOLOG ? 0 : rc;
+	struct resume r = {.w = w};
+	sa__reader_observe(rd, resume_obs, &r);
+	struct sa_record rec;
+	while ((rc = sa_reader_next(rd, &rec)) == 1)
+		;
+	sa_reader_close(rd);
+	if (rc < 0)
+		return rc;
+	if (!r.started)
+		return 0;
+	w->chain_on = true;
+	return 1;
+}
+
+/* The newest segment file before first_seq: 1 with its path, or 0. */
+static int
+previous_segment(const struct sa_writer *w, uint64_t first_seq, char *path,
+		 size_t cap)
+{
+	struct sa__segname *v;
+	size_t n;
+	int rc = sa__segdir_list(w->dir, 1, first_seq, false, &v, &n);
+	if (rc < 0)
+		return rc;
+	rc = 0;
+	if (n > 0 &&
+	    snprintf(path, cap, "%s/%s", w->dir, v[n - 1].name) < (int)cap)
+		rc = 1;
+	free(v);
+	return rc;
+}
+
+/*
+ * After recovery: the chain goes on from the active segment, or (when
+ * recovery left it new and empty) from the segment before it, whose
+ * link the active segment's header is then made again to carry.  A log
+ * written before sealing starts a chain with its next segment (or now,
+ * when the active one is empty).
+ */
+static int
+chain_after_open(struct sa_writer *w)
+{
+	if (w->chain_on)
+		return 0; /* a new log: begun with its first segment */
+	if (sa__sodium_load() < 0)
+		return 0;
+	w->last_ckpt_ms = mono_ms();
+	if (w->hdr.has_log_id) {
+		int rc = chain_from(w, w->path);
+		if (rc < 0)
+			return rc;
+		w->sealed_seq = w->chain.seq;
+		w->chain_committed = w->chain;
+		return 0;
+	}
+	if (w->seg_size != w->hdr.length || w->pend_len != 0)
+		return 0; /* an older log's active segment: chained next */
+	char prev[PATH_MAX];
+	int rc = previous_segment(w, w->hdr.first_seq, prev, sizeof prev);
+	if (rc < 0)
+		return rc;
+	if (rc == 1 && (rc = chain_from(w, prev)) < 0)
+		return rc;
+	if (w->chain_on && w->chain.last != w->hdr.first_seq - 1)
+		w->chain_on = false; /* records missing between: start anew */
+	/* The empty active segment is made again with the link. */
+	char empty[PATH_MAX];
+	memcpy(empty, w->path, sizeof empty);
+	if (unlink(empty) < 0)
+		return -errno;
+	w->cur.last_seq = w->hdr.first_seq - 1;
+	rc = segment_create(w, w->hdr.first_seq);
+	w->sealed_seq = w->chain.seq;
+	w->chain_committed = w->chain;
+	return rc;
+}
+
+static int
+key_open(struct sa_writer *w)
+{
+	if (snprintf(w->key_path, sizeof w->key_path, "%s", w->opts.seal_key) >=
+	    (int)sizeof w->key_path)
+		return -ENAMETOOLONG;
+	w->opts.seal_key = NULL; /* not kept: the caller's string may go */
+	if ((w->key = calloc(1, sizeof *w->key)) == NULL)
+		return -ENOMEM;
+	int rc = sa__sealfile_load(w->key_path, w->key, w->first_pk);
+	if (rc < 0) {
+		sa__sealkey_wipe(w->key);
+		free(w->key);
+		w->key = NULL;
+	}
+	return rc;
+}
+
 int
 sa_writer_open(struct sa_writer **out, const char *dir,
 	       const struct sa_writer_opts *opts, struct sa_recovery *rep)
@@ -568,6 +782,9 @@ sa_writer_open(struct sa_writer **out, const char *dir,
 	bool zst = false, found = false;
 	if ((rc = find_newest(w, &seq, &zst, &found)) < 0)
 		goto fail;
+	if (w->opts.seal_key && (rc = key_open(w)) < 0)
+		goto fail;
+	w->opening = found; /* a new log starts its chain at once */
 	if (!found)
 		rc = segment_create(w, 1);
 	else if (zst) {
@@ -579,6 +796,9 @@ sa_writer_open(struct sa_writer **out, const char *dir,
 	}
 	if (rc < 0)
 		goto fail;
+	w->opening = false;
+	if ((rc = chain_after_open(w)) < 0)
+		goto fail;
 	rep->last_seq = w->cur.last_seq;
 	*out = w;
 	return 0;
@@ -587,6 +807,10 @@ fail:
 		close(w->fd);
 	if (w->lockfd >= 0)
 		close(w->lockfd);
+	if (w->key) {
+		sa__sealkey_wipe(w->key);
+		free(w->key);
+	}
 	free(w->blocks);
 	free(w);
 	return rc;
@@ -623,6 +847,12 @@ keep_seq(struct sa_writer *w, uint64_t seq)
 	char empty[PATH_MAX];
 	memcpy(empty, w->path, sizeof empty);
 	w->cur.last_seq = seq - 1;
+	if (w->chain_on) { /* the chain starts where the log does */
+		(void)sa__chain_start(&w->chain, w->log_id, w->origin,
+				      w->origin_len, seq);
+		w->chain_committed = w->chain;
+		w->sealed_seq = seq - 1;
+	}
 	int rc = segment_create(w, seq);
 	if (rc < 0) {
 		w->cur.last_seq = 0;
@@ -682,6 +912,13 @@ sa_writer_append(struct sa_writer *w, struct sa_record *r)
 		r->seq = saved;
 		return rc;
 	}
+	if (w->chain_on) {
+		uint64_t cseq;
+		(void)sa__chain_add_body(&w->chain, w->body, n,
+					 w->hdr.first_seq, w->hdr.base_time_us,
+					 w->origin, w->origin_len, &cseq);
+		w->since_ckpt++;
+	}
 	w->cur.last_seq = seq;
 	block_note(w, seq, r->time_us);
 	if (!w->cur.has_max || r->time_us > w->cur.max_time) {
@@ -723,8 +960,105 @@ still_linked(const struct sa_writer *w)
 	       a.st_ino == b.st_ino;
 }
 
+/*
+ * A checkpoint into the pending bytes: the epoch closes over every record
+ * appended, signed by the current key when there is one.  Only memory can
+ * fail (the record then stays unsealed until the next try).
+ */
+static int
+add_checkpoint(struct sa_writer *w)
+{
+	sa__chain_close(&w->chain);
+	struct sa__ckpt c = {0};
+	memcpy(c.log_id, w->log_id, SA_LOG_ID_LEN);
+	c.epoch = w->key ? w->key->epoch : 1;
+	c.seq = w->chain.seq;
+	c.time_us = w->opts.created_us ? w->opts.created_us : sa__now_us();
+	memcpy(c.chain, w->chain.value, SA_CHAIN_LEN);
+	uint8_t buf[SA_CKPT_MAX];
+	int n = sa__ckpt_encode(&c, w->key, buf);
+	if (n < 0)
+		return n;
+	int rc = append_frame(w, SA_FRAME_CHECKPOINT, buf, (size_t)n);
+	if (rc < 0)
+		return rc;
+	w->since_ckpt = 0;
+	w->last_ckpt_ms = mono_ms();
+	if (w->key)
+		w->evolve_due = true;
+	return 0;
+}
+
+static bool
+checkpoint_due(const struct sa_writer *w, bool force)
+{
+	if (!w->chain_on || !w->chain.open)
+		return false;
+	if (force)
+		return true;
+	uint64_t every =
+	    w->opts.checkpoint_records ? w->opts.checkpoint_records : 100000;
+	int64_t ms = w->opts.checkpoint_ms ? w->opts.checkpoint_ms : 1000;
+	return w->since_ckpt >= every || mono_ms() - w->last_ckpt_ms >= ms;
+}
+
+/*
+ * The checkpoint just committed is durable: the key moves to the next
+ * epoch, and the file holds the new seed before anything is signed with
+ * it.  A crash before the file is rewritten leaves the old epoch's key,
+ * which then signs again (a second checkpoint of that epoch certifies
+ * the same next key); never a checkpoint lost with its key evolved.
+ */
+static void
+evolve_key(struct sa_writer *w)
+{
+	w->evolve_due = false;
+	int rc = sa__sealkey_evolve(w->key);
+	if (rc == 0)
+		rc = sa__sealfile_store(w->key_path, w->key, w->first_pk);
+	if (rc < 0 && w->key_error == 0)
+		w->key_error = rc;
+}
+
+static int commit_pending(struct sa_writer *w);
+
+static int
+commit_internal(struct sa_writer *w, bool force_ckpt)
+{
+	if (w->pend_len > 0 &&
+	    w->seg_size + w->pend_len >= w->opts.segment_size)
+		force_ckpt = true; /* a roll-over follows: seal it first */
+	if (checkpoint_due(w, force_ckpt)) {
+		int rc = add_checkpoint(w);
+		if (rc < 0)
+			return rc;
+	}
+	return commit_pending(w);
+}
+
 int
 sa_writer_commit(struct sa_writer *w)
+{
+	return commit_internal(w, false);
+}
+
+int
+sa_writer_seal(struct sa_writer *w)
+{
+	return commit_internal(w, true);
+}
+
+void
+sa_writer_seal_state(const struct sa_writer *w, struct sa_seal_state *st)
+{
+	memset(st, 0, sizeof *st);
+	st->sealed_seq = w->sealed_seq;
+	st->epoch = w->key ? w->key->epoch : 0;
+	st->key_error = w->key_error;
+}
+
+static int
+commit_pending(struct sa_writer *w)
 {
 	if (w->pend_len == 0)
 		return 0;
@@ -746,6 +1080,14 @@ sa_writer_commit(struct sa_writer *w)
 	w->pend_len = 0;
 	w->committed = w->cur;
 	blocks_snapshot(w);
+	if (w->chain_on) {
+		if (!w->chain.open)
+			w->sealed_seq = w->chain.seq;
+		w->chain_committed = w->chain;
+		w->since_ckpt_committed = w->since_ckpt;
+	}
+	if (w->evolve_due)
+		evolve_key(w);
 	if (w->seg_size >= w->opts.segment_size) {
 		/* Records are durable already; a failed roll-over only means
 		 * the active segment grows past its size for now. */
@@ -832,6 +1174,9 @@ sa_writer_discard(struct sa_writer *w)
 {
 	w->pend_len = 0;
 	w->cur = w->committed;
+	w->chain = w->chain_committed;
+	w->since_ckpt = w->since_ckpt_committed;
+	w->evolve_due = false; /* its checkpoint went with the batch */
 	w->nblocks = w->nblocks_committed;
 	w->blocks[w->nblocks - 1] = w->open_committed;
 }
@@ -839,7 +1184,7 @@ sa_writer_discard(struct sa_writer *w)
 int
 sa_writer_rotate(struct sa_writer *w)
 {
-	int rc = sa_writer_commit(w);
+	int rc = commit_internal(w, true);
 	if (rc < 0)
 		return rc;
 	if (w->seg_size <= w->hdr.length)
@@ -876,11 +1221,15 @@ sa_writer_close(struct sa_writer *w)
 {
 	if (w == NULL)
 		return 0;
-	int rc = sa_writer_commit(w);
+	int rc = commit_internal(w, true); /* a clean stop seals */
 	if (w->fd >= 0)
 		close(w->fd);
 	if (w->lockfd >= 0)
 		close(w->lockfd); /* releases the flock */
+	if (w->key) {
+		sa__sealkey_wipe(w->key);
+		free(w->key);
+	}
 	free(w->pend);
 	free(w->blocks);
 	free(w);

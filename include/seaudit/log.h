@@ -52,12 +52,27 @@ struct sa_writer_opts {
 	mode_t file_mode;     /* segment mode, 0 = 0640 */
 	mode_t dir_mode;      /* directory mode when created, 0 = 0750 */
 	int64_t created_us;   /* segment creation/base time, 0 = now; fixed
-				 only for reproducible files (golden tests) */
+				 only for reproducible files (golden tests):
+				 then the log identity and checkpoint times
+				 derive from it too (no secret then) */
 	bool set_group;	      /* give the directory and new segments ... */
 	gid_t group;	      /* ... this group (the audit group) */
 	uint32_t flags;	      /* SA_WRITER_* below */
 	uint32_t reserved32;  /* zero */
-	uint64_t reserved[7]; /* zero (initialise with {0}): later options */
+	/*
+	 * (Added.)  Integrity (docs/INTEGRITY.md).  The writer hashes every
+	 * record into the log's chain and writes a checkpoint after
+	 * checkpoint_records records or checkpoint_ms milliseconds since the
+	 * last one (at the first commit after; sa_writer_seal for a timer),
+	 * at every rotation and at close.  With seal_key (a key file made by
+	 * sa_seal_keygen) checkpoints are signed and the key evolves at each
+	 * one; without, they are unsigned (the chain still shows damage, not
+	 * an attacker).  0: 100000 records, 1000 ms.
+	 */
+	const char *seal_key;
+	uint32_t checkpoint_records;
+	uint32_t checkpoint_ms;
+	uint64_t reserved[5]; /* zero (initialise with {0}): later options */
 };
 
 /*
@@ -114,6 +129,29 @@ const char *sa_writer_segment_path(const struct sa_writer *w);
 
 /* Commits, seals the active segment and starts a new one. */
 int sa_writer_rotate(struct sa_writer *w);
+
+/*
+ * (Added.)  Writes a checkpoint covering every record appended and not
+ * yet covered, and commits: 0 (also when there was nothing to cover), or
+ * the commit's error.  For a timer, so that records are sealed within
+ * checkpoint_ms even when no more arrive.
+ */
+int sa_writer_seal(struct sa_writer *w);
+
+/*
+ * (Added.)  The sealing state: the last sequence number a checkpoint
+ * covers, the current key epoch (0: unsigned checkpoints), and the first
+ * error met keeping the key file (0: none): a key that could not be
+ * rewritten leaves the previous epoch's seed on disk.
+ */
+struct sa_seal_state {
+	uint64_t sealed_seq;
+	uint64_t epoch;
+	int key_error;
+	uint32_t reserved32;
+	uint64_t reserved[4];
+};
+void sa_writer_seal_state(const struct sa_writer *w, struct sa_seal_state *st);
 
 /* Last sequence number appended (committed or not); 0 when empty. */
 uint64_t sa_writer_last_seq(const struct sa_writer *w);

@@ -18,6 +18,7 @@
 #include <seaudit/codes.h>
 #include <seaudit/log.h>
 #include <seaudit/segset.h>
+#include <seaudit/seal.h>
 #include <seaudit/buf.h>
 #include <seaudit/paths.h>
 #include <seaudit/format.h>

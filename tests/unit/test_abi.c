@@ -42,7 +42,8 @@ test_sizes(void **state)
 	assert_int_equal(offsetof(struct sa_record, num),
 			 32 + 16 * SA_F_CAPACITY);
 	assert_int_equal(offsetof(struct sa_writer_opts, flags), 56);
-	assert_int_equal(offsetof(struct sa_writer_opts, reserved), 64);
+	assert_int_equal(offsetof(struct sa_writer_opts, seal_key), 64);
+	assert_int_equal(offsetof(struct sa_writer_opts, reserved), 80);
 	assert_int_equal(sizeof(struct sa_segset_opts), 128);
 	assert_int_equal(sizeof(struct sa_segset_note), 80);
 	assert_int_equal(offsetof(struct sa_proto_ack, refused_map), 32);

@@ -6,7 +6,9 @@
  *    for byte: any change to the encoding shows here as a failure;
  *  - the committed segment, and its committed compressed copy, must still
  *    read and render to tests/golden/v1/expected.{line,detail,jsonl,csv}:
- *    every later reader reads every earlier version.
+ *    every later reader reads every earlier version;
+ *  - so must tests/golden/v1/unsealed/, the same records as written before
+ *    the integrity chain (no log identity, no link, no checkpoints).
  *
  * After a deliberate format change, regenerate with
  * SEAUDIT_REGEN_GOLDEN=1 and review the diff of tests/golden/ by hand.
@@ -193,6 +195,25 @@ test_v1_files_still_read(void **state)
 	assert_memory_equal(j.data, j2.data, j.len);
 	assert_int_equal(d.len, d2.len);
 	assert_memory_equal(d.data, d2.data, d.len);
+	/* Written before sealing: the same records, the same renderings. */
+	const char *unsealed[] = {"unsealed/0000000000000001.seg",
+				  "unsealed/0000000000000001.seg.zst"};
+	for (int u = 0; u < 2; u++) {
+		struct sa_buf l3 = SA_BUF_INIT, d3 = SA_BUF_INIT,
+			      j3 = SA_BUF_INIT, c3 = SA_BUF_INIT;
+		snprintf(p, sizeof p, "%s/v1/%s", gold, unsealed[u]);
+		render(p, &l3, &d3, &j3, &c3);
+		assert_int_equal(l.len, l3.len);
+		assert_memory_equal(l.data, l3.data, l.len);
+		assert_int_equal(j.len, j3.len);
+		assert_memory_equal(j.data, j3.data, j.len);
+		assert_int_equal(c.len, c3.len);
+		assert_memory_equal(c.data, c3.data, c.len);
+		sa_buf_free(&l3);
+		sa_buf_free(&d3);
+		sa_buf_free(&j3);
+		sa_buf_free(&c3);
+	}
 	/* Passwords never show in the display forms. */
 	assert_null(strstr(l.data, "Secr3t"));
 	assert_null(strstr(d.data, "Secr3t"));
