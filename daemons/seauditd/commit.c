@@ -705,6 +705,34 @@ watch_cb(struct ev_loop *l, uint64_t id, void *arg)
 	commit_watch_log(arg);
 }
 
+/*
+ * Records committed but not yet covered by a checkpoint are sealed within
+ * checkpoint_interval_ms even when no more arrive.  A batch in flight is
+ * left to its own commit, which checkpoints when due.
+ */
+static void
+seal_cb(struct ev_loop *l, uint64_t id, void *arg)
+{
+	(void)l;
+	(void)id;
+	struct daemon *d = arg;
+	struct sa_seal_state ss;
+	sa_writer_seal_state(d->w, &ss);
+	if (d->state != ST_OK || d->npend > 0 ||
+	    ss.sealed_seq >= sa_writer_committed_seq(d->w))
+		return;
+	int rc = sa_writer_seal(d->w);
+	if (rc < 0)
+		log_warnx("sealing: %s", sa_strerror(rc));
+	sa_writer_seal_state(d->w, &ss);
+	if (ss.key_error != 0 && !d->key_error_told) {
+		log_warnx("seal_key %s: the evolved key could not be written"
+			  " (%s): the previous epoch's key is still on disk",
+			  d->conf.seal_key, sa_strerror(ss.key_error));
+		d->key_error_told = true;
+	}
+}
+
 /* One group commit; handles failure by the configured action. */
 static void
 do_commit(struct daemon *d)
@@ -868,9 +896,18 @@ commit_init(struct daemon *d)
 	    .dir_mode = 0750,
 	    .set_group = d->conf.audit_group[0] != '\0',
 	    .group = d->conf.audit_gid,
+	    .seal_key = d->conf.seal_key[0] ? d->conf.seal_key : NULL,
+	    .checkpoint_records = d->conf.checkpoint_records,
+	    .checkpoint_ms = d->conf.checkpoint_ms,
 	};
 	struct sa_recovery rep;
 	int rc = sa_writer_open(&d->w, d->conf.audit_log, &o, &rep);
+	if (rc < 0 && o.seal_key != NULL && rc != SA_ELOCKED &&
+	    access(o.seal_key, F_OK) != 0) {
+		log_warnx("seal_key %s: %s (create it with seaudit-keygen)",
+			  o.seal_key, sa_strerror(rc));
+		return rc;
+	}
 	if (rc < 0) {
 		log_warnx("%s: %s", d->conf.audit_log, sa_strerror(rc));
 		return rc;
@@ -887,6 +924,8 @@ commit_init(struct daemon *d)
 	log_info("log %s: last seq %" PRIu64, d->conf.audit_log, rep.last_seq);
 	d->last_commit_ms = ev_now_ms();
 	d->watch_timer = ev_add_timer(d->loop, WATCH_MS, true, watch_cb, d);
+	d->seal_timer =
+	    ev_add_timer(d->loop, d->conf.checkpoint_ms, true, seal_cb, d);
 	return 0;
 }
 

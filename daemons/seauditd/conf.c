@@ -66,6 +66,9 @@ enum {
 	K_IDLE_TIMEOUT,
 	K_MAX_CLIENTS_PER_UID,
 	K_RESERVED_CLIENTS,
+	K_SEAL_KEY,
+	K_CHECKPOINT_INTERVAL,
+	K_CHECKPOINT_RECORDS,
 	K__COUNT
 };
 
@@ -442,6 +445,15 @@ set_reserved_classes(struct ini *p, void *conf, const char *key,
 }
 
 RANGE_SETTER(set_idle_timeout, idle_timeout_s, unsigned, 0, 86400)
+RANGE_SETTER(set_checkpoint_interval, checkpoint_ms, unsigned, 10, 3600000)
+RANGE_SETTER(set_checkpoint_records, checkpoint_records, unsigned, 1, 100000000)
+
+static int
+set_seal_key(struct ini *p, void *conf, const char *key, const char *val)
+{
+	struct conf *c = conf;
+	return ini_path(p, key, val, c->seal_key, sizeof c->seal_key, true);
+}
 
 RANGE_SETTER(set_max_clients_per_uid, max_clients_per_uid, unsigned, 1, 65536)
 
@@ -525,6 +537,9 @@ static const struct ini_key conf_keys[K__COUNT] = {
 	[K_RESERVED_CLIENTS] = {"seauditd", "reserved_clients", set_reserved_clients, true, {F(reserved_clients)}},
 	[K_COMPRESS_LEVEL] = {"seauditd", "compress_level", set_compress_level, true, {F(compress_level)}},
 	[K_ORIGIN] = {"seauditd", "origin", set_origin, false, {F(origin)}},
+	[K_SEAL_KEY] = {"seauditd", "seal_key", set_seal_key, false, {F(seal_key)}},
+	[K_CHECKPOINT_INTERVAL] = {"seauditd", "checkpoint_interval_ms", set_checkpoint_interval, false, {F(checkpoint_ms)}},
+	[K_CHECKPOINT_RECORDS] = {"seauditd", "checkpoint_records", set_checkpoint_records, false, {F(checkpoint_records)}},
 };
 #undef F
 /* clang-format on */
@@ -639,4 +654,7 @@ conf_defaults(struct conf *c)
 	c->max_clients_per_uid = 32;
 	c->reserved_clients = 16;
 	c->origin[0] = '\0';
+	c->seal_key[0] = '\0';
+	c->checkpoint_ms = 1000;
+	c->checkpoint_records = 100000;
 }

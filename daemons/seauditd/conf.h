@@ -77,6 +77,12 @@ struct conf {
 	unsigned reserved_clients;
 	int compress_level;
 	char origin[256]; /* "" = the host name */
+	/* Integrity: the sealing key file ("" = unsigned checkpoints), and
+	 * a checkpoint at most this long or this many records after the
+	 * first record it does not cover yet. */
+	char seal_key[PATH_MAX];
+	unsigned checkpoint_ms;
+	unsigned checkpoint_records;
 };
 
 /* Embedded defaults: root gets /var/log/seaudit and /run/seaudit/...;

@@ -116,6 +116,8 @@ struct daemon {
 	enum state state;
 	int64_t retry_timer;
 	int64_t watch_timer; /* is the log directory still there? */
+	int64_t seal_timer;  /* checkpoints for records that stopped coming */
+	bool key_error_told;
 	int64_t interval_timer;
 	bool interval_due;
 	uint64_t last_commit_ms;

@@ -26,6 +26,8 @@ void
 status_reply(struct daemon *d, struct fsrv_conn *c, uint32_t id)
 {
 	struct fsrv_stats fs = {0};
+	struct sa_seal_state ss;
+	sa_writer_seal_state(d->w, &ss);
 	if (d->srv)
 		fsrv_get_stats(d->srv, &fs);
 	size_t cap = sizeof d->st.lat_us / sizeof d->st.lat_us[0];
@@ -103,7 +105,10 @@ status_reply(struct daemon *d, struct fsrv_conn *c, uint32_t id)
 	    "reserved_clients=%u\n"
 	    "idle_timeout_s=%u\n"
 	    "clients_refused=%" PRIu64 "\n"
-	    "clients_timed_out=%" PRIu64 "\n",
+	    "clients_timed_out=%" PRIu64 "\n"
+	    "sealed_seq=%" PRIu64 "\n"
+	    "seal_epoch=%" PRIu64 "\n"
+	    "seal_key_error=%s\n",
 	    (long)getpid(),
 	    (long long)((int64_t)time(NULL) - d->started_us / 1000000),
 	    SEAUDIT_VERSION_STRING,
@@ -112,7 +117,8 @@ status_reply(struct daemon *d, struct fsrv_conn *c, uint32_t id)
 	    (unsigned)d->conf.max_record_bytes, (unsigned)SA_PROTO_MAX_BATCH,
 	    d->conf.max_clients, d->conf.max_clients_per_uid,
 	    d->conf.reserved_clients, d->conf.idle_timeout_s, fs.refused,
-	    fs.timed_out);
+	    fs.timed_out, ss.sealed_seq, ss.epoch,
+	    ss.key_error ? sa_strerror(ss.key_error) : "none");
 	struct sa_proto_hdr h = {SA_PROTO_STATUS, 0, id, (uint32_t)text.len};
 	if (sa_buf_reserve(&frame, SA_PROTO_HDR + text.len) == 0) {
 		sa_proto_put_hdr((uint8_t *)frame.data, &h);

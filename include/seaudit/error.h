@@ -48,7 +48,14 @@ SA_BEGIN_DECLS
 	XX(EREMOVED, -1030, "segment removed before it was read")              \
 	XX(ELOGGONE, -1031,                                                    \
 	   "the log directory or its active segment was removed")              \
-	XX(ESEQORDER, -1032, "sequence number does not follow the log's last")
+	XX(ESEQORDER, -1032, "sequence number does not follow the log's last") \
+	XX(ECHAIN, -1033,                                                      \
+	   "records altered, removed, reordered or added before a checkpoint") \
+	XX(EFOREIGN, -1034,                                                    \
+	   "segment does not continue the log (another log's, replaced, "      \
+	   "replayed or moved)")                                               \
+	XX(EBADSIG, -1035, "checkpoint signature does not verify")             \
+	XX(ENOCKPT, -1036, "checkpoint missing: the key's epochs do not follow")
 
 enum sa_errno {
 #define SA_ERR_ENUM(name, val, msg) SA_##name = (val),

@@ -19,6 +19,7 @@
 #include <seaudit/log.h>
 #include <seaudit/segset.h>
 #include <seaudit/seal.h>
+#include <seaudit/verify.h>
 #include <seaudit/buf.h>
 #include <seaudit/paths.h>
 #include <seaudit/format.h>

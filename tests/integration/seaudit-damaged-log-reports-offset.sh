@@ -19,7 +19,7 @@ awk 'BEGIN { for (i = 1; i <= 200; i++)
 
 out=$("$SEAUDIT" -verify -fn "$log") ||
 	{ echo "FAIL: -verify on a clean log"; fail=1; }
-[[ "$out" == "200 records, no damage found" ]] ||
+[[ "${out%%$'\n'*}" == "200 records, no damage found" ]] ||
 	{ echo "FAIL: -verify said: $out"; fail=1; }
 
 seg=$(ls "$log"/*.seg | head -n 1)

@@ -26,7 +26,7 @@ for u in a1 a300 b1 b200; do
 done
 out=$("$SEAUDIT" -verify -fn "$tmp/one" -fn "$tmp/two" 2>&1) ||
 	{ echo "FAIL: -verify: $out"; fail=1; }
-[[ "$out" == "500 records, no damage found" ]] || { echo "FAIL: -verify said: $out"; fail=1; }
+[[ "${out%%$'\n'*}" == "500 records, no damage found" ]] || { echo "FAIL: -verify said: $out"; fail=1; }
 # The same log named twice is one log.
 n=$("$SEAUDIT" -l -json -fn "$tmp/one" -fn "$tmp/one" | wc -l)
 [[ $n -eq 300 ]] || { echo "FAIL: one log named twice gave $n records"; fail=1; }

@@ -60,6 +60,7 @@ enum {
 	OPT_SERVICE,
 	OPT_FOLLOW,
 	OPT_SOCKET,
+	OPT_VERIFY_KEY,
 	OPT_VERSION
 };
 
@@ -99,6 +100,7 @@ static const struct option long_opts[] = {
     {"service", required_argument, NULL, OPT_SERVICE},
     {"follow", no_argument, NULL, OPT_FOLLOW},
     {"socket", required_argument, NULL, OPT_SOCKET},
+    {"verify-key", required_argument, NULL, OPT_VERIFY_KEY},
     {"last", required_argument, NULL, 'n'},
     {"version", no_argument, NULL, OPT_VERSION},
     {NULL, 0, NULL, 0},
@@ -143,8 +145,10 @@ usage_print(FILE *fp)
 	      "  -untrust [class [file]]        watchdog untrust messages\n"
 	      "  -daemon [service]              daemon start and shutdown\n"
 	      "  -password [users]              password verification\n"
-	      "  -verify                        check every record's framing"
-	      " and checksum\n"
+	      "  -verify [-verify-key key] [-json]  prove the log intact:"
+	      " framing,\n"
+	      "                                 sequence, hash chain,"
+	      " checkpoint signatures\n"
 	      "  -t                             print the code tables\n"
 	      "  -Stat code                     explain an untrust status"
 	      " code\n"
@@ -327,7 +331,8 @@ opts_parse(int argc, char **argv, struct view_opts *o)
 	const char *socket_opt = NULL;
 	const char *rec_opt = NULL; /* first option that narrows or forms
 				     * records, for "does not apply" */
-	const char *fn_opt = NULL, *c_opt = NULL;
+	const char *fn_opt = NULL, *c_opt = NULL, *vk_opt = NULL;
+	const char *form_opt = NULL; /* -detail, -json, -csv as typed */
 	int c, idx;
 	bool help = false;
 
@@ -420,19 +425,23 @@ opts_parse(int argc, char **argv, struct view_opts *o)
 			o->fmt_flags |= SA_FMT_SESSIONID;
 			break;
 		case OPT_DETAIL:
-			if (rec_opt == NULL)
-				rec_opt = typed;
+			if (form_opt == NULL)
+				form_opt = typed;
 			set_form(o, FORM_DETAIL, typed);
 			break;
 		case OPT_JSON:
-			if (rec_opt == NULL)
-				rec_opt = typed;
+			if (form_opt == NULL)
+				form_opt = typed;
 			set_form(o, FORM_JSON, typed);
 			break;
 		case OPT_CSV:
-			if (rec_opt == NULL)
-				rec_opt = typed;
+			if (form_opt == NULL)
+				form_opt = typed;
 			set_form(o, FORM_CSV, typed);
+			break;
+		case OPT_VERIFY_KEY:
+			vk_opt = typed;
+			o->verify_key = optarg;
 			break;
 		case OPT_FN:
 			if (fn_opt == NULL)
@@ -562,6 +571,16 @@ opts_parse(int argc, char **argv, struct view_opts *o)
 		usage_error("%s: only with -status (the daemon's status)",
 			    socket_opt);
 	bool records = o->mode >= MODE_ALL && o->mode <= MODE_PASSWORD;
+	/* The output forms: of records, and (-json) of -verify's report. */
+	if (form_opt != NULL && !records &&
+	    !(o->mode == MODE_VERIFY && o->form == FORM_JSON))
+		usage_error("%s: does not apply to %s (only to the record"
+			    " switches%s)",
+			    form_opt, o->mode_opt,
+			    o->mode == MODE_VERIFY ? "; -verify takes -json"
+						   : "");
+	if (vk_opt != NULL && o->mode != MODE_VERIFY)
+		usage_error("%s: only with -verify", vk_opt);
 	if (rec_opt != NULL && !records)
 		usage_error("%s: does not apply to %s (only to the record"
 			    " switches)",

@@ -25,6 +25,7 @@
 #include <err.h>
 #include <errno.h>
 #include <limits.h>
+#include <stdlib.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -129,6 +130,39 @@ damage_report(const struct sa_damage *d, void *arg)
 			" again or out of order\n",
 			d->file, (unsigned long long)d->offset,
 			(unsigned long long)d->seq_first);
+	else if (d->error == SA_ECHAIN)
+		fprintf(stderr,
+			"seaudit: %s: offset %llu: records %llu to %llu are"
+			" not the ones the checkpoint here sealed (one"
+			" altered, removed, inserted, or two swapped)\n",
+			d->file, (unsigned long long)d->offset,
+			(unsigned long long)d->seq_first,
+			(unsigned long long)d->seq_last);
+	else if (d->error == SA_EFOREIGN && d->offset == 0)
+		fprintf(stderr,
+			"seaudit: %s: this segment (from record %llu) does not"
+			" continue the log: another log's, or replaced,"
+			" replayed or moved\n",
+			d->file, (unsigned long long)d->seq_first);
+	else if (d->error == SA_EFOREIGN)
+		fprintf(stderr,
+			"seaudit: %s: offset %llu: the checkpoint through"
+			" record %llu belongs to another log\n",
+			d->file, (unsigned long long)d->offset,
+			(unsigned long long)d->seq_first);
+	else if (d->error == SA_EBADSIG || d->error == SA_ENOCKPT)
+		fprintf(stderr,
+			"seaudit: %s: offset %llu: the checkpoint through"
+			" record %llu: %s\n",
+			d->file, (unsigned long long)d->offset,
+			(unsigned long long)d->seq_first,
+			d->error == SA_EBADSIG
+			    ? "its signature does not verify with the"
+			      " verification key (forged, altered, or"
+			      " unsigned)"
+			    : "the signing key's epochs do not follow"
+			      " (checkpoints removed), or the epochs before it"
+			      " are gone");
 	/* A whole file refused (unreadable, not a log): no offset to give. */
 	else if (d->length == 0 && d->offset == 0)
 		fprintf(stderr, "seaudit: %s: %s\n", d->file,
@@ -205,37 +239,190 @@ open_reader(const struct view_opts *o, struct scan_state *st)
 	return rd;
 }
 
-/* -verify: read every record, report damage, print a summary. */
+/* -verify -json: the problems, kept for the report (bounded). */
+#define VERIFY_JSON_MAX 1000
+struct vproblem {
+	char file[PATH_MAX];
+	unsigned long long offset, first, last;
+	int error;
+};
+struct vjson {
+	struct scan_state *st;
+	struct vproblem *v;
+	size_t n;
+	unsigned long long dropped;
+};
+
+static void
+verify_json_damage(const struct sa_damage *d, void *arg)
+{
+	struct vjson *j = arg;
+	j->st->damaged++;
+	if (j->n == VERIFY_JSON_MAX) {
+		j->dropped++;
+		return;
+	}
+	struct vproblem *p = &j->v[j->n++];
+	snprintf(p->file, sizeof p->file, "%s", d->file ? d->file : "");
+	p->offset = d->offset;
+	p->first = d->seq_first;
+	p->last = d->seq_last;
+	p->error = d->error;
+}
+
+/* The verification key: the text form, or a file holding it. */
+static void
+verify_key(const char *arg, uint8_t vk[SA_SEAL_KEY_LEN])
+{
+	if (sa_seal_vk_parse(arg, vk) == 0)
+		return;
+	FILE *f = fopen(arg, "r");
+	char line[256];
+	if (f != NULL && fgets(line, sizeof line, f) != NULL &&
+	    sa_seal_vk_parse(line, vk) == 0) {
+		fclose(f);
+		return;
+	}
+	if (f != NULL)
+		fclose(f);
+	usage_error("-verify-key: \"%s\" is neither a verification key"
+		    " (sealvk1: and 64 hexadecimal digits) nor a file"
+		    " holding one",
+		    arg);
+}
+
+/* A JSON string: quotes, backslashes and control bytes escaped. */
+static void
+json_str(const char *s)
+{
+	putchar('"');
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		if (*p == '"' || *p == '\\')
+			printf("\\%c", *p);
+		else if (*p < 0x20)
+			printf("\\u%04x", *p);
+		else
+			putchar(*p);
+	}
+	putchar('"');
+}
+
+/*
+ * -verify: framing, sequence, chain, checkpoints (and signatures with
+ * -verify-key).  Exit 0: intact and every record sealed; 3: intact, the
+ * newest records not sealed yet (or written before sealing); 1: a
+ * problem.
+ */
 static int
 verify_run(const struct view_opts *o)
 {
 	struct scan_state st = {NULL, false, 0};
-	struct sa_record r;
-	unsigned long long count = 0;
-	int rc;
-
-	struct sa_reader *rd = open_reader(o, &st);
-	if (rd == NULL) {
-		if (st.damaged > 0) {
-			printf("0 records readable, %llu damaged regions\n",
-			       (unsigned long long)st.damaged);
-			return 1;
+	uint8_t vk[SA_SEAL_KEY_LEN];
+	bool keyed = o->verify_key != NULL;
+	if (keyed)
+		verify_key(o->verify_key, vk);
+	static char defbuf[PATH_MAX];
+	const char *def[1];
+	const char *const *paths;
+	size_t n;
+	if (o->nfiles > 0) {
+		for (size_t i = 0; i < o->nfiles; i++)
+			logpath_check(o->files[i]);
+		paths = o->files;
+		n = o->nfiles;
+	} else {
+		def[0] = logpath_default(defbuf, sizeof defbuf);
+		paths = def;
+		n = 1;
+	}
+	bool json = o->form == FORM_JSON;
+	struct vjson j = {.st = &st};
+	if (json && (j.v = calloc(VERIFY_JSON_MAX, sizeof *j.v)) == NULL)
+		err(1, "memory");
+	struct sa_verify_opts vo = {.vk = keyed ? vk : NULL,
+				    .cb = json ? verify_json_damage
+					       : damage_report,
+				    .arg = json ? (void *)&j : (void *)&st};
+	struct sa_verify_result res;
+	int rc = sa_log_verify(paths, n, &vo, &res);
+	if (rc == SA_ENOLOG && st.damaged == 0) {
+		for (size_t i = 0; i < n; i++)
+			warnx("%s: no log segments here (not a seaudit log"
+			      " directory, or an empty one)",
+			      paths[i]);
+		st.damaged++;
+	} else if (rc < 0 && rc != SA_ENOLOG) {
+		errx(1, "verifying: %s", sa_strerror(rc));
+	}
+	unsigned long long problems = st.damaged;
+	bool sealed = res.unsealed == 0 && res.unchained == 0;
+	int status = problems > 0 ? 1 : sealed ? 0 : 3;
+	if (json) {
+		printf("{\"status\":\"%s\",\"records\":%llu,"
+		       "\"segments\":%llu,\"checkpoints\":%llu,"
+		       "\"signatures_checked\":%s,\"signatures\":%llu,"
+		       "\"epoch\":%llu,\"sealed_seq\":%llu,"
+		       "\"last_seq\":%llu,\"unsealed\":%llu,"
+		       "\"unchained\":%llu,\"problems\":%llu,"
+		       "\"problem_list\":[",
+		       status == 1   ? "damaged"
+		       : status == 3 ? "unsealed"
+				     : "intact",
+		       (unsigned long long)res.records,
+		       (unsigned long long)res.segments,
+		       (unsigned long long)res.checkpoints,
+		       keyed ? "true" : "false",
+		       (unsigned long long)res.signatures,
+		       (unsigned long long)res.epoch,
+		       (unsigned long long)res.sealed_seq,
+		       (unsigned long long)res.last_seq,
+		       (unsigned long long)res.unsealed,
+		       (unsigned long long)res.unchained, problems);
+		for (size_t i = 0; i < j.n; i++) {
+			printf("%s{\"file\":", i ? "," : "");
+			json_str(j.v[i].file);
+			printf(",\"offset\":%llu,\"code\":\"%s\","
+			       "\"seq_first\":%llu,\"seq_last\":%llu,"
+			       "\"message\":",
+			       j.v[i].offset, sa_errname(j.v[i].error),
+			       j.v[i].first, j.v[i].last);
+			json_str(sa_strerror(j.v[i].error));
+			printf("}");
 		}
-		printf("0 records, no damage found\n");
-		return 0;
+		printf("],\"problems_not_listed\":%llu}\n", j.dropped);
+		free(j.v);
+		return status;
 	}
-	while ((rc = sa_reader_next(rd, &r)) == 1)
-		count++;
-	if (rc < 0)
-		warnx("reading the log: %s", sa_strerror(rc));
-	unsigned long long damage = st.damaged;
-	sa_reader_close(rd);
-	if (damage == 0 && rc == 0) {
-		printf("%llu records, no damage found\n", count);
-		return 0;
-	}
-	printf("%llu records readable, %llu damaged regions\n", count, damage);
-	return 1;
+	if (problems > 0)
+		printf("%llu records readable, %llu damaged regions\n",
+		       (unsigned long long)res.records, problems);
+	else
+		printf("%llu records, no damage found\n",
+		       (unsigned long long)res.records);
+	if (res.checkpoints > 0)
+		printf("chain: %llu checkpoints match, the last sealing record"
+		       " %llu\n",
+		       (unsigned long long)res.checkpoints,
+		       (unsigned long long)res.sealed_seq);
+	if (keyed)
+		printf("signatures: %llu checkpoints verified with the key,"
+		       " through epoch %llu\n",
+		       (unsigned long long)res.signatures,
+		       (unsigned long long)res.epoch);
+	else
+		printf("signatures: not checked (no -verify-key): the chain"
+		       " shows damage, not a forger\n");
+	if (res.unsealed > 0)
+		printf("not yet sealed: the newest %llu records, after record"
+		       " %llu (a live log; or a tail cut after its last"
+		       " checkpoint)\n",
+		       (unsigned long long)res.unsealed,
+		       (unsigned long long)res.sealed_seq);
+	if (res.unchained > 0)
+		printf("not sealed: %llu records written before sealing (no"
+		       " chain)\n",
+		       (unsigned long long)res.unchained);
+	return status;
 }
 
 int

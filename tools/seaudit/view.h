@@ -73,11 +73,12 @@ struct view_opts {
 	int64_t until_us; /* INT64_MAX when not given */
 	struct field_opt fields[VIEW_MAX_FIELD_OPTS];
 	size_t nfields;
-	bool follow;	    /* -follow */
-	bool last_set;	    /* -n given */
-	size_t last_n;	    /* -n N */
-	int64_t stat_code;  /* -Stat */
-	const char *socket; /* -socket PATH (with -status), or NULL */
+	bool follow;		/* -follow */
+	bool last_set;		/* -n given */
+	size_t last_n;		/* -n N */
+	int64_t stat_code;	/* -Stat */
+	const char *socket;	/* -socket PATH (with -status), or NULL */
+	const char *verify_key; /* -verify-key KEY (with -verify), or NULL */
 };
 
 /* opts.c: parses argv or exits 2 with a message naming the argument. */

@@ -1,0 +1,268 @@
+/*
+ * verify.c - sa_log_verify (seaudit/verify.h): a reader over the log,
+ * observed (observe.h) so that every segment header, record body and
+ * checkpoint passes through the chain checks below, in reading order.
+ *
+ * One chain state per log identity met.  The first identity is the log's;
+ * a later one is accepted as another log (a second log of the host read
+ * together, a log begun again) only when its segment starts that log
+ * (its link is the log's first value); any other is foreign.  After each
+ * problem the state is set from what the log claims (the link, the
+ * checkpoint), so that the records after it are checked on their own and
+ * one alteration is reported once, where it is.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <seaudit/error.h>
+#include <seaudit/verify.h>
+
+#include "chain.h"
+#include "checkpoint.h"
+#include "observe.h"
+#include "segment.h"
+
+#define MAX_LOGS 16
+
+struct vlog {
+	uint8_t id[SA_LOG_ID_LEN];
+	struct sa__chain c;
+	uint64_t sealed_seq; /* the last record a matching checkpoint covers */
+	uint64_t epoch;	     /* of the key in pk; 0: none yet */
+	uint8_t pk[SA_PK_LEN];
+	uint8_t next_pk[SA_PK_LEN];
+	bool have_next;
+	bool key_gone_told;
+};
+
+struct vstate {
+	const struct sa_verify_opts *o;
+	struct sa_verify_result *res;
+	struct vlog logs[MAX_LOGS];
+	int nlogs;
+	int cur; /* log of the segment being read; -1: written before */
+};
+
+static void
+problem(struct vstate *v, const char *path, uint64_t off, int err,
+	uint64_t first, uint64_t last)
+{
+	v->res->problems++;
+	if (v->o->cb == NULL)
+		return;
+	struct sa_damage d = {.file = path,
+			      .offset = off,
+			      .error = err,
+			      .seq_first = first,
+			      .seq_last = last};
+	v->o->cb(&d, v->o->arg);
+}
+
+static void
+reader_damage(const struct sa_damage *d, void *arg)
+{
+	struct vstate *v = arg;
+	v->res->problems++;
+	if (v->o->cb)
+		v->o->cb(d, v->o->arg);
+}
+
+/* The value a log starts from (chain.h: c_0). */
+static bool
+is_start(const struct sa_seg_header *h)
+{
+	struct sa__chain z;
+	if (sa__chain_start(&z, h->log_id, h->origin, h->origin_len,
+			    h->link_seq + 1) < 0)
+		return false;
+	return memcmp(z.value, h->link_value, SA_CHAIN_LEN) == 0;
+}
+
+static void
+on_segment(struct vstate *v, const struct sa__obs *o)
+{
+	const struct sa_seg_header *h = o->hdr;
+	v->res->segments++;
+	v->cur = -1;
+	if (!h->has_log_id || !h->has_link)
+		return; /* written before sealing */
+	int i;
+	for (i = 0; i < v->nlogs; i++)
+		if (memcmp(v->logs[i].id, h->log_id, SA_LOG_ID_LEN) == 0)
+			break;
+	if (i == v->nlogs) {
+		if (v->nlogs > 0 && !is_start(h)) {
+			/* Not the log's, and not one beginning here. */
+			problem(v, o->path, 0, SA_EFOREIGN, h->first_seq, 0);
+			v->cur = -2; /* its records: checked against nothing */
+			return;
+		}
+		if (v->nlogs == MAX_LOGS) {
+			v->cur = -2;
+			return;
+		}
+		struct vlog *l = &v->logs[v->nlogs++];
+		memset(l, 0, sizeof *l);
+		memcpy(l->id, h->log_id, SA_LOG_ID_LEN);
+		(void)sa__chain_resume(&l->c, h->link_seq, h->link_value);
+		l->sealed_seq = h->link_seq;
+		v->cur = i;
+		return;
+	}
+	struct vlog *l = &v->logs[i];
+	v->cur = i;
+	/* A link closes an epoch where it stands (a copy's segments). */
+	if (l->c.open && l->c.last == h->link_seq)
+		sa__chain_close(&l->c);
+	if (l->c.open || l->c.seq != h->link_seq ||
+	    memcmp(l->c.value, h->link_value, SA_CHAIN_LEN) != 0) {
+		problem(v, o->path, 0, SA_EFOREIGN, h->first_seq, 0);
+		(void)sa__chain_resume(&l->c, h->link_seq, h->link_value);
+	}
+}
+
+static void
+on_record(struct vstate *v, const struct sa__obs *o)
+{
+	v->res->records++;
+	if (v->cur == -1) {
+		v->res->unchained++;
+		return;
+	}
+	if (v->cur < 0)
+		return;
+	uint64_t seq;
+	struct vlog *l = &v->logs[v->cur];
+	if (sa__chain_add_body(&l->c, o->payload, o->len, o->hdr->first_seq,
+			       o->hdr->base_time_us, o->hdr->origin,
+			       o->hdr->origin_len, &seq) == 0 &&
+	    seq > v->res->last_seq)
+		v->res->last_seq = seq;
+}
+
+/* The signature of a checkpoint whose chain matched (opts.vk given). */
+static void
+check_signature(struct vstate *v, struct vlog *l, const struct sa__ckpt *k,
+		const struct sa__obs *o)
+{
+	if (!(k->flags & SA_CKPT_F_SIGNED)) {
+		problem(v, o->path, o->offset, SA_EBADSIG, k->seq, k->seq);
+		return;
+	}
+	const uint8_t *pk = NULL;
+	if (l->epoch == 0) {
+		if (k->epoch != 1) {
+			/* The log's first epochs are gone (retention): the
+			 * key given cannot be linked to this one. */
+			if (!l->key_gone_told)
+				problem(v, o->path, o->offset, SA_ENOCKPT,
+					k->seq, k->seq);
+			l->key_gone_told = true;
+			return;
+		}
+		pk = v->o->vk;
+	} else if (k->epoch == l->epoch) {
+		pk = l->pk;
+	} else if (k->epoch == l->epoch + 1 && l->have_next) {
+		pk = l->next_pk;
+	} else {
+		problem(v, o->path, o->offset, SA_ENOCKPT, k->seq, k->seq);
+		return;
+	}
+	if (sa__ckpt_verify(k, o->payload, pk) != 0) {
+		problem(v, o->path, o->offset, SA_EBADSIG, k->seq, k->seq);
+		return;
+	}
+	memcpy(l->pk, pk, SA_PK_LEN);
+	l->epoch = k->epoch;
+	memcpy(l->next_pk, k->next_pk, SA_PK_LEN);
+	l->have_next = true;
+	v->res->signatures++;
+	v->res->epoch = k->epoch;
+}
+
+static void
+on_checkpoint(struct vstate *v, const struct sa__obs *o)
+{
+	struct sa__ckpt k;
+	if (sa__ckpt_decode(o->payload, o->len, &k) != 0) {
+		problem(v, o->path, o->offset, SA_ECORRUPT, 0, 0);
+		return;
+	}
+	if (v->cur < 0)
+		return;
+	struct vlog *l = &v->logs[v->cur];
+	if (memcmp(k.log_id, l->id, SA_LOG_ID_LEN) != 0) {
+		problem(v, o->path, o->offset, SA_EFOREIGN, k.seq, k.seq);
+		return;
+	}
+	uint64_t from = l->c.seq + 1;
+	sa__chain_close(&l->c);
+	if (l->c.seq != k.seq ||
+	    memcmp(l->c.value, k.chain, SA_CHAIN_LEN) != 0) {
+		problem(v, o->path, o->offset, SA_ECHAIN, from,
+			k.seq > l->c.seq ? k.seq : l->c.seq);
+		(void)sa__chain_resume(&l->c, k.seq, k.chain);
+		return;
+	}
+	v->res->checkpoints++;
+	bool good = true;
+	if (v->o->vk) {
+		uint64_t before = v->res->problems;
+		check_signature(v, l, &k, o);
+		good = v->res->problems == before;
+	}
+	if (good)
+		l->sealed_seq = k.seq;
+}
+
+static void
+observe(const struct sa__obs *o, void *arg)
+{
+	struct vstate *v = arg;
+	if (o->kind == SA_OBS_SEGMENT)
+		on_segment(v, o);
+	else if (o->type == SA_FRAME_RECORD)
+		on_record(v, o);
+	else if (o->type == SA_FRAME_CHECKPOINT)
+		on_checkpoint(v, o);
+}
+
+int
+sa_log_verify(const char *const *paths, size_t n,
+	      const struct sa_verify_opts *opts, struct sa_verify_result *res)
+{
+	static const struct sa_verify_opts none;
+	memset(res, 0, sizeof *res);
+	int rc = sa__sodium_load();
+	if (rc < 0)
+		return rc;
+	struct vstate *v = calloc(1, sizeof *v);
+	if (v == NULL)
+		return -ENOMEM;
+	v->o = opts ? opts : &none;
+	v->res = res;
+	v->cur = -1;
+	struct sa_reader *rd;
+	rc = sa_reader_open(&rd, paths, n, reader_damage, v);
+	if (rc < 0) {
+		free(v);
+		return rc;
+	}
+	sa__reader_observe(rd, observe, v);
+	struct sa_record r;
+	while ((rc = sa_reader_next(rd, &r)) == 1)
+		;
+	sa_reader_close(rd);
+	for (int i = 0; i < v->nlogs; i++) {
+		struct vlog *l = &v->logs[i];
+		uint64_t last = l->c.open ? l->c.last : l->c.seq;
+		if (last > l->sealed_seq)
+			res->unsealed += last - l->sealed_seq;
+		if (l->sealed_seq > res->sealed_seq)
+			res->sealed_seq = l->sealed_seq;
+	}
+	free(v);
+	return rc < 0 ? rc : 0;
+}
