@@ -39,7 +39,8 @@ sa__ckpt_encode(struct sa__ckpt *c, const struct sa__sealkey *k, uint8_t *out)
 		c->epoch = k->epoch; /* a key signs for its own epoch only */
 	uint8_t *p = out;
 	*p++ = SA_CKPT_VERSION;
-	c->flags = k ? SA_CKPT_F_SIGNED : 0;
+	c->flags = (uint8_t)((c->flags & SA_CKPT_F_FINAL) |
+			     (k ? SA_CKPT_F_SIGNED : 0));
 	*p++ = c->flags;
 	memcpy(p, c->log_id, SA_LOG_ID_LEN);
 	p += SA_LOG_ID_LEN;
@@ -73,7 +74,7 @@ sa__ckpt_decode(const uint8_t *p, size_t len, struct sa__ckpt *c)
 	if (q[0] != SA_CKPT_VERSION)
 		return q[0] > SA_CKPT_VERSION ? SA_EVERSION : SA_ECORRUPT;
 	c->flags = q[1];
-	if (c->flags & ~SA_CKPT_F_SIGNED)
+	if (c->flags & ~(SA_CKPT_F_SIGNED | SA_CKPT_F_FINAL))
 		return SA_ECORRUPT;
 	q += 2;
 	if ((size_t)(end - q) < SA_LOG_ID_LEN)

@@ -10,7 +10,8 @@
  * the signature.  Payload, version 1:
  *
  *   u8      version (1)
- *   u8      flags: bit 0 signed; other bits zero
+ *   u8      flags: bit 0 signed, bit 1 final (written as the writer closed
+ *           the log); other bits zero
  *   16      log_id
  *   varint  epoch (>= 1)
  *   varint  seq: the last record covered (0: none yet)
@@ -40,6 +41,7 @@
 
 #define SA_CKPT_VERSION 1
 #define SA_CKPT_F_SIGNED 0x01u
+#define SA_CKPT_F_FINAL 0x02u /* the writer closed the log after it */
 #define SA_PK_LEN 32
 #define SA_SIG_LEN 64
 #define SA_SEED_LEN 32
@@ -67,8 +69,9 @@ struct sa__sealkey {
 };
 
 /*
- * Encodes c (its signature fields ignored) into out (SA_CKPT_MAX bytes),
- * signing it with k when k is not NULL.  The payload length, or -ELIBACC.
+ * Encodes c (its signature fields ignored; of its flags, FINAL is kept)
+ * into out (SA_CKPT_MAX bytes), signing it with k when k is not NULL.  The
+ * payload length, or -ELIBACC.
  */
 int sa__ckpt_encode(struct sa__ckpt *c, const struct sa__sealkey *k,
 		    uint8_t *out);

@@ -34,6 +34,7 @@ struct vlog {
 	uint8_t next_pk[SA_PK_LEN];
 	bool have_next;
 	bool key_gone_told;
+	bool closed; /* the last thing read is a matching final checkpoint */
 };
 
 struct vstate {
@@ -112,10 +113,9 @@ on_segment(struct vstate *v, const struct sa__obs *o)
 	}
 	struct vlog *l = &v->logs[i];
 	v->cur = i;
-	/* A link closes an epoch where it stands (a copy's segments). */
-	if (l->c.open && l->c.last == h->link_seq)
-		sa__chain_close(&l->c);
-	if (l->c.open || l->c.seq != h->link_seq ||
+	/* The link names the last closed epoch; records after it may lie
+	 * in the segment before (a copy cut elsewhere). */
+	if (l->c.seq != h->link_seq ||
 	    memcmp(l->c.value, h->link_value, SA_CHAIN_LEN) != 0) {
 		problem(v, o->path, 0, SA_EFOREIGN, h->first_seq, 0);
 		(void)sa__chain_resume(&l->c, h->link_seq, h->link_value);
@@ -134,6 +134,7 @@ on_record(struct vstate *v, const struct sa__obs *o)
 		return;
 	uint64_t seq;
 	struct vlog *l = &v->logs[v->cur];
+	l->closed = false;
 	if (sa__chain_add_body(&l->c, o->payload, o->len, o->hdr->first_seq,
 			       o->hdr->base_time_us, o->hdr->origin,
 			       o->hdr->origin_len, &seq) == 0 &&
@@ -213,8 +214,10 @@ on_checkpoint(struct vstate *v, const struct sa__obs *o)
 		check_signature(v, l, &k, o);
 		good = v->res->problems == before;
 	}
-	if (good)
+	if (good) {
 		l->sealed_seq = k.seq;
+		l->closed = (k.flags & SA_CKPT_F_FINAL) != 0;
+	}
 }
 
 static void
@@ -262,6 +265,8 @@ sa_log_verify(const char *const *paths, size_t n,
 			res->unsealed += last - l->sealed_seq;
 		if (l->sealed_seq > res->sealed_seq)
 			res->sealed_seq = l->sealed_seq;
+		if (!l->closed)
+			res->open_logs++;
 	}
 	free(v);
 	return rc < 0 ? rc : 0;

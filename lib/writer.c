@@ -90,6 +90,7 @@ struct sa_writer {
 	uint8_t first_pk[SA_PK_LEN];
 	char key_path[PATH_MAX];
 	bool evolve_due;
+	bool closing;
 	int key_error;
 	uint64_t sealed_seq;
 	uint8_t body[SA_FRAME_MAX_PAYLOAD];
@@ -317,11 +318,11 @@ segment_create(struct sa_writer *w, uint64_t first_seq)
 	h.origin_len = w->origin_len;
 	if (!w->chain_on && !w->opening && w->cur.last_seq == first_seq - 1)
 		chain_begin(w, first_seq); /* a new log, or an older one's */
-	if (w->chain_on && w->chain.open)
-		sa__chain_close(&w->chain); /* links close epochs too */
+
 	if (w->chain_on) {
-		/* The link: the last closed epoch, which the rotation's
-		 * checkpoint made the previous record's. */
+		/* The link: the last closed epoch (the rotation's checkpoint
+		 * makes it the previous record's; a copy's may lie earlier,
+		 * its records in the segment before). */
 		h.has_log_id = true;
 		memcpy(h.log_id, w->log_id, SA_LOG_ID_LEN);
 		h.has_link = true;
@@ -594,8 +595,15 @@ resume_obs(const struct sa__obs *o, void *arg)
 	struct resume *r = arg;
 	struct sa_writer *w = r->w;
 	if (o->kind == SA_OBS_SEGMENT) {
-		if (r->started || !o->hdr->has_log_id || !o->hdr->has_link) {
-			r->foreign = !o->hdr->has_log_id || r->started;
+		if (r->started) { /* the next segment: the same log's? */
+			if (!o->hdr->has_log_id ||
+			    memcmp(o->hdr->log_id, w->log_id, SA_LOG_ID_LEN) !=
+				0)
+				r->foreign = true;
+			return;
+		}
+		if (!o->hdr->has_log_id || !o->hdr->has_link) {
+			r->foreign = true;
 			return;
 		}
 		memcpy(w->log_id, o->hdr->log_id, SA_LOG_ID_LEN);
@@ -616,13 +624,15 @@ resume_obs(const struct sa__obs *o, void *arg)
 		sa__chain_close(&w->chain);
 }
 
-/* 1 when the chain was resumed from path, 0 when it holds none. */
+/*
+ * 1 when the chain was resumed from the segment files paths[0..n) (in
+ * log order), 0 when they hold none.
+ */
 static int
-chain_from(struct sa_writer *w, const char *path)
+chain_from_paths(struct sa_writer *w, const char *const *paths, size_t n)
 {
-	const char *paths[1] = {path};
 	struct sa_reader *rd;
-	int rc = sa_reader_open(&rd, paths, 1, NULL, NULL);
+	int rc = sa_reader_open(&rd, paths, n, NULL, NULL);
 	if (rc < 0)
 		return rc == SA_ENOLOG ? 0 : rc;
 	struct resume r = {.w = w};
@@ -637,6 +647,12 @@ chain_from(struct sa_writer *w, const char *path)
 		return 0;
 	w->chain_on = true;
 	return 1;
+}
+
+static int
+chain_from(struct sa_writer *w, const char *path)
+{
+	return chain_from_paths(w, &path, 1);
 }
 
 /* The newest segment file before first_seq: 1 with its path, or 0. */
@@ -673,7 +689,18 @@ chain_after_open(struct sa_writer *w)
 		return 0;
 	w->last_ckpt_ms = mono_ms();
 	if (w->hdr.has_log_id) {
-		int rc = chain_from(w, w->path);
+		/* A link before this segment (a copy's): its epoch's first
+		 * records are in the segment before, read first. */
+		char prev[PATH_MAX];
+		const char *paths[2] = {prev, w->path};
+		int rc = 0;
+		if (w->hdr.has_link && w->hdr.link_seq + 1 < w->hdr.first_seq)
+			rc = previous_segment(w, w->hdr.first_seq, prev,
+					      sizeof prev);
+		if (rc < 0)
+			return rc;
+		rc = rc == 1 ? chain_from_paths(w, paths, 2)
+			     : chain_from(w, w->path);
 		if (rc < 0)
 			return rc;
 		w->sealed_seq = w->chain.seq;
@@ -975,6 +1002,7 @@ add_checkpoint(struct sa_writer *w)
 	c.seq = w->chain.seq;
 	c.time_us = w->opts.created_us ? w->opts.created_us : sa__now_us();
 	memcpy(c.chain, w->chain.value, SA_CHAIN_LEN);
+	c.flags = w->closing ? SA_CKPT_F_FINAL : 0;
 	uint8_t buf[SA_CKPT_MAX];
 	int n = sa__ckpt_encode(&c, w->key, buf);
 	if (n < 0)
@@ -992,7 +1020,11 @@ add_checkpoint(struct sa_writer *w)
 static bool
 checkpoint_due(const struct sa_writer *w, bool force)
 {
-	if (!w->chain_on || !w->chain.open)
+	if (!w->chain_on)
+		return false;
+	if (w->closing)
+		return true; /* the final one, also over no new record */
+	if (!w->chain.open)
 		return false;
 	if (force)
 		return true;
@@ -1221,7 +1253,8 @@ sa_writer_close(struct sa_writer *w)
 {
 	if (w == NULL)
 		return 0;
-	int rc = commit_internal(w, true); /* a clean stop seals */
+	w->closing = true; /* the last checkpoint says the log was closed */
+	int rc = commit_internal(w, true);
 	if (w->fd >= 0)
 		close(w->fd);
 	if (w->lockfd >= 0)

@@ -55,7 +55,10 @@ struct sa_verify_result {
 	uint64_t sealed_seq;  /* the last record a checkpoint covers */
 	uint64_t last_seq;    /* the last record read */
 	uint64_t epoch;	      /* the last verified signing epoch */
-	uint64_t reserved[6];
+	/* Logs whose last checkpoint is not the one their writer writes as
+	 * it closes the log: live, crashed, or cut after a checkpoint. */
+	uint64_t open_logs;
+	uint64_t reserved[5];
 };
 
 /*

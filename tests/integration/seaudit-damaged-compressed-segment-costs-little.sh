@@ -26,10 +26,13 @@ zseg=$(ls "$tmp"/z/*.seg.zst | head -n 1)
 pseg="$tmp/p/$(basename "$zseg" .zst)"
 [[ -f "$pseg" ]] || { echo "FAIL: no plain twin of $zseg"; exit 1; }
 
-# Records in a segment file as -verify counts them; its exit status too.
+# Records in a segment file as -verify counts them; its exit status too,
+# with 3 (intact, but not the end of a closed log: one sealed segment of
+# several) read as 0.
 count() {
 	local out rc=0
 	out=$("$SEAUDIT" -verify -fn "$1" 2>"$tmp/err") || rc=$?
+	[[ $rc -eq 3 ]] && rc=0
 	echo "${out%% *} $rc"
 }
 read -r total rc < <(count "$zseg")

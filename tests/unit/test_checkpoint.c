@@ -155,7 +155,7 @@ malformed_payloads_are_refused(void **state)
 	t[0] = 0;
 	assert_int_equal(sa__ckpt_decode(t, (size_t)n, &d), SA_ECORRUPT);
 	memcpy(t, buf, (size_t)n);
-	t[1] = 0x02; /* an unknown flag */
+	t[1] = 0x04; /* an unknown flag */
 	assert_int_equal(sa__ckpt_decode(t, (size_t)n, &d), SA_ECORRUPT);
 	memcpy(t, buf, (size_t)n);
 	t[1] = SA_CKPT_F_SIGNED; /* signed, without key and signature */

@@ -355,7 +355,8 @@ verify_run(const struct view_opts *o)
 		errx(1, "verifying: %s", sa_strerror(rc));
 	}
 	unsigned long long problems = st.damaged;
-	bool sealed = res.unsealed == 0 && res.unchained == 0;
+	bool sealed =
+	    res.unsealed == 0 && res.unchained == 0 && res.open_logs == 0;
 	int status = problems > 0 ? 1 : sealed ? 0 : 3;
 	if (json) {
 		printf("{\"status\":\"%s\",\"records\":%llu,"
@@ -363,7 +364,7 @@ verify_run(const struct view_opts *o)
 		       "\"signatures_checked\":%s,\"signatures\":%llu,"
 		       "\"epoch\":%llu,\"sealed_seq\":%llu,"
 		       "\"last_seq\":%llu,\"unsealed\":%llu,"
-		       "\"unchained\":%llu,\"problems\":%llu,"
+		       "\"unchained\":%llu,\"open\":%llu,\"problems\":%llu,"
 		       "\"problem_list\":[",
 		       status == 1   ? "damaged"
 		       : status == 3 ? "unsealed"
@@ -377,7 +378,8 @@ verify_run(const struct view_opts *o)
 		       (unsigned long long)res.sealed_seq,
 		       (unsigned long long)res.last_seq,
 		       (unsigned long long)res.unsealed,
-		       (unsigned long long)res.unchained, problems);
+		       (unsigned long long)res.unchained,
+		       (unsigned long long)res.open_logs, problems);
 		for (size_t i = 0; i < j.n; i++) {
 			printf("%s{\"file\":", i ? "," : "");
 			json_str(j.v[i].file);
@@ -418,6 +420,10 @@ verify_run(const struct view_opts *o)
 		       " checkpoint)\n",
 		       (unsigned long long)res.unsealed,
 		       (unsigned long long)res.sealed_seq);
+	if (res.open_logs > 0 && res.unsealed == 0)
+		printf("not closed: the log does not end with its writer's"
+		       " final checkpoint (a live log; or one crashed, or cut"
+		       " after a checkpoint)\n");
 	if (res.unchained > 0)
 		printf("not sealed: %llu records written before sealing (no"
 		       " chain)\n",
