@@ -12,8 +12,11 @@
  * one alteration is reported once, where it is.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <seaudit/error.h>
 #include <seaudit/verify.h>
@@ -80,11 +83,49 @@ is_start(const struct sa_seg_header *h)
 	return memcmp(z.value, h->link_value, SA_CHAIN_LEN) == 0;
 }
 
+/*
+ * A compressed segment's chunk table: readers that find it damaged stream
+ * the file instead, which loses nothing; a verifier says so, since every
+ * byte of a sealed segment is the writer's.
+ */
+static void
+check_ztable(struct vstate *v, const char *path)
+{
+	size_t n = strlen(path);
+	if (n < 4 || strcmp(path + n - 4, ".zst") != 0)
+		return;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	struct stat st;
+	if (fd < 0)
+		return; /* the reader reports what it cannot open */
+	if (fstat(fd, &st) == 0) {
+		struct sa_zchunk *c = NULL;
+		int rc = sa__zindex_read(fd, (uint64_t)st.st_size, &c);
+		free(c);
+		if (rc < 0 && rc != -ENOMEM) {
+			v->res->problems++;
+			if (v->o->cb) {
+				struct sa_damage d = {
+				    .file = path,
+				    .offset = st.st_size > 20
+						  ? (uint64_t)st.st_size - 20
+						  : 0,
+				    .length = 20,
+				    .error = SA_ECORRUPT,
+				    .compressed = true};
+				v->o->cb(&d, v->o->arg);
+			}
+		}
+	}
+	close(fd);
+}
+
 static void
 on_segment(struct vstate *v, const struct sa__obs *o)
 {
 	const struct sa_seg_header *h = o->hdr;
 	v->res->segments++;
+	check_ztable(v, o->path);
 	v->cur = -1;
 	if (!h->has_log_id || !h->has_link)
 		return; /* written before sealing */
@@ -145,10 +186,10 @@ on_record(struct vstate *v, const struct sa__obs *o)
 /* The signature of a checkpoint whose chain matched (opts.vk given). */
 static void
 check_signature(struct vstate *v, struct vlog *l, const struct sa__ckpt *k,
-		const struct sa__obs *o)
+		const struct sa__obs *o, uint64_t from)
 {
 	if (!(k->flags & SA_CKPT_F_SIGNED)) {
-		problem(v, o->path, o->offset, SA_EBADSIG, k->seq, k->seq);
+		problem(v, o->path, o->offset, SA_EBADSIG, from, k->seq);
 		return;
 	}
 	const uint8_t *pk = NULL;
@@ -157,8 +198,8 @@ check_signature(struct vstate *v, struct vlog *l, const struct sa__ckpt *k,
 			/* The log's first epochs are gone (retention): the
 			 * key given cannot be linked to this one. */
 			if (!l->key_gone_told)
-				problem(v, o->path, o->offset, SA_ENOCKPT,
-					k->seq, k->seq);
+				problem(v, o->path, o->offset, SA_ENOCKPT, from,
+					k->seq);
 			l->key_gone_told = true;
 			return;
 		}
@@ -168,13 +209,19 @@ check_signature(struct vstate *v, struct vlog *l, const struct sa__ckpt *k,
 	} else if (k->epoch == l->epoch + 1 && l->have_next) {
 		pk = l->next_pk;
 	} else {
-		problem(v, o->path, o->offset, SA_ENOCKPT, k->seq, k->seq);
+		/* Once the keys' walk is broken, later checkpoints cannot be
+		 * checked either: said once, not for each. */
+		if (!l->key_gone_told)
+			problem(v, o->path, o->offset, SA_ENOCKPT, from,
+				k->seq);
+		l->key_gone_told = true;
 		return;
 	}
 	if (sa__ckpt_verify(k, o->payload, pk) != 0) {
-		problem(v, o->path, o->offset, SA_EBADSIG, k->seq, k->seq);
+		problem(v, o->path, o->offset, SA_EBADSIG, from, k->seq);
 		return;
 	}
+	l->key_gone_told = false;
 	memcpy(l->pk, pk, SA_PK_LEN);
 	l->epoch = k->epoch;
 	memcpy(l->next_pk, k->next_pk, SA_PK_LEN);
@@ -211,7 +258,7 @@ on_checkpoint(struct vstate *v, const struct sa__obs *o)
 	bool good = true;
 	if (v->o->vk) {
 		uint64_t before = v->res->problems;
-		check_signature(v, l, &k, o);
+		check_signature(v, l, &k, o, from);
 		good = v->res->problems == before;
 	}
 	if (good) {
