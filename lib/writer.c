@@ -82,6 +82,8 @@ struct sa_writer {
 	 */
 	bool chain_on;
 	bool opening; /* recovery: the chain is resumed after it */
+	bool copy;    /* opts.copy_of: the origin's checkpoints only */
+	struct sa_chain_origin copy_of;
 	uint8_t log_id[SA_LOG_ID_LEN];
 	struct sa__chain chain, chain_committed;
 	uint64_t since_ckpt, since_ckpt_committed;
@@ -108,6 +110,18 @@ mono_ms(void)
 static void
 chain_begin(struct sa_writer *w, uint64_t first_seq)
 {
+	if (w->copy) { /* the origin's chain, from where the copy starts */
+		memcpy(w->log_id, w->copy_of.log_id, SA_LOG_ID_LEN);
+		if (sa__chain_resume(&w->chain, w->copy_of.seq,
+				     w->copy_of.value) < 0) {
+			w->chain_on = false;
+			return;
+		}
+		w->chain_on = true;
+		w->chain_committed = w->chain;
+		w->sealed_seq = w->copy_of.seq;
+		return;
+	}
 	if (w->opts.created_us != 0 && sa__sodium_load() == 0) {
 		/* Reproducible files (created_us fixed): the identity is
 		 * derived from the creation time and origin, not drawn. */
@@ -620,8 +634,15 @@ resume_obs(const struct sa__obs *o, void *arg)
 					 o->hdr->first_seq,
 					 o->hdr->base_time_us, o->hdr->origin,
 					 o->hdr->origin_len, &seq);
-	else if (o->type == SA_FRAME_CHECKPOINT)
-		sa__chain_close(&w->chain);
+	else if (o->type == SA_FRAME_CHECKPOINT) {
+		/* The log's own checkpoints mark its epochs: go on from the
+		 * value it sealed (verifying it is the verifier's part). */
+		struct sa__ckpt k;
+		if (sa__ckpt_decode(o->payload, o->len, &k) == 0)
+			(void)sa__chain_resume(&w->chain, k.seq, k.chain);
+		else
+			sa__chain_close(&w->chain);
+	}
 }
 
 /*
@@ -647,6 +668,39 @@ chain_from_paths(struct sa_writer *w, const char *const *paths, size_t n)
 		return 0;
 	w->chain_on = true;
 	return 1;
+}
+
+/* The header of a segment file, plain or compressed (through a reader). */
+struct hdr_grab {
+	struct sa_seg_header *h;
+	bool got;
+};
+
+static void
+hdr_obs(const struct sa__obs *o, void *arg)
+{
+	struct hdr_grab *g = arg;
+	if (o->kind == SA_OBS_SEGMENT && !g->got) {
+		*g->h = *o->hdr;
+		g->got = true;
+	}
+}
+
+static int
+segment_header(const char *path, struct sa_seg_header *h)
+{
+	struct sa_reader *rd;
+	int rc = sa_reader_open(&rd, &path, 1, NULL, NULL);
+	if (rc < 0)
+		return rc;
+	struct hdr_grab g = {.h = h};
+	sa__reader_observe(rd, hdr_obs, &g);
+	struct sa_record r;
+	rc = sa_reader_next(rd, &r);
+	sa_reader_close(rd);
+	if (rc < 0)
+		return rc;
+	return g.got && h->has_log_id ? 0 : SA_ECORRUPT;
 }
 
 static int
@@ -689,18 +743,33 @@ chain_after_open(struct sa_writer *w)
 		return 0;
 	w->last_ckpt_ms = mono_ms();
 	if (w->hdr.has_log_id) {
-		/* A link before this segment (a copy's): its epoch's first
-		 * records are in the segment before, read first. */
-		char prev[PATH_MAX];
-		const char *paths[2] = {prev, w->path};
+		/*
+		 * A link before this segment (a copy's): its epoch's first
+		 * records are in the segments before, back to the one that
+		 * holds the record after the link; they are read first.
+		 */
+		enum { BACK = 64 };
+		char(*prev)[PATH_MAX] = calloc(BACK, PATH_MAX);
+		const char *paths[BACK + 1];
+		if (prev == NULL)
+			return -ENOMEM;
+		size_t n = 0;
+		struct sa_seg_header h = w->hdr;
 		int rc = 0;
-		if (w->hdr.has_link && w->hdr.link_seq + 1 < w->hdr.first_seq)
-			rc = previous_segment(w, w->hdr.first_seq, prev,
-					      sizeof prev);
-		if (rc < 0)
-			return rc;
-		rc = rc == 1 ? chain_from_paths(w, paths, 2)
-			     : chain_from(w, w->path);
+		/* Back to the segment holding the record after the link. */
+		uint64_t from = w->hdr.link_seq + 1;
+		while (n < BACK && w->hdr.has_link && h.first_seq > from) {
+			rc =
+			    previous_segment(w, h.first_seq, prev[n], PATH_MAX);
+			if (rc <= 0 || (rc = segment_header(prev[n], &h)) < 0)
+				break;
+			n++;
+		}
+		for (size_t i = 0; i < n; i++)
+			paths[i] = prev[n - 1 - i];
+		paths[n] = w->path;
+		rc = rc < 0 ? rc : chain_from_paths(w, paths, n + 1);
+		free(prev);
 		if (rc < 0)
 			return rc;
 		w->sealed_seq = w->chain.seq;
@@ -786,6 +855,15 @@ sa_writer_open(struct sa_writer **out, const char *dir,
 	}
 	memcpy(w->origin, origin, w->origin_len);
 	w->opts.origin = NULL; /* not kept: the caller's string may go */
+	if (w->opts.copy_of) {
+		if (!(w->opts.flags & SA_WRITER_KEEP_SEQ)) {
+			rc = -EINVAL;
+			goto fail;
+		}
+		w->copy = true;
+		w->copy_of = *w->opts.copy_of;
+		w->opts.copy_of = NULL;
+	}
 
 	if ((rc = mkdir_p(dir, w->opts.dir_mode)) < 0)
 		goto fail;
@@ -869,12 +947,13 @@ keep_seq(struct sa_writer *w, uint64_t seq)
 	if (seq == w->cur.last_seq + 1)
 		return 0;
 	if (seq == 0 || w->cur.last_seq != 0 || w->pend_len != 0 ||
-	    w->seg_size != w->hdr.length)
+	    w->seg_size != w->hdr.length ||
+	    (w->copy && seq != w->copy_of.seq + 1))
 		return SA_ESEQORDER;
 	char empty[PATH_MAX];
 	memcpy(empty, w->path, sizeof empty);
 	w->cur.last_seq = seq - 1;
-	if (w->chain_on) { /* the chain starts where the log does */
+	if (w->chain_on && !w->copy) { /* the chain starts with the log */
 		(void)sa__chain_start(&w->chain, w->log_id, w->origin,
 				      w->origin_len, seq);
 		w->chain_committed = w->chain;
@@ -1020,7 +1099,7 @@ add_checkpoint(struct sa_writer *w)
 static bool
 checkpoint_due(const struct sa_writer *w, bool force)
 {
-	if (!w->chain_on)
+	if (!w->chain_on || w->copy)
 		return false;
 	if (w->closing)
 		return true; /* the final one, also over no new record */
@@ -1072,6 +1151,30 @@ int
 sa_writer_commit(struct sa_writer *w)
 {
 	return commit_internal(w, false);
+}
+
+int
+sa_writer_append_checkpoint(struct sa_writer *w, const void *payload,
+			    size_t len)
+{
+	if (!w->copy || !w->chain_on)
+		return -EINVAL;
+	struct sa__ckpt k;
+	if (len > SA_CKPT_MAX || sa__ckpt_decode(payload, len, &k) != 0)
+		return SA_ECORRUPT;
+	if (memcmp(k.log_id, w->log_id, SA_LOG_ID_LEN) != 0 ||
+	    k.seq != w->chain.last)
+		return SA_ECHAIN;
+	struct sa__chain c = w->chain;
+	sa__chain_close(&c);
+	if (c.seq != k.seq || memcmp(c.value, k.chain, SA_CHAIN_LEN) != 0)
+		return SA_ECHAIN;
+	int rc = append_frame(w, SA_FRAME_CHECKPOINT, payload, len);
+	if (rc < 0)
+		return rc;
+	w->chain = c;
+	w->since_ckpt = 0;
+	return 0;
 }
 
 int

@@ -72,7 +72,24 @@ struct sa_writer_opts {
 	const char *seal_key;
 	uint32_t checkpoint_records;
 	uint32_t checkpoint_ms;
-	uint64_t reserved[5]; /* zero (initialise with {0}): later options */
+	/*
+	 * (Added.)  A copy of another log (with SA_WRITER_KEEP_SEQ: a
+	 * collector's): the records go on the origin's chain from the point
+	 * named, the writer makes no checkpoint of its own, and the origin's
+	 * checkpoints are stored with sa_writer_append_checkpoint, so the
+	 * copy, cut into other segments, verifies against them.
+	 */
+	const struct sa_chain_origin *copy_of;
+	uint64_t reserved[4]; /* zero (initialise with {0}): later options */
+};
+
+/* Where a copy starts on its origin's chain: the origin's log identity and
+ * the link of the segment the copy starts with (seaudit/verify.h). */
+struct sa_chain_origin {
+	uint8_t log_id[16];
+	uint64_t seq;	   /* the last record the value covers */
+	uint8_t value[32]; /* the chain value there */
+	uint64_t reserved[2];
 };
 
 /*
@@ -129,6 +146,16 @@ const char *sa_writer_segment_path(const struct sa_writer *w);
 
 /* Commits, seals the active segment and starts a new one. */
 int sa_writer_rotate(struct sa_writer *w);
+
+/*
+ * (Added.)  A copy (opts.copy_of): stores the origin's checkpoint payload
+ * after the records it covers.  SA_ECHAIN (nothing stored) when the
+ * records appended since the last one do not hash to what it seals, or it
+ * is another log's; SA_ECORRUPT when it does not parse; -EINVAL when the
+ * writer is not a copy.
+ */
+int sa_writer_append_checkpoint(struct sa_writer *w, const void *payload,
+				size_t len);
 
 /*
  * (Added.)  Writes a checkpoint covering every record appended and not

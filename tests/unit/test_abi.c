@@ -43,7 +43,8 @@ test_sizes(void **state)
 			 32 + 16 * SA_F_CAPACITY);
 	assert_int_equal(offsetof(struct sa_writer_opts, flags), 56);
 	assert_int_equal(offsetof(struct sa_writer_opts, seal_key), 64);
-	assert_int_equal(offsetof(struct sa_writer_opts, reserved), 80);
+	assert_int_equal(offsetof(struct sa_writer_opts, copy_of), 80);
+	assert_int_equal(offsetof(struct sa_writer_opts, reserved), 88);
 	assert_int_equal(sizeof(struct sa_segset_opts), 128);
 	assert_int_equal(sizeof(struct sa_segset_note), 80);
 	assert_int_equal(offsetof(struct sa_proto_ack, refused_map), 32);
