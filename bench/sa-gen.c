@@ -2411,7 +2411,9 @@ usage(void)
 	    "  -z          compress sealed segments (zstd); -S BYTES segment "
 	    "size\n"
 	    "  -O ORIGIN   origin host stamped in the log (default "
-	    "srv-audit-01.example.com)\n");
+	    "srv-audit-01.example.com)\n"
+	    "  -u          no chain, no checkpoints (what sealing costs);"
+	    " -K KEYFILE signed\n");
 	exit(2);
 }
 
@@ -2427,11 +2429,13 @@ main(int argc, char **argv)
 	int nusers = 2000, nhosts = 300;
 	const char *mode = NULL, *dir = NULL;
 	const char *origin = "srv-audit-01.example.com";
+	bool unsealed = false;	     /* -u: no chain, no checkpoints */
+	const char *seal_key = NULL; /* -K: signed checkpoints */
 	bool compress = false, quiet = false, raw = false;
 	uint64_t segsize = 0;
 	int c;
 
-	while ((c = getopt(argc, argv, "s:n:r:t:U:H:o:d:zS:O:Rqh")) != -1) {
+	while ((c = getopt(argc, argv, "s:n:r:t:U:H:o:d:zS:O:RquK:h")) != -1) {
 		switch (c) {
 		case 's':
 			seed = strtoull(optarg, NULL, 0);
@@ -2474,6 +2478,12 @@ main(int argc, char **argv)
 			break;
 		case 'O':
 			origin = optarg;
+			break;
+		case 'u':
+			unsealed = true;
+			break;
+		case 'K':
+			seal_key = optarg;
 			break;
 		case 'q':
 			quiet = true;
@@ -2539,6 +2549,8 @@ main(int argc, char **argv)
 		wo.sync = SA_SYNC_NONE;
 		wo.segment_size = segsize;
 		wo.compress_sealed = compress;
+		wo.flags = unsealed ? SA_WRITER_NO_CHAIN : 0;
+		wo.seal_key = seal_key;
 		struct sa_recovery rep;
 		int rc = sa_writer_open(&w, dir, &wo, &rep);
 		if (rc < 0) {

@@ -110,6 +110,8 @@ mono_ms(void)
 static void
 chain_begin(struct sa_writer *w, uint64_t first_seq)
 {
+	if (w->opts.flags & SA_WRITER_NO_CHAIN)
+		return;
 	if (w->copy) { /* the origin's chain, from where the copy starts */
 		memcpy(w->log_id, w->copy_of.log_id, SA_LOG_ID_LEN);
 		if (sa__chain_resume(&w->chain, w->copy_of.seq,
@@ -737,7 +739,7 @@ previous_segment(const struct sa_writer *w, uint64_t first_seq, char *path,
 static int
 chain_after_open(struct sa_writer *w)
 {
-	if (w->chain_on)
+	if (w->chain_on || (w->opts.flags & SA_WRITER_NO_CHAIN))
 		return 0; /* a new log: begun with its first segment */
 	if (sa__sodium_load() < 0)
 		return 0;

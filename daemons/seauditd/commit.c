@@ -899,6 +899,7 @@ commit_init(struct daemon *d)
 	    .seal_key = d->conf.seal_key[0] ? d->conf.seal_key : NULL,
 	    .checkpoint_records = d->conf.checkpoint_records,
 	    .checkpoint_ms = d->conf.checkpoint_ms,
+	    .flags = d->conf.seal ? 0 : SA_WRITER_NO_CHAIN,
 	};
 	struct sa_recovery rep;
 	int rc = sa_writer_open(&d->w, d->conf.audit_log, &o, &rep);

@@ -69,6 +69,7 @@ enum {
 	K_SEAL_KEY,
 	K_CHECKPOINT_INTERVAL,
 	K_CHECKPOINT_RECORDS,
+	K_SEAL,
 	K__COUNT
 };
 
@@ -472,6 +473,12 @@ set_compress(struct ini *p, void *conf, const char *key, const char *val)
 }
 
 static int
+set_seal(struct ini *p, void *conf, const char *key, const char *val)
+{
+	return ini_bool(p, key, val, &((struct conf *)conf)->seal);
+}
+
+static int
 set_mask_passwords(struct ini *p, void *conf, const char *key, const char *val)
 {
 	return ini_bool(p, key, val, &((struct conf *)conf)->mask_passwords);
@@ -540,6 +547,7 @@ static const struct ini_key conf_keys[K__COUNT] = {
 	[K_SEAL_KEY] = {"seauditd", "seal_key", set_seal_key, false, {F(seal_key)}},
 	[K_CHECKPOINT_INTERVAL] = {"seauditd", "checkpoint_interval_ms", set_checkpoint_interval, false, {F(checkpoint_ms)}},
 	[K_CHECKPOINT_RECORDS] = {"seauditd", "checkpoint_records", set_checkpoint_records, false, {F(checkpoint_records)}},
+	[K_SEAL] = {"seauditd", "seal", set_seal, false, {F(seal)}},
 };
 #undef F
 /* clang-format on */
@@ -657,4 +665,5 @@ conf_defaults(struct conf *c)
 	c->seal_key[0] = '\0';
 	c->checkpoint_ms = 1000;
 	c->checkpoint_records = 100000;
+	c->seal = true;
 }

@@ -80,6 +80,7 @@ struct conf {
 	/* Integrity: the sealing key file ("" = unsigned checkpoints), and
 	 * a checkpoint at most this long or this many records after the
 	 * first record it does not cover yet. */
+	bool seal; /* no: no chain, no checkpoints (measuring only) */
 	char seal_key[PATH_MAX];
 	unsigned checkpoint_ms;
 	unsigned checkpoint_records;

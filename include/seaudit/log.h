@@ -101,6 +101,12 @@ struct sa_chain_origin {
  * named after it.  Set opts.origin to that origin.
  */
 #define SA_WRITER_KEEP_SEQ 0x1u
+/*
+ * (Added.)  No chain and no checkpoints: a log -verify reports as not
+ * sealed.  For measuring what sealing costs, and for writers that cannot
+ * load libsodium on purpose; never the default.
+ */
+#define SA_WRITER_NO_CHAIN 0x2u
 
 /* What opening for write found and repaired. */
 struct sa_recovery {

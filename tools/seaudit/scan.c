@@ -200,26 +200,30 @@ poll_sleep(void)
 	nanosleep(&ts, NULL); /* EINTR: a stop signal, checked by caller */
 }
 
+/* The -fn paths (checked), or the configured log; static storage. */
+static const char *const *
+log_paths(const struct view_opts *o, size_t *n)
+{
+	static char defbuf[PATH_MAX];
+	static const char *def[1];
+	if (o->nfiles > 0) {
+		for (size_t i = 0; i < o->nfiles; i++)
+			logpath_check(o->files[i]);
+		*n = o->nfiles;
+		return o->files;
+	}
+	def[0] = logpath_default(defbuf, sizeof defbuf);
+	*n = 1;
+	return def;
+}
+
 /* Opens the reader over -fn paths or the configured log. */
 static struct sa_reader *
 open_reader(const struct view_opts *o, struct scan_state *st)
 {
-	static char defbuf[PATH_MAX];
-	const char *def[1];
-	const char *const *paths;
 	size_t n;
+	const char *const *paths = log_paths(o, &n);
 	struct sa_reader *rd = NULL;
-
-	if (o->nfiles > 0) {
-		for (size_t i = 0; i < o->nfiles; i++)
-			logpath_check(o->files[i]);
-		paths = o->files;
-		n = o->nfiles;
-	} else {
-		def[0] = logpath_default(defbuf, sizeof defbuf);
-		paths = def;
-		n = 1;
-	}
 	int rc = sa_reader_open(&rd, paths, n, damage_report, st);
 	if (rc == SA_ENOLOG && !o->follow && st->damaged == 0) {
 		/* An empty directory, or one that is not a log, is not "no
@@ -321,20 +325,8 @@ verify_run(const struct view_opts *o)
 	bool keyed = o->verify_key != NULL;
 	if (keyed)
 		verify_key(o->verify_key, vk);
-	static char defbuf[PATH_MAX];
-	const char *def[1];
-	const char *const *paths;
 	size_t n;
-	if (o->nfiles > 0) {
-		for (size_t i = 0; i < o->nfiles; i++)
-			logpath_check(o->files[i]);
-		paths = o->files;
-		n = o->nfiles;
-	} else {
-		def[0] = logpath_default(defbuf, sizeof defbuf);
-		paths = def;
-		n = 1;
-	}
+	const char *const *paths = log_paths(o, &n);
 	bool json = o->form == FORM_JSON;
 	struct vjson j = {.st = &st};
 	if (json && (j.v = calloc(VERIFY_JSON_MAX, sizeof *j.v)) == NULL)
@@ -414,7 +406,12 @@ verify_run(const struct view_opts *o)
 	else
 		printf("signatures: not checked (no -verify-key): the chain"
 		       " shows damage, not a forger\n");
-	if (res.unsealed > 0)
+	if (res.unsealed > 0 && problems > 0)
+		printf("not proved: %llu records after record %llu, the last"
+		       " a matching checkpoint covers\n",
+		       (unsigned long long)res.unsealed,
+		       (unsigned long long)res.sealed_seq);
+	else if (res.unsealed > 0)
 		printf("not yet sealed: the newest %llu records, after record"
 		       " %llu (a live log; or a tail cut after its last"
 		       " checkpoint)\n",
