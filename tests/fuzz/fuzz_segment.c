@@ -5,9 +5,12 @@
  *
  * The reader must read to the end without crashing, yield only valid
  * records in increasing sequence order within the segment, and report
- * damage instead of stopping; seeks must not crash either.  Then a writer
- * opened on the same bytes must repair them and append.
+ * damage instead of stopping; seeks must not crash either.  The verifier
+ * (sa_log_verify) reads it to the end too, and never finds a signature
+ * valid under a key nobody signed with.  Then a writer opened on the same
+ * bytes must repair them, resume their chain, and append.
  */
+#include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -104,6 +107,15 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				abort();
 		sa_reader_close(rd);
 	}
+	/* The verifier: any bytes, and no forgery accepted. */
+	static const uint8_t vk[SA_SEAL_KEY_LEN] = {7, 7, 7};
+	struct sa_verify_opts vo = {.vk = vk, .cb = ignore};
+	struct sa_verify_result vr;
+	int vrc = sa_log_verify(paths, 1, &vo, &vr);
+	if (vrc == 0 && vr.signatures > 0)
+		abort();
+	if (vrc == -ENOMEM)
+		abort();
 	if (!zst) {
 		struct sa_writer *w;
 		struct sa_writer_opts o = {.origin = "fuzz",
