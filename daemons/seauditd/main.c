@@ -244,6 +244,18 @@ main(int argc, char **argv)
 	    gethostname(d.conf.origin, sizeof d.conf.origin - 1) < 0)
 		snprintf(d.conf.origin, sizeof d.conf.origin, "localhost");
 	if (check_only) {
+		/* A key the start would stop on is the check's to find. */
+		uint8_t vk[SA_SEAL_KEY_LEN];
+		int krc = d.conf.seal_key[0]
+			      ? sa_seal_key_read_vk(d.conf.seal_key, vk)
+			      : 0;
+		if (krc < 0)
+			fatalx(
+			    "seal_key %s: %s (create it with seaudit-keygen)",
+			    d.conf.seal_key,
+			    krc == SA_EBADMAGIC
+				? "not a seaudit sealing key, or damaged"
+				: sa_strerror(krc));
 		printf("%s: configuration ok\n",
 		       d.conf_path ? d.conf_path : "(embedded defaults)");
 		return 0;

@@ -16,7 +16,8 @@
 #    range, exit 1;
 #  - usage: -verify-key without -verify, a malformed key, -csv with
 #    -verify: exit 2 with the reason; a seal_key that does not exist stops
-#    the daemon's start and says how to make one.
+#    the daemon's start and fails its configuration check (-n), saying how
+#    to make one.
 set -euo pipefail
 
 : "${SEAUDITD:?}" "${SEAUDIT:?}" "${SEAUDIT_SUBMIT:?}" "${SA_BUILD:?}"
@@ -144,6 +145,9 @@ rc=0; "$SEAUDIT" -verify -csv -fn "$tmp/log" >/dev/null 2>"$tmp/err" || rc=$?
 [[ $rc -eq 2 ]] && grep -q "takes -json" "$tmp/err" || { echo "FAIL: -csv with -verify: exit $rc"; fail=1; }
 
 sed -i "s|^seal_key = .*|seal_key = $tmp/missing.key|" "$tmp/d.ini"
+rc=0; "$SEAUDITD" -n -f "$tmp/d.ini" >/dev/null 2>"$tmp/n.err" || rc=$?
+[[ $rc -eq 1 ]] && grep -q "seaudit-keygen" "$tmp/n.err" ||
+	{ echo "FAIL: seauditd -n with a missing seal_key: exit $rc: $(cat "$tmp/n.err")"; fail=1; }
 rc=0; "$SEAUDITD" -d -f "$tmp/d.ini" 2>"$tmp/d.err" || rc=$?
 [[ $rc -eq 1 ]] && grep -q "seaudit-keygen" "$tmp/d.err" ||
 	{ echo "FAIL: a missing seal_key: exit $rc: $(cat "$tmp/d.err")"; fail=1; }

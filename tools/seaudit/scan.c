@@ -398,6 +398,8 @@ verify_run(const struct view_opts *o)
 		       " %llu\n",
 		       (unsigned long long)res.checkpoints,
 		       (unsigned long long)res.sealed_seq);
+	if (res.records == 0 && res.segments == 0)
+		return status; /* nothing read: the lines below say nothing */
 	if (keyed)
 		printf("signatures: %llu checkpoints verified with the key,"
 		       " through epoch %llu\n",
