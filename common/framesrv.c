@@ -327,6 +327,17 @@ fsrv_answer(struct fsrv_ticket *t, const struct sa_buf *b, bool fatal)
 	struct fsrv_conn *c = t->c;
 	if (c->dead)
 		b = NULL;
+	/* At the head (answers in order, the usual case) the bytes go to
+	 * the output at once, not through a copy in the ticket. */
+	if (c->qhead == t && b != NULL && !c->closing) {
+		if (sa_buf_append(&c->out, b->data, b->len) < 0) {
+			out_of_memory(c);
+		} else if (fatal) {
+			c->closing = true;
+		}
+		b = NULL;
+		fatal = false;
+	}
 	if (ticket_fill(t, b, fatal) < 0) {
 		out_of_memory(c);
 		ticket_fill(t, NULL, false);

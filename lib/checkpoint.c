@@ -133,7 +133,7 @@ next_seed(const uint8_t *seed, uint8_t *out)
 	memcpy(in, evolve_tag, 16);
 	memcpy(in + 16, seed, SA_SEED_LEN);
 	sa__sodium.generichash(out, SA_SEED_LEN, in, sizeof in, NULL, 0);
-	sa__sodium.memzero(in, sizeof in);
+	sa__wipe(in, sizeof in);
 }
 
 int
@@ -151,8 +151,8 @@ sa__sealkey_from_seed(struct sa__sealkey *k, const uint8_t *seed,
 	sa__sodium.sign_seed_keypair(k->pk, k->sk, k->seed);
 	next_seed(k->seed, nseed);
 	sa__sodium.sign_seed_keypair(k->next_pk, nsk, nseed);
-	sa__sodium.memzero(nseed, sizeof nseed);
-	sa__sodium.memzero(nsk, sizeof nsk);
+	sa__wipe(nseed, sizeof nseed);
+	sa__wipe(nsk, sizeof nsk);
 	return 0;
 }
 
@@ -165,7 +165,7 @@ sa__sealkey_new(struct sa__sealkey *k)
 	uint8_t seed[SA_SEED_LEN];
 	sa__sodium.randombytes_buf(seed, sizeof seed);
 	rc = sa__sealkey_from_seed(k, seed, 1);
-	sa__sodium.memzero(seed, sizeof seed);
+	sa__wipe(seed, sizeof seed);
 	return rc;
 }
 
@@ -178,15 +178,12 @@ sa__sealkey_evolve(struct sa__sealkey *k)
 	uint8_t nseed[SA_SEED_LEN];
 	next_seed(k->seed, nseed);
 	rc = sa__sealkey_from_seed(k, nseed, k->epoch + 1);
-	sa__sodium.memzero(nseed, sizeof nseed);
+	sa__wipe(nseed, sizeof nseed);
 	return rc;
 }
 
 void
 sa__sealkey_wipe(struct sa__sealkey *k)
 {
-	if (sa__sodium_load() == 0)
-		sa__sodium.memzero(k, sizeof *k);
-	else
-		memset(k, 0, sizeof *k);
+	sa__wipe(k, sizeof *k);
 }

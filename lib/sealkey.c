@@ -29,15 +29,6 @@
 static const char magic[16] = "SEAUDIT-SEALKEY1";
 
 static void
-wipe(void *p, size_t n)
-{
-	if (sa__sodium_load() == 0)
-		sa__sodium.memzero(p, n);
-	else
-		memset(p, 0, n);
-}
-
-static void
 encode(uint8_t *b, const struct sa__sealkey *k, const uint8_t *first_pk)
 {
 	memcpy(b, magic, 16);
@@ -93,7 +84,7 @@ sa__sealfile_store(const char *path, const struct sa__sealkey *k,
 	uint8_t b[KEYFILE_LEN];
 	encode(b, k, first_pk);
 	int rc = store(path, b, false);
-	wipe(b, sizeof b);
+	sa__wipe(b, sizeof b);
 	return rc;
 }
 
@@ -119,7 +110,7 @@ sa__sealfile_load(const char *path, struct sa__sealkey *k,
 		rc = sa__sealkey_from_seed(k, b + 24, sa__le64_get(b + 16));
 	if (rc == 0)
 		memcpy(first_pk, b + 56, SA_PK_LEN);
-	wipe(b, sizeof b);
+	sa__wipe(b, sizeof b);
 	return rc;
 }
 
@@ -135,7 +126,7 @@ sa_seal_keygen(const char *path, uint8_t vk[SA_SEAL_KEY_LEN])
 	rc = store(path, b, true);
 	if (rc == 0)
 		memcpy(vk, k.pk, SA_SEAL_KEY_LEN);
-	wipe(b, sizeof b);
+	sa__wipe(b, sizeof b);
 	sa__sealkey_wipe(&k);
 	return rc;
 }

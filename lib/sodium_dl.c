@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <string.h>
 
+#include "dl.h"
 #include "sodium_dl.h"
 
 struct sa__sodium_fns sa__sodium;
@@ -21,45 +22,40 @@ static int load_rc = -ELIBACC;
 static void
 load(void)
 {
-	/* The runtime package's SONAME (Debian: libsodium23). */
-	void *h = dlopen("libsodium.so.23", RTLD_NOW | RTLD_LOCAL);
-	if (h == NULL)
-		return;
 	struct sa__sodium_fns f;
 	int (*init)(void) = NULL;
-	struct {
-		void **slot;
-		const char *name;
-	} want[] = {
-#define SYM(slot, name) {(void **)(slot), name}
-	    SYM(&init, "sodium_init"),
-	    SYM(&f.generichash_init, "crypto_generichash_init"),
-	    SYM(&f.generichash_update, "crypto_generichash_update"),
-	    SYM(&f.generichash_final, "crypto_generichash_final"),
-	    SYM(&f.generichash, "crypto_generichash"),
-	    SYM(&f.randombytes_buf, "randombytes_buf"),
-	    SYM(&f.memzero, "sodium_memzero"),
-	    SYM(&f.sign_seed_keypair, "crypto_sign_seed_keypair"),
-	    SYM(&f.sign_detached, "crypto_sign_detached"),
-	    SYM(&f.sign_verify_detached, "crypto_sign_verify_detached"),
-#undef SYM
+	const struct sa__dl_sym want[] = {
+	    {&init, "sodium_init"},
+	    {&f.generichash_init, "crypto_generichash_init"},
+	    {&f.generichash_update, "crypto_generichash_update"},
+	    {&f.generichash_final, "crypto_generichash_final"},
+	    {&f.generichash, "crypto_generichash"},
+	    {&f.randombytes_buf, "randombytes_buf"},
+	    {&f.memzero, "sodium_memzero"},
+	    {&f.sign_seed_keypair, "crypto_sign_seed_keypair"},
+	    {&f.sign_detached, "crypto_sign_detached"},
+	    {&f.sign_verify_detached, "crypto_sign_verify_detached"},
 	};
-	for (size_t i = 0; i < sizeof want / sizeof *want; i++) {
-		/* POSIX guarantees a dlsym result converts to a function
-		 * pointer; the object pointer is only a carrier. */
-		void *p = dlsym(h, want[i].name);
-		if (p == NULL) {
-			dlclose(h);
-			return;
-		}
-		memcpy(want[i].slot, &p, sizeof p);
-	}
+	/* The runtime package's SONAME (Debian: libsodium23). */
+	void *h =
+	    sa__dl_table("libsodium.so.23", want, sizeof want / sizeof *want);
+	if (h == NULL)
+		return;
 	if (init() < 0) { /* 1: already initialised, fine */
 		dlclose(h);
 		return;
 	}
 	sa__sodium = f;
 	load_rc = 0;
+}
+
+void
+sa__wipe(void *p, size_t n)
+{
+	if (sa__sodium_load() == 0)
+		sa__sodium.memzero(p, n);
+	else
+		explicit_bzero(p, n);
 }
 
 int

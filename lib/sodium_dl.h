@@ -42,5 +42,7 @@ struct sa__sodium_fns {
 
 extern struct sa__sodium_fns sa__sodium;
 int sa__sodium_load(void);
+/* Erases a secret so that the compiler cannot drop the stores. */
+void sa__wipe(void *p, size_t n);
 
 #endif

@@ -4,12 +4,12 @@
  * failed: every caller got -ELIBACC) or holds every function; it is
  * written only inside the pthread_once routine.
  */
-#include <dlfcn.h>
 #include <errno.h>
 #include <pthread.h>
 #include <stddef.h>
 #include <string.h>
 
+#include "dl.h"
 #include "zstd_dl.h"
 
 struct sa__zstd_fns sa__zstd;
@@ -20,16 +20,9 @@ static int load_rc = -ELIBACC;
 static void
 load(void)
 {
-	/* The runtime package's SONAME (Debian: libzstd1). */
-	void *h = dlopen("libzstd.so.1", RTLD_NOW | RTLD_LOCAL);
-	if (h == NULL)
-		return;
 	struct sa__zstd_fns f;
-	struct {
-		void **slot;
-		const char *name;
-	} want[] = {
-#define SYM(member, name) {(void **)&f.member, name}
+	const struct sa__dl_sym want[] = {
+#define SYM(member, name) {&f.member, name}
 	    SYM(compressBound, "ZSTD_compressBound"),
 	    SYM(createCCtx, "ZSTD_createCCtx"),
 	    SYM(freeCCtx, "ZSTD_freeCCtx"),
@@ -46,16 +39,10 @@ load(void)
 	    SYM(isError, "ZSTD_isError"),
 #undef SYM
 	};
-	for (size_t i = 0; i < sizeof want / sizeof *want; i++) {
-		/* POSIX guarantees a dlsym result converts to a function
-		 * pointer; the object pointer is only a carrier. */
-		void *p = dlsym(h, want[i].name);
-		if (p == NULL) {
-			dlclose(h);
-			return;
-		}
-		memcpy(want[i].slot, &p, sizeof p);
-	}
+	/* The runtime package's SONAME (Debian: libzstd1). */
+	if (sa__dl_table("libzstd.so.1", want, sizeof want / sizeof *want) ==
+	    NULL)
+		return;
 	sa__zstd = f;
 	load_rc = 0;
 }

@@ -82,6 +82,20 @@ first_cb(const char *path, uint64_t first, bool zst, void *arg)
 	return 1; /* the first only */
 }
 
+static int
+count_segs(const char *dir)
+{
+	int n = 0;
+	DIR *d = opendir(dir);
+	assert_non_null(d);
+	struct dirent *e;
+	while ((e = readdir(d)) != NULL)
+		if (strstr(e->d_name, ".seg"))
+			n++;
+	closedir(d);
+	return n;
+}
+
 /* The origin: 3000 records, small segments, a checkpoint per 25. */
 static void
 make_origin(const char *dir, const char *key, int *segments)
@@ -109,13 +123,7 @@ make_origin(const char *dir, const char *key, int *segments)
 	}
 	assert_int_equal(sa_writer_close(w), 0);
 	tu_arena_free(&a);
-	*segments = 0;
-	DIR *d = opendir(dir);
-	struct dirent *e;
-	while ((e = readdir(d)) != NULL)
-		if (strstr(e->d_name, ".seg"))
-			(*segments)++;
-	closedir(d);
+	*segments = count_segs(dir);
 }
 
 /* Copies origin into dir through the reader; returns the copier. */
@@ -168,6 +176,24 @@ copy_log(const char *origin, const char *dir, uint64_t drop, uint64_t alter,
 	return c;
 }
 
+/* A directory with a key and an origin log; copy names its first copy. */
+struct world {
+	char dir[256], origin[300], copy[300], key[300];
+	uint8_t vk[SA_SEAL_KEY_LEN];
+	int osegs;
+};
+
+static void
+world_init(struct world *w)
+{
+	tu_mkdtemp(w->dir, sizeof w->dir);
+	snprintf(w->origin, sizeof w->origin, "%s/origin", w->dir);
+	snprintf(w->copy, sizeof w->copy, "%s/copy", w->dir);
+	snprintf(w->key, sizeof w->key, "%s/seal.key", w->dir);
+	assert_int_equal(sa_seal_keygen(w->key, w->vk), 0);
+	make_origin(w->origin, w->key, &w->osegs);
+}
+
 static void
 verify(const char *dir, const uint8_t *vk, struct sa_verify_result *res)
 {
@@ -180,33 +206,19 @@ static void
 copy_verifies_against_the_origins_checkpoints(void **state)
 {
 	(void)state;
-	char dir[256], origin[300], copy[300], key[300];
-	tu_mkdtemp(dir, sizeof dir);
-	snprintf(origin, sizeof origin, "%s/origin", dir);
-	snprintf(copy, sizeof copy, "%s/copy", dir);
-	snprintf(key, sizeof key, "%s/seal.key", dir);
-	uint8_t vk[SA_SEAL_KEY_LEN];
-	assert_int_equal(sa_seal_keygen(key, vk), 0);
-	int osegs;
-	make_origin(origin, key, &osegs);
+	struct world w;
+	world_init(&w);
 	struct sa_verify_result a, b;
-	verify(origin, vk, &a);
+	verify(w.origin, w.vk, &a);
 	assert_int_equal(a.problems, 0);
 	assert_int_equal(a.open_logs, 0);
 	assert_true(a.checkpoints > 100);
 
-	struct copier c = copy_log(origin, copy, 0, 0, 0, 0);
+	struct copier c = copy_log(w.origin, w.copy, 0, 0, 0, 0);
 	assert_int_equal(c.refused, 0);
 	assert_int_equal((uint64_t)c.stored, a.checkpoints);
-	int csegs = 0;
-	DIR *d = opendir(copy);
-	struct dirent *e;
-	while ((e = readdir(d)) != NULL)
-		if (strstr(e->d_name, ".seg"))
-			csegs++;
-	closedir(d);
-	assert_true(csegs > osegs); /* other boundaries */
-	verify(copy, vk, &b);
+	assert_true(count_segs(w.copy) > w.osegs); /* other boundaries */
+	verify(w.copy, w.vk, &b);
 	assert_int_equal(b.problems, 0);
 	assert_int_equal(b.records, a.records);
 	assert_int_equal(b.checkpoints, a.checkpoints);
@@ -214,68 +226,55 @@ copy_verifies_against_the_origins_checkpoints(void **state)
 	assert_int_equal(b.epoch, a.epoch);
 	assert_int_equal(b.unsealed, 0);
 	assert_int_equal(b.open_logs, 0);
-	tu_rmtree(dir);
+	tu_rmtree(w.dir);
 }
 
 static void
 a_copy_missing_or_altering_a_record_cannot_store_its_checkpoint(void **state)
 {
 	(void)state;
-	char dir[256], origin[300], copy[300], key[300];
-	tu_mkdtemp(dir, sizeof dir);
-	snprintf(origin, sizeof origin, "%s/origin", dir);
-	snprintf(key, sizeof key, "%s/seal.key", dir);
-	uint8_t vk[SA_SEAL_KEY_LEN];
-	assert_int_equal(sa_seal_keygen(key, vk), 0);
-	int osegs;
-	make_origin(origin, key, &osegs);
+	struct world w;
+	world_init(&w);
 	for (int t = 0; t < 2; t++) {
-		snprintf(copy, sizeof copy, "%s/copy%d", dir, t);
-		/* seq 1000 dropped: from there on the copy's numbers do
+		snprintf(w.copy, sizeof w.copy, "%s/w.copy%d", w.dir, t);
+		/* seq 1000 dropped: from there on the w.copy's numbers do
 		 * not follow, so it is altered instead in the second. */
-		struct copier c = t == 0
-				      ? copy_log(origin, copy, 0, 1000, 0, 0)
-				      : copy_log(origin, copy, 0, 2500, 0, 0);
+		struct copier c =
+		    t == 0 ? copy_log(w.origin, w.copy, 0, 1000, 0, 0)
+			   : copy_log(w.origin, w.copy, 0, 2500, 0, 0);
 		assert_true(c.refused >= 1);
 		struct sa_verify_result r;
-		verify(copy, vk, &r);
+		verify(w.copy, w.vk, &r);
 		assert_true(r.unsealed > 0 || r.problems > 0 ||
 			    r.open_logs > 0);
 	}
-	tu_rmtree(dir);
+	tu_rmtree(w.dir);
 }
 
 static void
 a_reopened_copy_goes_on_on_the_origins_chain(void **state)
 {
 	(void)state;
-	char dir[256], origin[300], copy[300], key[300];
-	tu_mkdtemp(dir, sizeof dir);
-	snprintf(origin, sizeof origin, "%s/origin", dir);
-	snprintf(copy, sizeof copy, "%s/copy", dir);
-	snprintf(key, sizeof key, "%s/seal.key", dir);
-	uint8_t vk[SA_SEAL_KEY_LEN];
-	assert_int_equal(sa_seal_keygen(key, vk), 0);
-	int osegs;
-	make_origin(origin, key, &osegs);
+	struct world w;
+	world_init(&w);
 	/* The collector stops in the middle of an epoch (record 1212),
-	 * then a second run copies the rest onto the same copy. */
-	struct copier c1 = copy_log(origin, copy, 0, 0, 1212, 0);
+	 * then a second run copies the rest onto the same w.copy. */
+	struct copier c1 = copy_log(w.origin, w.copy, 0, 0, 1212, 0);
 	assert_int_equal(c1.refused, 0);
 	struct sa_verify_result r, a;
-	verify(copy, vk, &r);
+	verify(w.copy, w.vk, &r);
 	assert_int_equal(r.problems, 0);
 	assert_true(r.unsealed > 0); /* records after the last checkpoint */
-	struct copier c2 = copy_log(origin, copy, 0, 0, 0, 1212);
+	struct copier c2 = copy_log(w.origin, w.copy, 0, 0, 0, 1212);
 	assert_int_equal(c2.refused, 0);
-	verify(copy, vk, &r);
-	verify(origin, vk, &a);
+	verify(w.copy, w.vk, &r);
+	verify(w.origin, w.vk, &a);
 	assert_int_equal(r.problems, 0);
 	assert_int_equal(r.unsealed, 0);
 	assert_int_equal(r.open_logs, 0);
 	assert_int_equal(r.records, a.records);
 	assert_int_equal(r.checkpoints, a.checkpoints);
-	tu_rmtree(dir);
+	tu_rmtree(w.dir);
 }
 
 int
