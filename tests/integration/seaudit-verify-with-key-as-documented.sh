@@ -3,7 +3,8 @@
 # docs/INTEGRITY.md and the man pages tell an administrator:
 #  - seaudit-keygen makes a 0400 key file and prints the verification key
 #    and its fingerprint; a second run on the same path refuses (exit 1)
-#    and -p prints the same key again;
+#    and -p prints the same key again; a missing directory for the key
+#    is made;
 #  - seauditd with seal_key: -status shows seal_epoch above 0 and
 #    seal_key_error=none; while it runs, -verify says the log is not
 #    closed (exit 3); after a clean stop -verify -verify-key exits 0 and
@@ -43,6 +44,9 @@ rc=0; "$KEYGEN" "$tmp/seal.key" >/dev/null 2>"$tmp/err" || rc=$?
 [[ $("$KEYGEN" -p "$tmp/seal.key" | sed -n 's/^verification key: //p') == "$vk" ]] ||
 	{ echo "FAIL: -p printed another key"; fail=1; }
 echo "$vk" >"$tmp/vk.txt"
+# The default's directory may be missing on a new host: it is made.
+"$KEYGEN" "$tmp/etc-seaudit/seal.key" >/dev/null && [[ -f "$tmp/etc-seaudit/seal.key" ]] ||
+	{ echo "FAIL: keygen into a missing directory"; fail=1; }
 
 cat >"$tmp/d.ini" <<INI
 [logmgr]

@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <seaudit/seaudit.h>
@@ -69,6 +70,17 @@ main(int argc, char **argv)
 		}
 		print_vk(vk);
 		return 0;
+	}
+	/* The default's directory (/etc/seaudit) may not exist yet on a new
+	 * host: its last component is made; anything missing above is not
+	 * ours to invent. */
+	char dir[4096];
+	snprintf(dir, sizeof dir, "%s", path);
+	char *slash = strrchr(dir, '/');
+	if (slash != NULL && slash != dir) {
+		*slash = '\0';
+		if (mkdir(dir, 0755) == 0)
+			printf("created %s\n", dir);
 	}
 	int rc = sa_seal_keygen(path, vk);
 	if (rc < 0) {
