@@ -59,6 +59,7 @@ struct sa_writer {
 	char dir[PATH_MAX];
 	char path[PATH_MAX]; /* active segment */
 	int lockfd;
+	int keylockfd; /* PATH.lock of the sealing key, held while open */
 	int fd;
 	struct sa_writer_opts opts;
 	char origin[SA_MAX_ORIGIN + 1];
@@ -807,6 +808,18 @@ key_open(struct sa_writer *w)
 	    (int)sizeof w->key_path)
 		return -ENAMETOOLONG;
 	w->opts.seal_key = NULL; /* not kept: the caller's string may go */
+	/*
+	 * One key, one writer: two logs signing with one key file would each
+	 * evolve it and neither would verify.  The key file itself is renamed
+	 * over at every epoch, so the lock is a file of its own beside it.
+	 */
+	char lock[PATH_MAX + 8];
+	snprintf(lock, sizeof lock, "%s.lock", w->key_path);
+	w->keylockfd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (w->keylockfd < 0)
+		return -errno;
+	if (flock(w->keylockfd, LOCK_EX | LOCK_NB) < 0)
+		return errno == EWOULDBLOCK ? -EBUSY : -errno;
 	if ((w->key = calloc(1, sizeof *w->key)) == NULL)
 		return -ENOMEM;
 	int rc = sa__sealfile_load(w->key_path, w->key, w->first_pk);
@@ -832,6 +845,7 @@ sa_writer_open(struct sa_writer **out, const char *dir,
 		return -ENOMEM;
 	w->fd = -1;
 	w->lockfd = -1;
+	w->keylockfd = -1;
 	if (opts)
 		w->opts = *opts;
 	if (w->opts.segment_size == 0)
@@ -918,6 +932,8 @@ fail:
 		sa__sealkey_wipe(w->key);
 		free(w->key);
 	}
+	if (w->keylockfd >= 0)
+		close(w->keylockfd);
 	free(w->blocks);
 	free(w);
 	return rc;
@@ -1368,6 +1384,8 @@ sa_writer_close(struct sa_writer *w)
 		sa__sealkey_wipe(w->key);
 		free(w->key);
 	}
+	if (w->keylockfd >= 0)
+		close(w->keylockfd);
 	free(w->pend);
 	free(w->blocks);
 	free(w);

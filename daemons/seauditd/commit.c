@@ -903,6 +903,12 @@ commit_init(struct daemon *d)
 	};
 	struct sa_recovery rep;
 	int rc = sa_writer_open(&d->w, d->conf.audit_log, &o, &rep);
+	if (rc == -EBUSY && o.seal_key != NULL) {
+		log_warnx("seal_key %s is in use by another writer (one key"
+			  " per log: make another with seaudit-keygen)",
+			  o.seal_key);
+		return rc;
+	}
 	if (rc < 0 && o.seal_key != NULL && rc != SA_ELOCKED &&
 	    access(o.seal_key, F_OK) != 0) {
 		log_warnx("seal_key %s: %s (create it with seaudit-keygen)",

@@ -67,7 +67,9 @@ struct sa_writer_opts {
 	 * at every rotation and at close.  With seal_key (a key file made by
 	 * sa_seal_keygen) checkpoints are signed and the key evolves at each
 	 * one; without, they are unsigned (the chain still shows damage, not
-	 * an attacker).  0: 100000 records, 1000 ms.
+	 * an attacker).  0: 100000 records, 1000 ms.  One writer per key:
+	 * sa_writer_open holds seal_key.lock beside it (-EBUSY when another
+	 * writer does).
 	 */
 	const char *seal_key;
 	uint32_t checkpoint_records;

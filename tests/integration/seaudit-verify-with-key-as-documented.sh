@@ -7,7 +7,8 @@
 #    is made;
 #  - seauditd with seal_key: -status shows seal_epoch above 0 and
 #    seal_key_error=none; while it runs, -verify says the log is not
-#    closed (exit 3); after a clean stop -verify -verify-key exits 0 and
+#    closed (exit 3); a second daemon on the same key is refused; after a
+#    clean stop -verify -verify-key exits 0 and
 #    says how many checkpoints it verified; the key given as a file works
 #    the same;
 #  - another key: exit 1 with "does not verify" on standard error;
@@ -70,6 +71,11 @@ grep -q '^seal_key_error=none$' <<<"$st" || { echo "FAIL: seal_key_error"; fail=
 rc=0; out=$("$SEAUDIT" -verify -verify-key "$vk" -fn "$tmp/log" 2>&1) || rc=$?
 [[ $rc -eq 3 ]] && grep -q "not closed" <<<"$out" ||
 	{ echo "FAIL: -verify of a live log: exit $rc: $out"; fail=1; }
+# A second daemon (another log, another socket) with the same key: refused.
+sed -e "s|$tmp/log|$tmp/log2|" -e "s|$tmp/d.sock|$tmp/d2.sock|" "$tmp/d.ini" >"$tmp/d2.ini"
+rc=0; "$SEAUDITD" -d -f "$tmp/d2.ini" 2>"$tmp/d2.err" || rc=$?
+[[ $rc -eq 1 ]] && grep -q "in use by another writer" "$tmp/d2.err" ||
+	{ echo "FAIL: a second writer on one key: exit $rc: $(cat "$tmp/d2.err")"; fail=1; }
 kill "$pid"; wait "$pid" 2>/dev/null || true; pid=
 
 rc=0; out=$("$SEAUDIT" -verify -verify-key "$vk" -fn "$tmp/log" 2>&1) || rc=$?
