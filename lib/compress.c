@@ -96,8 +96,18 @@ emit_chunk(struct zout *z, const uint8_t *src, size_t len, uint64_t plain_off,
 		z->chunks = nc;
 		z->ncap = ncap;
 	}
-	z->chunks[z->n++] = (struct sa_zchunk){z->off,	  plain_off, len,
-					       first_seq, max_time,  has_max};
+	/* Every compressed byte is the writer's: a verifier checks them
+	 * all, also those zstd would decode alike when changed (header
+	 * fields such as the window size). */
+	z->chunks[z->n++] =
+	    (struct sa_zchunk){.comp_off = z->off,
+			       .plain_off = plain_off,
+			       .plain_len = len,
+			       .first_seq = first_seq,
+			       .max_time_before = max_time,
+			       .has_max = has_max,
+			       .has_crc = true,
+			       .comp_crc = sa_crc32c(0, z->buf, c)};
 	z->off += c;
 	return 0;
 }
@@ -122,6 +132,8 @@ emit_table(struct zout *z)
 		sa__le64_put(e + 24, z->chunks[i].first_seq);
 		sa__le64_put(e + 32, (uint64_t)z->chunks[i].max_time_before);
 		e[40] = z->chunks[i].has_max ? 1 : 0;
+		e[41] = z->chunks[i].has_crc ? 1 : 0;
+		sa__le32_put(e + 44, z->chunks[i].comp_crc);
 	}
 	sa__le32_put(e, sa_crc32c(0, p, (size_t)(e - p)));
 	sa__le64_put(e + 4, z->off);
@@ -342,6 +354,8 @@ sa__zindex_read(int fd, uint64_t size, struct sa_zchunk **out)
 		c[i].first_seq = sa__le64_get(e + 24);
 		c[i].max_time_before = (int64_t)sa__le64_get(e + 32);
 		c[i].has_max = e[40] != 0;
+		c[i].has_crc = e[41] == 1;
+		c[i].comp_crc = sa__le32_get(e + 44);
 		if (c[i].comp_off >= start) {
 			free(c);
 			goto out;

@@ -196,6 +196,8 @@ struct sa_zchunk {
 	uint64_t first_seq; /* seq of its first record (or the next one) */
 	int64_t max_time_before;
 	bool has_max;
+	bool has_crc;	   /* comp_crc holds (tables of later writers) */
+	uint32_t comp_crc; /* CRC-32C of the chunk's compressed bytes */
 };
 /*
  * Reads the chunk table at the end of a .zst file of `size` bytes.

@@ -23,6 +23,8 @@
 
 #include "chain.h"
 #include "checkpoint.h"
+#include "crc32c.h"
+#include "le.h"
 #include "observe.h"
 #include "segment.h"
 
@@ -83,40 +85,72 @@ is_start(const struct sa_seg_header *h)
 	return memcmp(z.value, h->link_value, SA_CHAIN_LEN) == 0;
 }
 
+static void
+zproblem(struct vstate *v, const char *path, uint64_t off, uint64_t len)
+{
+	v->res->problems++;
+	if (v->o->cb) {
+		struct sa_damage d = {.file = path,
+				      .offset = off,
+				      .length = len,
+				      .error = SA_ECORRUPT,
+				      .compressed = true};
+		v->o->cb(&d, v->o->arg);
+	}
+}
+
 /*
- * A compressed segment's chunk table: readers that find it damaged stream
- * the file instead, which loses nothing; a verifier says so, since every
- * byte of a sealed segment is the writer's.
+ * A compressed segment's chunk table, and each chunk's compressed bytes
+ * against the CRC the table keeps: readers that find the table damaged
+ * stream the file instead, and zstd decodes some changed header bytes
+ * alike, which loses no record; a verifier says so, since every byte of
+ * a sealed segment is the writer's.
  */
 static void
 check_ztable(struct vstate *v, const char *path)
 {
-	size_t n = strlen(path);
-	if (n < 4 || strcmp(path + n - 4, ".zst") != 0)
+	size_t pl = strlen(path);
+	if (pl < 4 || strcmp(path + pl - 4, ".zst") != 0)
 		return;
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	struct stat st;
+	struct stat st = {0};
 	if (fd < 0)
 		return; /* the reader reports what it cannot open */
-	if (fstat(fd, &st) == 0) {
-		struct sa_zchunk *c = NULL;
-		int rc = sa__zindex_read(fd, (uint64_t)st.st_size, &c);
-		free(c);
-		if (rc < 0 && rc != -ENOMEM) {
-			v->res->problems++;
-			if (v->o->cb) {
-				struct sa_damage d = {
-				    .file = path,
-				    .offset = st.st_size > 20
-						  ? (uint64_t)st.st_size - 20
-						  : 0,
-				    .length = 20,
-				    .error = SA_ECORRUPT,
-				    .compressed = true};
-				v->o->cb(&d, v->o->arg);
-			}
+	struct sa_zchunk *c = NULL;
+	int n = fstat(fd, &st) == 0
+		    ? sa__zindex_read(fd, (uint64_t)st.st_size, &c)
+		    : -errno;
+	if (n < 0 && n != -ENOMEM && st.st_size > 0)
+		zproblem(v, path,
+			 st.st_size > 20 ? (uint64_t)st.st_size - 20 : 0, 20);
+	/* Each chunk's compressed bytes against the table's CRC. */
+	uint8_t *buf = NULL, tail[20];
+	size_t cap = 0;
+	/* The last chunk ends where the table's frame starts (the tail
+	 * says where; sa__zindex_read checked it). */
+	uint64_t table = 0;
+	if (n > 0 && pread(fd, tail, sizeof tail, st.st_size - 20) == 20)
+		table = sa__le64_get(tail + 4);
+	for (int i = 0; c != NULL && i < n; i++) {
+		if (!c[i].has_crc)
+			continue;
+		uint64_t end = i + 1 < n ? c[i + 1].comp_off : table;
+		if (end < c[i].comp_off || end - c[i].comp_off > (64u << 20))
+			break;
+		size_t len = (size_t)(end - c[i].comp_off);
+		if (len > cap) {
+			uint8_t *nb = realloc(buf, len);
+			if (nb == NULL)
+				break;
+			buf = nb;
+			cap = len;
 		}
+		if (pread(fd, buf, len, (off_t)c[i].comp_off) != (ssize_t)len ||
+		    sa_crc32c(0, buf, len) != c[i].comp_crc)
+			zproblem(v, path, c[i].comp_off, len);
 	}
+	free(buf);
+	free(c);
 	close(fd);
 }
 
