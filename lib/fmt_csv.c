@@ -32,14 +32,18 @@
 
 /* Column order after time, event and status: the JSON order. */
 static const uint8_t csv_fields[] = {
-    SA_F_CLASS,	     SA_F_USER,	      SA_F_SESSION,	   SA_F_ACCESS,
-    SA_F_STAGE,	     SA_F_REASON,     SA_F_RESOURCE,	   SA_F_PROGRAM,
-    SA_F_TERMINAL,   SA_F_HOST,	      SA_F_SERVICE,	   SA_F_MODULE,
-    SA_F_MESSAGE_ID, SA_F_ERRNO,      SA_F_EFFECTIVE_USER, SA_F_REAL_USER,
-    SA_F_UID,	     SA_F_EUID,	      SA_F_RUID,	   SA_F_PORT,
-    SA_F_COMMAND,    SA_F_TRACE,      SA_F_OS_USER,	   SA_F_ORIGIN,
-    SEQ_MARK,	     SA_F_PID,	      SA_F_PRODUCER_UID,   SA_F_LOST,
-    SA_F_LOST_SINCE, SA_F_LOST_UNTIL, SA_F_DETAIL,
+    SA_F_CLASS,		SA_F_USER,	    SA_F_SESSION,
+    SA_F_ACCESS,	SA_F_STAGE,	    SA_F_REASON,
+    SA_F_RESOURCE,	SA_F_PROGRAM,	    SA_F_TERMINAL,
+    SA_F_HOST,		SA_F_SERVICE,	    SA_F_MODULE,
+    SA_F_MESSAGE_ID,	SA_F_ERRNO,	    SA_F_EFFECTIVE_USER,
+    SA_F_REAL_USER,	SA_F_UID,	    SA_F_EUID,
+    SA_F_RUID,		SA_F_PORT,	    SA_F_COMMAND,
+    SA_F_TRACE,		SA_F_OS_USER,	    SA_F_ORIGIN,
+    SEQ_MARK,		SA_F_PID,	    SA_F_PRODUCER_UID,
+    SA_F_LOST,		SA_F_LOST_SINCE,    SA_F_LOST_UNTIL,
+    SA_F_DETAIL,	SA_F_REMOVED_FIRST, SA_F_REMOVED_LAST,
+    SA_F_REMOVED_CHAIN, SA_F_SEAL_BRIDGE,
 };
 
 #define NCSV_FIELDS (sizeof csv_fields / sizeof csv_fields[0])
@@ -48,7 +52,8 @@ static const char csv_header[] =
     "time,event,status,class,user,session,access,stage,reason,resource,"
     "program,terminal,host,service,module,message_id,errno,"
     "effective_user,real_user,uid,euid,ruid,port,command,trace,os_user,"
-    "origin,seq,pid,producer_uid,lost,lost_since,lost_until,detail\r\n";
+    "origin,seq,pid,producer_uid,lost,lost_since,lost_until,detail,"
+    "removed_first,removed_last,removed_chain,seal_bridge\r\n";
 
 /* Bytes that force quoting anywhere in a cell. */
 static const uint8_t csv_special[256] = {

@@ -89,6 +89,10 @@ static const struct json_field json_fields[] = {
     JS(SA_F_LOST_SINCE, "lost_since"),
     JS(SA_F_LOST_UNTIL, "lost_until"),
     JS(SA_F_DETAIL, "detail"),
+    JI(SA_F_REMOVED_FIRST, "removed_first"),
+    JI(SA_F_REMOVED_LAST, "removed_last"),
+    JS(SA_F_REMOVED_CHAIN, "removed_chain"),
+    JS(SA_F_SEAL_BRIDGE, "seal_bridge"),
 };
 
 #define NJSON_FIELDS (sizeof json_fields / sizeof json_fields[0])

@@ -58,6 +58,14 @@ static const struct sa_field_info field_table[SA_F__COUNT] = {
     [SA_F_LOST_SINCE] = {SA_F_LOST_SINCE, "lost_since", SA_KIND_STR, 64, 0, 0},
     [SA_F_LOST_UNTIL] = {SA_F_LOST_UNTIL, "lost_until", SA_KIND_STR, 64, 0, 0},
     [SA_F_DETAIL] = {SA_F_DETAIL, "detail", SA_KIND_STR, SA_MAX_TEXT, 0, 0},
+    [SA_F_REMOVED_FIRST] = {SA_F_REMOVED_FIRST, "removed_first", SA_KIND_INT, 0,
+			    0, INT64_C(9007199254740991)},
+    [SA_F_REMOVED_LAST] = {SA_F_REMOVED_LAST, "removed_last", SA_KIND_INT, 0, 0,
+			   INT64_C(9007199254740991)},
+    [SA_F_REMOVED_CHAIN] = {SA_F_REMOVED_CHAIN, "removed_chain", SA_KIND_STR,
+			    64, 0, 0},
+    [SA_F_SEAL_BRIDGE] = {SA_F_SEAL_BRIDGE, "seal_bridge", SA_KIND_STR, 16383,
+			  0, 0},
 };
 
 #define BIT(f) (1ull << (f))
@@ -95,6 +103,9 @@ static const struct event_info event_table[SA_EV__COUNT] = {
     [SA_EV_TRACE] = {"trace", "Trace message", "PDW", BIT(SA_F_USER)},
     [SA_EV_LOSS] = {"loss", "Loss of records", "C",
 		    BIT(SA_F_SERVICE) | BIT(SA_F_LOST)},
+    [SA_EV_RETENTION] = {"retention", "Removal of old records", "C",
+			 BIT(SA_F_SERVICE) | BIT(SA_F_REMOVED_FIRST) |
+			     BIT(SA_F_REMOVED_LAST)},
 };
 
 const struct sa_field_info *

@@ -24,6 +24,7 @@
 #include "le.h"
 #include "segment.h"
 #include "sealfile.h"
+#include "textutil.h"
 
 #define KEYFILE_LEN 92
 static const char magic[16] = "SEAUDIT-SEALKEY1";
@@ -39,8 +40,9 @@ encode(uint8_t *b, const struct sa__sealkey *k, const uint8_t *first_pk)
 }
 
 /* Writes the file whole under path: tmp, fsync, rename, fsync dir. */
-static int
-store(const char *path, const uint8_t *b, bool exclusive)
+int
+sa__file_replace(const char *path, const uint8_t *b, size_t len, mode_t mode,
+		 bool exclusive)
 {
 	char tmp[PATH_MAX];
 	if (snprintf(tmp, sizeof tmp, "%s.tmp", path) >= (int)sizeof tmp)
@@ -48,11 +50,11 @@ store(const char *path, const uint8_t *b, bool exclusive)
 	if (exclusive && access(path, F_OK) == 0)
 		return -EEXIST;
 	(void)unlink(tmp); /* a leftover of an interrupted rewrite */
-	int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0400);
+	int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
 	if (fd < 0)
 		return -errno;
-	int rc = sa__write_all(fd, b, KEYFILE_LEN);
-	if (rc == 0 && fchmod(fd, 0400) < 0)
+	int rc = sa__write_all(fd, b, len);
+	if (rc == 0 && fchmod(fd, mode) < 0)
 		rc = -errno;
 	if (rc == 0 && fsync(fd) < 0)
 		rc = -errno;
@@ -83,7 +85,7 @@ sa__sealfile_store(const char *path, const struct sa__sealkey *k,
 {
 	uint8_t b[KEYFILE_LEN];
 	encode(b, k, first_pk);
-	int rc = store(path, b, false);
+	int rc = sa__file_replace(path, b, KEYFILE_LEN, 0400, false);
 	sa__wipe(b, sizeof b);
 	return rc;
 }
@@ -123,7 +125,7 @@ sa_seal_keygen(const char *path, uint8_t vk[SA_SEAL_KEY_LEN])
 		return rc;
 	uint8_t b[KEYFILE_LEN];
 	encode(b, &k, k.pk);
-	rc = store(path, b, true);
+	rc = sa__file_replace(path, b, KEYFILE_LEN, 0400, true);
 	if (rc == 0)
 		memcpy(vk, k.pk, SA_SEAL_KEY_LEN);
 	sa__wipe(b, sizeof b);
@@ -140,17 +142,11 @@ sa_seal_key_read_vk(const char *path, uint8_t vk[SA_SEAL_KEY_LEN])
 	return rc;
 }
 
-static const char hexd[] = "0123456789abcdef";
-
 void
 sa_seal_vk_format(const uint8_t vk[SA_SEAL_KEY_LEN], char *out)
 {
 	memcpy(out, "sealvk1:", 8);
-	for (int i = 0; i < SA_SEAL_KEY_LEN; i++) {
-		out[8 + 2 * i] = hexd[vk[i] >> 4];
-		out[9 + 2 * i] = hexd[vk[i] & 15];
-	}
-	out[8 + 2 * SA_SEAL_KEY_LEN] = '\0';
+	sa__hex(out + 8, vk, SA_SEAL_KEY_LEN);
 }
 
 void
@@ -164,14 +160,11 @@ sa_seal_vk_fingerprint(const uint8_t vk[SA_SEAL_KEY_LEN], char *out)
 		memcpy(in + 16, vk, SA_SEAL_KEY_LEN);
 		sa__sodium.generichash(h, sizeof h, in, sizeof in, NULL, 0);
 	}
-	char *p = out;
-	for (int i = 0; i < 8; i++) {
-		*p++ = hexd[h[i] >> 4];
-		*p++ = hexd[h[i] & 15];
-		if (i % 2 == 1 && i < 7)
-			*p++ = '-';
+	/* Four groups of four digits. */
+	for (size_t g = 0; g < 4; g++) {
+		sa__hex(out + 5 * g, h + 2 * g, 2);
+		out[5 * g + 4] = g < 3 ? '-' : '\0';
 	}
-	*p = '\0';
 }
 
 static int

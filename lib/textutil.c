@@ -44,3 +44,14 @@ sa__put_i64(char *p, int64_t v)
 	}
 	return sa__put_u64(p, (uint64_t)v);
 }
+
+void
+sa__hex(char *out, const uint8_t *p, size_t n)
+{
+	static const char digits[] = "0123456789abcdef";
+	for (size_t i = 0; i < n; i++) {
+		*out++ = digits[p[i] >> 4];
+		*out++ = digits[p[i] & 15];
+	}
+	*out = '\0';
+}

@@ -24,6 +24,9 @@ char *sa__put_u64(char *p, uint64_t v);
 /* Signed, at most 20 bytes ("-9223372036854775808" is 20). */
 char *sa__put_i64(char *p, int64_t v);
 
+/* Lower-case hexadecimal of n bytes at out (2n digits and a NUL). */
+void sa__hex(char *out, const uint8_t *p, size_t n);
+
 /*
  * Length (1..4) of the valid UTF-8 sequence at p[0..n), with its code
  * point in *cp; 0 when the bytes there are not valid UTF-8 (stray

@@ -10,6 +10,15 @@
  * problem the state is set from what the log claims (the link, the
  * checkpoint), so that the records after it are checked on their own and
  * one alteration is reported once, where it is.
+ *
+ * A log whose first segment does not start it lost its head: legitimate
+ * when a retention record later in the log, sealed by a checkpoint,
+ * names the records removed and the chain value the first segment links
+ * to; a cut otherwise (SA_EHEADGONE, told at the end).  With a key, the
+ * first checkpoint of such a log cannot be checked when it is read (the
+ * epochs that led to its key are gone): it is kept, the walk goes on
+ * from the key it certifies, and it is checked once the retention
+ * record's bridge (bridge.h) gave its epoch's key from the one given.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -21,12 +30,15 @@
 #include <seaudit/error.h>
 #include <seaudit/verify.h>
 
+#include "base64.h"
+#include "bridge.h"
 #include "chain.h"
 #include "checkpoint.h"
 #include "crc32c.h"
 #include "le.h"
 #include "observe.h"
 #include "segment.h"
+#include "textutil.h"
 
 #define MAX_LOGS 16
 
@@ -40,6 +52,19 @@ struct vlog {
 	bool have_next;
 	bool key_gone_told;
 	bool closed; /* the last thing read is a matching final checkpoint */
+	/* The head: records up to head_seq are not in the files read. */
+	bool head_missing;
+	uint64_t head_seq;
+	uint8_t head_value[SA_CHAIN_LEN];
+	char *head_path;
+	uint64_t retained_at;	  /* seq of the retention record naming it */
+	struct sa__bridge bridge; /* from that record; target 0: none */
+	/* The first checkpoint, waiting for the bridge (deferred). */
+	bool deferred;
+	uint8_t *def_payload;
+	size_t def_len;
+	char *def_path;
+	uint64_t def_off, def_from, def_seq;
 };
 
 struct vstate {
@@ -183,6 +208,12 @@ on_segment(struct vstate *v, const struct sa__obs *o)
 		memcpy(l->id, h->log_id, SA_LOG_ID_LEN);
 		(void)sa__chain_resume(&l->c, h->link_seq, h->link_value);
 		l->sealed_seq = h->link_seq;
+		if (h->link_seq > 0 && !is_start(h)) {
+			l->head_missing = true;
+			l->head_seq = h->link_seq;
+			memcpy(l->head_value, h->link_value, SA_CHAIN_LEN);
+			l->head_path = strdup(o->path);
+		}
 		v->cur = i;
 		return;
 	}
@@ -217,6 +248,53 @@ on_record(struct vstate *v, const struct sa__obs *o)
 		v->res->last_seq = seq;
 }
 
+/*
+ * The deferred first checkpoint against the key the bridge leads to.
+ * Once: afterwards the walk that went on from it stands or falls by it.
+ */
+static void
+resolve(struct vstate *v, struct vlog *l)
+{
+	if (!l->deferred || l->bridge.target == 0)
+		return;
+	l->deferred = false;
+	uint8_t pk[SA_PK_LEN];
+	struct sa__ckpt k;
+	int rc = sa__bridge_walk(&l->bridge, v->o->vk, pk);
+	if (rc == 0 && sa__ckpt_decode(l->def_payload, l->def_len, &k) == 0 &&
+	    k.epoch != l->bridge.target)
+		rc = SA_ENOCKPT;
+	if (rc == 0 && sa__ckpt_verify(&k, l->def_payload, pk) != 0)
+		rc = SA_EBADSIG;
+	if (rc == SA_EBADSIG || rc == SA_ENOCKPT)
+		problem(v, l->def_path, l->def_off, rc, l->def_from,
+			l->def_seq);
+	else if (rc == 0)
+		v->res->signatures++;
+	free(l->def_payload);
+	l->def_payload = NULL;
+}
+
+static void
+defer(struct vstate *v, struct vlog *l, const struct sa__ckpt *k,
+      const struct sa__obs *o, uint64_t from)
+{
+	l->def_payload = malloc(o->len);
+	l->def_path = strdup(o->path);
+	if (l->def_payload == NULL || l->def_path == NULL)
+		return; /* no memory: never counted as verified */
+	memcpy(l->def_payload, o->payload, o->len);
+	l->def_len = o->len;
+	l->def_off = o->offset;
+	l->def_from = from;
+	l->def_seq = k->seq;
+	l->deferred = true;
+	l->epoch = k->epoch;
+	memcpy(l->next_pk, k->next_pk, SA_PK_LEN);
+	l->have_next = true;
+	resolve(v, l);
+}
+
 /* The signature of a checkpoint whose chain matched (opts.vk given). */
 static void
 check_signature(struct vstate *v, struct vlog *l, const struct sa__ckpt *k,
@@ -229,12 +307,9 @@ check_signature(struct vstate *v, struct vlog *l, const struct sa__ckpt *k,
 	const uint8_t *pk = NULL;
 	if (l->epoch == 0) {
 		if (k->epoch != 1) {
-			/* The log's first epochs are gone (retention): the
-			 * key given cannot be linked to this one. */
-			if (!l->key_gone_told)
-				problem(v, o->path, o->offset, SA_ENOCKPT, from,
-					k->seq);
-			l->key_gone_told = true;
+			/* The log's first epochs are gone (retention): kept
+			 * until a retention record's bridge gives its key. */
+			defer(v, l, k, o, from);
 			return;
 		}
 		pk = v->o->vk;
@@ -301,6 +376,42 @@ on_checkpoint(struct vstate *v, const struct sa__obs *o)
 	}
 }
 
+static bool
+field_is(const struct sa_record *r, enum sa_field f, const char *s)
+{
+	size_t n = strlen(s);
+	return sa_record_has(r, f) && r->str[f].len == n &&
+	       memcmp(r->str[f].ptr, s, n) == 0;
+}
+
+/* A retention record: does it name the log's missing head? */
+static void
+on_retention(struct vstate *v, const struct sa_record *r)
+{
+	if (v->cur < 0)
+		return;
+	struct vlog *l = &v->logs[v->cur];
+	if (!l->head_missing || l->retained_at != 0 ||
+	    !sa_record_has(r, SA_F_REMOVED_LAST) ||
+	    (uint64_t)r->num[SA_F_REMOVED_LAST] != l->head_seq)
+		return;
+	char hex[2 * SA_CHAIN_LEN + 1];
+	sa__hex(hex, l->head_value, SA_CHAIN_LEN);
+	if (!field_is(r, SA_F_REMOVED_CHAIN, hex))
+		return;
+	l->retained_at = r->seq;
+	if (!sa_record_has(r, SA_F_SEAL_BRIDGE) || v->o->vk == NULL)
+		return;
+	size_t n = r->str[SA_F_SEAL_BRIDGE].len, len;
+	uint8_t *buf = malloc(n / 4 * 3 + 1);
+	if (buf != NULL &&
+	    sa_b64_decode(buf, (const char *)r->str[SA_F_SEAL_BRIDGE].ptr, n,
+			  &len) == 0)
+		(void)sa__bridge_decode(buf, len, &l->bridge);
+	free(buf);
+	resolve(v, l);
+}
+
 static void
 observe(const struct sa__obs *o, void *arg)
 {
@@ -337,10 +448,24 @@ sa_log_verify(const char *const *paths, size_t n,
 	sa__reader_observe(rd, observe, v);
 	struct sa_record r;
 	while ((rc = sa_reader_next(rd, &r)) == 1)
-		;
+		if (r.event == SA_EV_RETENTION)
+			on_retention(v, &r);
 	sa_reader_close(rd);
 	for (int i = 0; i < v->nlogs; i++) {
 		struct vlog *l = &v->logs[i];
+		if (l->head_missing &&
+		    (l->retained_at == 0 || l->retained_at > l->sealed_seq))
+			problem(v, l->head_path ? l->head_path : "log", 0,
+				SA_EHEADGONE, 1, l->head_seq);
+		else if (l->head_missing && l->head_seq > res->removed_seq)
+			res->removed_seq = l->head_seq;
+		if (l->deferred)
+			problem(v, l->def_path, l->def_off, SA_ENOCKPT,
+				l->def_from, l->def_seq);
+		free(l->def_payload);
+		free(l->def_path);
+		free(l->head_path);
+		sa__bridge_free(&l->bridge);
 		uint64_t last = l->c.open ? l->c.last : l->c.seq;
 		if (last > l->sealed_seq)
 			res->unsealed += last - l->sealed_seq;

@@ -40,12 +40,16 @@
 #include <seaudit/error.h>
 #include <seaudit/log.h>
 
+#include "base64.h"
+#include "bridge.h"
 #include "chain.h"
 #include "checkpoint.h"
+#include "crc32c.h"
 #include "le.h"
 #include "observe.h"
 #include "sealfile.h"
 #include "segment.h"
+#include "textutil.h"
 #include "varint.h"
 
 struct wstate {
@@ -96,6 +100,10 @@ struct sa_writer {
 	bool closing;
 	int key_error;
 	uint64_t sealed_seq;
+	/* Retention (sa_writer_retention): the key bridge of the log as
+	 * last committed, and the one the next commit makes current. */
+	struct sa__bridge bridge, bridge_next;
+	bool bridge_loaded, bridge_staged, ckpt_wanted;
 	uint8_t body[SA_FRAME_MAX_PAYLOAD];
 };
 
@@ -1109,6 +1117,7 @@ add_checkpoint(struct sa_writer *w)
 		return rc;
 	w->since_ckpt = 0;
 	w->last_ckpt_ms = mono_ms();
+	w->ckpt_wanted = false;
 	if (w->key)
 		w->evolve_due = true;
 	return 0;
@@ -1151,12 +1160,210 @@ evolve_key(struct sa_writer *w)
 
 static int commit_pending(struct sa_writer *w);
 
+/* --- Retention (sa_writer_retention) --- */
+
+static const char bridge_magic[16] = "SEAUDIT-BRIDGE-1";
+
+static void
+bridge_path(const struct sa_writer *w, char *out, size_t cap)
+{
+	snprintf(out, cap, "%s/seal.bridge", w->dir);
+}
+
+/* The bridge last kept, once: none yet is no error (no removal yet). */
+static void
+bridge_load(struct sa_writer *w)
+{
+	if (w->bridge_loaded)
+		return;
+	w->bridge_loaded = true;
+	char p[PATH_MAX + 16];
+	bridge_path(w, p, sizeof p);
+	int fd = open(p, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0)
+		return;
+	uint8_t buf[1 << 16];
+	ssize_t n = read(fd, buf, sizeof buf);
+	close(fd);
+	if (n < 20 || memcmp(buf, bridge_magic, 16) != 0 ||
+	    sa__le32_get(buf + 16) != sa_crc32c(0, buf + 20, (size_t)n - 20))
+		return; /* damaged: the certificates in the log still serve */
+	struct sa__bridge b;
+	if (sa__bridge_decode(buf + 20, (size_t)n - 20, &b) == 0) {
+		sa__bridge_free(&w->bridge);
+		w->bridge = b;
+	}
+}
+
+/* After the commit that made the retention record durable. */
+static void
+bridge_commit(struct sa_writer *w)
+{
+	w->bridge_staged = false;
+	sa__bridge_free(&w->bridge);
+	w->bridge = w->bridge_next;
+	memset(&w->bridge_next, 0, sizeof w->bridge_next);
+	uint8_t *enc;
+	size_t len;
+	if (sa__bridge_encode(&w->bridge, &enc, &len) < 0)
+		return;
+	uint8_t *f = malloc(20 + len);
+	if (f != NULL) {
+		memcpy(f, bridge_magic, 16);
+		sa__le32_put(f + 16, sa_crc32c(0, enc, len));
+		memcpy(f + 20, enc, len);
+		char p[PATH_MAX + 16];
+		bridge_path(w, p, sizeof p);
+		/* A failure costs only the next removal's bridge. */
+		(void)sa__file_replace(p, f, 20 + len, 0640, false);
+		free(f);
+	}
+	free(enc);
+}
+
+struct ret_scan {
+	const uint8_t *log_id;
+	bool hdr, foreign;
+	uint64_t first_seq, last_seq;
+	struct sa__ckpt last; /* the last checkpoint of this log */
+	bool have_last;
+	uint64_t signed_epoch; /* of the last signed one; 0: none */
+	struct sa__bridge *pool;
+	int err;
+};
+
+static void
+ret_obs(const struct sa__obs *o, void *arg)
+{
+	struct ret_scan *s = arg;
+	if (o->kind == SA_OBS_SEGMENT) {
+		if (!s->hdr)
+			s->first_seq = o->hdr->first_seq;
+		s->hdr = true;
+		if (!o->hdr->has_log_id ||
+		    memcmp(o->hdr->log_id, s->log_id, SA_LOG_ID_LEN) != 0)
+			s->foreign = true;
+		return;
+	}
+	if (o->type != SA_FRAME_CHECKPOINT)
+		return;
+	struct sa__ckpt k;
+	if (sa__ckpt_decode(o->payload, o->len, &k) != 0 ||
+	    memcmp(k.log_id, s->log_id, SA_LOG_ID_LEN) != 0)
+		return;
+	s->last = k;
+	s->have_last = true;
+	if (k.flags & SA_CKPT_F_SIGNED) {
+		s->signed_epoch = k.epoch;
+		int rc = sa__bridge_add(s->pool, &k, o->payload);
+		if (rc < 0)
+			s->err = rc;
+	}
+}
+
+void
+sa_retention_free(struct sa_retention *ret)
+{
+	if (ret == NULL)
+		return;
+	free(ret->bridge);
+	memset(ret, 0, sizeof *ret);
+}
+
+int
+sa_writer_retention(struct sa_writer *w, const char *seg_path,
+		    struct sa_record *r, struct sa_retention *ret)
+{
+	memset(ret, 0, sizeof *ret);
+	if (!w->chain_on || w->copy)
+		return -EINVAL;
+	bridge_load(w);
+	struct sa__bridge pool = {0};
+	struct ret_scan s = {.log_id = w->log_id, .pool = &pool};
+	/* What the last removal left, and what this segment adds. */
+	for (size_t i = 0; i < w->bridge.n && s.err == 0; i++) {
+		if (pool.n == pool.cap) {
+			size_t cap = pool.cap ? pool.cap * 2 : 32;
+			struct sa__bcert *c = realloc(pool.c, cap * sizeof *c);
+			if (c == NULL) {
+				s.err = -ENOMEM;
+				break;
+			}
+			pool.c = c;
+			pool.cap = cap;
+		}
+		pool.c[pool.n++] = w->bridge.c[i];
+	}
+	pool.target = w->bridge.target;
+	struct sa_reader *rd;
+	int rc = s.err;
+	if (rc == 0)
+		rc = sa_reader_open(&rd, &seg_path, 1, NULL, NULL);
+	if (rc == 0) {
+		sa__reader_observe(rd, ret_obs, &s);
+		struct sa_record x;
+		while ((rc = sa_reader_next(rd, &x)) == 1)
+			s.last_seq = x.seq;
+		sa_reader_close(rd);
+	}
+	if (rc == 0 && s.err < 0)
+		rc = s.err;
+	if (rc == 0 && (s.foreign || !s.have_last || s.last_seq == 0))
+		rc = SA_ENOLOG;
+	if (rc < 0) {
+		sa__bridge_free(&pool);
+		return rc;
+	}
+	r->event = SA_EV_RETENTION;
+	r->status = 'C';
+	if (r->time_us == 0)
+		r->time_us = sa__now_us();
+	(void)sa_record_set_int(r, SA_F_REMOVED_FIRST, (int64_t)s.first_seq);
+	(void)sa_record_set_int(r, SA_F_REMOVED_LAST, (int64_t)s.last_seq);
+	if (s.last.seq == s.last_seq) {
+		/* The value closing the segment: its next one links to it. */
+		sa__hex(ret->chain_hex, s.last.chain, SA_CHAIN_LEN);
+		(void)sa_record_set_cstr(r, SA_F_REMOVED_CHAIN, ret->chain_hex);
+	}
+	/* The key bridge past the epochs this segment ends: to the epoch
+	 * after its last signed checkpoint, the next one's. */
+	if (s.signed_epoch > 0 &&
+	    sa__bridge_trim(&pool, s.signed_epoch + 1) == 0) {
+		uint8_t *enc;
+		size_t len;
+		if (sa__bridge_encode(&pool, &enc, &len) == 0) {
+			size_t bl = sa_b64_encoded_len(len);
+			ret->bridge = malloc(bl + 1);
+			if (ret->bridge != NULL) {
+				*sa_b64_encode(ret->bridge, enc, len) = '\0';
+				if (sa_record_set_str(r, SA_F_SEAL_BRIDGE,
+						      ret->bridge, bl) != 0) {
+					free(ret->bridge);
+					ret->bridge = NULL;
+				}
+			}
+			free(enc);
+		}
+	}
+	if (s.signed_epoch > 0 && pool.target == s.signed_epoch + 1) {
+		sa__bridge_free(&w->bridge_next);
+		w->bridge_next = pool;
+		w->bridge_staged = true;
+	} else {
+		sa__bridge_free(&pool);
+	}
+	w->ckpt_wanted = true;
+	return 0;
+}
+
 static int
 commit_internal(struct sa_writer *w, bool force_ckpt)
 {
 	if (w->pend_len > 0 &&
 	    w->seg_size + w->pend_len >= w->opts.segment_size)
 		force_ckpt = true; /* a roll-over follows: seal it first */
+	if (w->ckpt_wanted)
+		force_ckpt = true; /* a retention record: sealed at once */
 	if (checkpoint_due(w, force_ckpt)) {
 		int rc = add_checkpoint(w);
 		if (rc < 0)
@@ -1241,6 +1448,8 @@ commit_pending(struct sa_writer *w)
 	}
 	if (w->evolve_due)
 		evolve_key(w);
+	if (w->bridge_staged)
+		bridge_commit(w);
 	if (w->seg_size >= w->opts.segment_size) {
 		/* Records are durable already; a failed roll-over only means
 		 * the active segment grows past its size for now. */
@@ -1388,6 +1597,8 @@ sa_writer_close(struct sa_writer *w)
 		close(w->keylockfd);
 	free(w->pend);
 	free(w->blocks);
+	sa__bridge_free(&w->bridge);
+	sa__bridge_free(&w->bridge_next);
 	free(w);
 	return rc;
 }

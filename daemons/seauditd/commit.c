@@ -243,8 +243,8 @@ str_is(const struct sa_record *r, enum sa_field f, const char *s)
 
 /*
  * Who may write what (docs/PROTOCOL.md §8): the daemon's own records (its
- * start and shutdown, every loss record) come from no producer; root and
- * producer_group may write any other record about anyone; any other
+ * start and shutdown, every loss and retention record) come from no producer;
+ * root and producer_group may write any other record about anyone; any other
  * producer only the events of user_events, and only about itself: every
  * user name in the record must be its own.  0, or SA_EFORBIDDEN with the
  * field to blame in *bad and the reason in why.
@@ -254,11 +254,12 @@ policy_check(struct daemon *d, struct fsrv_conn *c, const struct sa_record *r,
 	     enum sa_field *bad, char *why, size_t cap)
 {
 	enum sa_event ev = (enum sa_event)r->event;
-	if (ev == SA_EV_LOSS ||
+	if (ev == SA_EV_LOSS || ev == SA_EV_RETENTION ||
 	    ((ev == SA_EV_STARTUP || ev == SA_EV_SHUTDOWN) &&
 	     sa_record_has(r, SA_F_SERVICE) &&
 	     str_is(r, SA_F_SERVICE, "seauditd"))) {
-		*bad = ev == SA_EV_LOSS ? SA_F_NONE : SA_F_SERVICE;
+		*bad = ev == SA_EV_LOSS || ev == SA_EV_RETENTION ? SA_F_NONE
+								 : SA_F_SERVICE;
 		snprintf(why, cap,
 			 "%s records of seauditd are written by the"
 			 " daemon only",
@@ -741,6 +742,8 @@ do_commit(struct daemon *d)
 	    (d->state == ST_OK &&
 	     (d->stopping || ev_now_ms() - d->last_loss_ms >= LOSS_EVERY_MS)))
 		append_loss_record(d);
+	if (d->state == ST_OK)
+		maint_retention_append(d);
 	for (;;) {
 		uint64_t t0 = now_us();
 		int rc = sa_writer_commit(d->w);
@@ -774,6 +777,7 @@ do_commit(struct daemon *d)
 			}
 			ack_all(d);
 			enter_state(d, ST_OK, 0);
+			maint_retention_committed(d);
 			maint_after_commit(d);
 			return;
 		}
@@ -849,7 +853,8 @@ commit_before_sleep(struct ev_loop *l, void *arg)
 	struct daemon *d = arg;
 	if (d->state == ST_BLOCKING)
 		return;
-	if (d->npend == 0 && d->loss.count == 0)
+	if (d->npend == 0 && d->loss.count == 0 &&
+	    !(d->state == ST_OK && maint_retention_due(d)))
 		goto out;
 	if (d->state == ST_REFUSING) {
 		/* Only queued refusals can be pending here; the retry timer
@@ -858,7 +863,7 @@ commit_before_sleep(struct ev_loop *l, void *arg)
 			ack_all(d);
 		goto out;
 	}
-	if (d->npend == 0 && !d->stopping &&
+	if (d->npend == 0 && !d->stopping && d->loss.count > 0 &&
 	    ev_now_ms() - d->last_loss_ms < LOSS_EVERY_MS) {
 		/* Only a loss to record, and one was written just now. */
 		if (d->loss_timer <= 0)

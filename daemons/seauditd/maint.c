@@ -11,6 +11,16 @@
  *
  * The set never touches the active segment; its messages come through
  * on_note, from its thread too.
+ *
+ * Retention stays provable (docs/INTEGRITY.md §3): the set asks hold()
+ * before it removes a segment, and the answer is "keep" until a
+ * retention record naming that segment's records, its closing chain
+ * value and the key bridge past it is durable and sealed.  hold() only
+ * asks (an atomic, since the set's thread may call it); the commit path
+ * writes the record (maint_retention_append), and once the commit
+ * returned, retention goes on (maint_retention_committed).  The disk-full
+ * action rotate cannot wait for a commit: its record goes into the batch
+ * that needed the space, and the segment goes at once.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -51,13 +61,142 @@ on_note(const struct sa_segset_note *n, void *arg)
 				 n->path, n->max_files);
 		break;
 	case SA_SEGSET_HELD:
-		log_info("retention: %s held", n->path);
+		/* Until its retention record is sealed: a moment. */
+		log_debug("retention: %s held", n->path);
 		break;
 	case SA_SEGSET_FAILED:
 		log_warnx("%s %s: %s", n->what ? n->what : "maintaining",
 			  n->path, n->error ? sa_strerror(n->error) : "failed");
 		break;
 	}
+}
+
+/* The set's question, on either thread: keep this segment for now? */
+static bool
+hold(const char *path, uint64_t first_seq, void *arg)
+{
+	(void)path;
+	struct daemon *d = arg;
+	if (atomic_load(&d->retire_force) ||
+	    first_seq <= atomic_load(&d->retire_ok))
+		return false;
+	uint64_t want = atomic_load(&d->retire_want);
+	while ((want == 0 || want > first_seq) &&
+	       !atomic_compare_exchange_weak(&d->retire_want, &want, first_seq))
+		;
+	return true;
+}
+
+struct find {
+	uint64_t seq;
+	char path[PATH_MAX];
+};
+
+static int
+find_cb(const char *path, uint64_t first_seq, bool compressed, void *arg)
+{
+	(void)compressed;
+	struct find *f = arg;
+	if (first_seq != f->seq)
+		return 0;
+	snprintf(f->path, sizeof f->path, "%s", path);
+	return 1;
+}
+
+/* The oldest sealed segment's first number, or 0. */
+static int
+oldest_cb(const char *path, uint64_t first_seq, bool compressed, void *arg)
+{
+	(void)path;
+	(void)compressed;
+	*(uint64_t *)arg = first_seq;
+	return 1;
+}
+
+/*
+ * Appends the retention record of the segment starting at seq.  0, or
+ * the error (the segment then goes without one: a log written before
+ * sealing, or a segment that cannot be read, is no reason to fill the
+ * disk).
+ */
+static int
+append_retention(struct daemon *d, uint64_t seq, const char *why)
+{
+	struct find f = {.seq = seq};
+	if (sa_log_segments(d->conf.audit_log, find_cb, &f) != 1)
+		return -ENOENT;
+	char detail[PATH_MAX + 128];
+	snprintf(detail, sizeof detail, "%s removed (%s)", f.path, why);
+	struct sa_record r;
+	sa_record_init(&r);
+	sa_record_set_cstr(&r, SA_F_SERVICE, "seauditd");
+	sa_record_set_cstr(&r, SA_F_DETAIL, detail);
+	sa_record_set_int(&r, SA_F_PID, getpid());
+	sa_record_set_int(&r, SA_F_PRODUCER_UID, geteuid());
+	sa_record_set_cstr(&r, SA_F_ORIGIN, d->conf.origin);
+	struct sa_retention ret;
+	int rc = sa_writer_retention(d->w, f.path, &r, &ret);
+	if (rc == 0)
+		rc = sa_writer_append(d->w, &r);
+	if (rc == 0)
+		log_info("retention: recording the removal of records %" PRId64
+			 " to %" PRId64 " (%s)",
+			 r.num[SA_F_REMOVED_FIRST], r.num[SA_F_REMOVED_LAST],
+			 f.path);
+	sa_retention_free(&ret);
+	return rc;
+}
+
+bool
+maint_retention_due(struct daemon *d)
+{
+	uint64_t want = atomic_load(&d->retire_want);
+	return want != 0 && want != d->retire_pending;
+}
+
+void
+maint_retention_append(struct daemon *d)
+{
+	if (!maint_retention_due(d))
+		return;
+	uint64_t want = atomic_load(&d->retire_want);
+	char why[64];
+	snprintf(why, sizeof why, "audit_max_files %u",
+		 d->conf.audit_max_files);
+	int rc = append_retention(d, want, why);
+	if (rc == 0) {
+		d->retire_pending = want;
+		return;
+	}
+	log_warnx("retention: no retention record for the segment from"
+		  " record %" PRIu64 " (%s); removing it without",
+		  want, sa_strerror(rc));
+	atomic_store(&d->retire_ok, want);
+	atomic_store(&d->retire_want, 0);
+	(void)sa_segset_retain(d->segs);
+}
+
+void
+maint_retention_committed(struct daemon *d)
+{
+	if (d->retire_pending == 0)
+		return;
+	uint64_t done = d->retire_pending;
+	d->retire_pending = 0;
+	atomic_store(&d->retire_ok, done);
+	uint64_t want = done;
+	(void)atomic_compare_exchange_strong(&d->retire_want, &want, 0);
+	(void)sa_segset_retain(d->segs); /* may ask for the next one */
+}
+
+/* Wakes the loop now and then: hold() may have asked from the set's
+ * thread, and the hook before the loop sleeps writes the record. */
+static void
+retire_cb(struct ev_loop *l, uint64_t id, void *arg)
+{
+	(void)l;
+	(void)id;
+	(void)arg;
 }
 
 static void
@@ -106,7 +245,15 @@ maint_rotate_now(struct daemon *d)
 int
 maint_drop_oldest(struct daemon *d, char *what, size_t cap, uint64_t *records)
 {
-	return sa_segset_drop_oldest(d->segs, what, cap, records);
+	/* The record goes into the batch that waits for the space. */
+	uint64_t oldest = 0;
+	if (sa_log_segments(d->conf.audit_log, oldest_cb, &oldest) == 1 &&
+	    oldest < path_seq(d->active) && oldest != d->retire_pending)
+		(void)append_retention(d, oldest, "disk full, action rotate");
+	atomic_store(&d->retire_force, true);
+	int rc = sa_segset_drop_oldest(d->segs, what, cap, records);
+	atomic_store(&d->retire_force, false);
+	return rc;
 }
 
 /* Milliseconds until the next local midnight / Monday / 1st. */
@@ -171,6 +318,8 @@ maint_init(struct daemon *d)
 	    .set_group = d->conf.audit_group[0] != '\0',
 	    .group = d->conf.audit_gid,
 	    .note = on_note,
+	    .hold = hold,
+	    .hold_arg = d,
 	};
 	int rc = sa_segset_open(&d->segs, d->conf.audit_log, &o);
 	if (rc < 0) {
@@ -181,6 +330,7 @@ maint_init(struct daemon *d)
 		return rc;
 	}
 	maint_reschedule(d);
+	d->retire_timer = ev_add_timer(d->loop, 1000, true, retire_cb, d);
 	sealed_pass(d); /* segments sealed before a restart */
 	return 0;
 }
@@ -188,6 +338,9 @@ maint_init(struct daemon *d)
 void
 maint_stop(struct daemon *d)
 {
+	if (d->retire_timer > 0)
+		ev_del_timer(d->loop, (uint64_t)d->retire_timer);
+	d->retire_timer = 0;
 	sa_segset_close(d->segs); /* finishes the segment being sealed */
 	d->segs = NULL;
 }

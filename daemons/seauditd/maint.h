@@ -17,6 +17,12 @@ int maint_rotate_now(struct daemon *d);
 int maint_drop_oldest(struct daemon *d, char *what, size_t cap,
 		      uint64_t *records);
 void maint_reschedule(struct daemon *d); /* after a config reload */
+/* Before a commit: the retention record retention waits for, if any. */
+void maint_retention_append(struct daemon *d);
+/* After a commit that succeeded: retention goes on. */
+void maint_retention_committed(struct daemon *d);
+/* Is a retention record waiting to be written? */
+bool maint_retention_due(struct daemon *d);
 void maint_stop(struct daemon *d);
 
 #endif

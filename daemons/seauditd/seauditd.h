@@ -22,6 +22,7 @@
 #ifndef SEAUDITD_H
 #define SEAUDITD_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -139,6 +140,17 @@ struct daemon {
 	/* maint */
 	struct sa_segset *segs; /* sealed segments: audit_back, retention */
 	char active[PATH_MAX];
+	/*
+	 * Retention records (maint.c): the set's hold callback, on the set's
+	 * thread too, asks for one (retire_want, a segment's first number)
+	 * and holds the segment; the commit path writes it and, once
+	 * durable, lets segments up to retire_ok go.
+	 */
+	_Atomic uint64_t retire_want;
+	_Atomic uint64_t retire_ok;
+	_Atomic bool retire_force; /* disk full: remove without a hold */
+	uint64_t retire_pending;   /* its record is in the uncommitted batch */
+	int64_t retire_timer;
 	int64_t date_timer;
 	bool stopping;
 

@@ -55,7 +55,11 @@ SA_BEGIN_DECLS
 	   "segment does not continue the log (another log's, replaced, "      \
 	   "replayed or moved)")                                               \
 	XX(EBADSIG, -1035, "checkpoint signature does not verify")             \
-	XX(ENOCKPT, -1036, "checkpoint missing: the key's epochs do not follow")
+	XX(ENOCKPT, -1036,                                                     \
+	   "checkpoint missing: the key's epochs do not follow")               \
+	XX(EHEADGONE, -1037,                                                   \
+	   "the log's first records are gone and no retention record names "   \
+	   "their removal")
 
 enum sa_errno {
 #define SA_ERR_ENUM(name, val, msg) SA_##name = (val),

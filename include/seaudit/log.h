@@ -188,6 +188,32 @@ struct sa_seal_state {
 };
 void sa_writer_seal_state(const struct sa_writer *w, struct sa_seal_state *st);
 
+/*
+ * (Added.)  Retention that stays provable (docs/INTEGRITY.md §3): before
+ * a sealed segment of this log is removed, its owner calls this with the
+ * segment's path and a record whose descriptive fields it set (service,
+ * pid, origin, detail); the writer makes it a retention record (event,
+ * status, removed_first, removed_last, removed_chain: the chain value
+ * closing the segment, seal_bridge: the certificates that lead the
+ * auditor's key past the epochs being removed) and the next commit
+ * writes a checkpoint after it.  Append r with sa_writer_append, then
+ * commit: once that commit returned 0, the segment may go.  The writer
+ * keeps the bridge in "seal.bridge" in the log directory for the next
+ * removal, rewritten after each such commit.
+ *
+ * The strings r points to are owned by *ret until sa_retention_free.
+ * 0, SA_ENOLOG (the segment is not this log's or holds no checkpoint),
+ * an error reading it, -ENOMEM.
+ */
+struct sa_retention {
+	char chain_hex[65];
+	char *bridge; /* base64, or NULL when none could be made */
+	void *reserved[4];
+};
+int sa_writer_retention(struct sa_writer *w, const char *seg_path,
+			struct sa_record *r, struct sa_retention *ret);
+void sa_retention_free(struct sa_retention *ret);
+
 /* Last sequence number appended (committed or not); 0 when empty. */
 uint64_t sa_writer_last_seq(const struct sa_writer *w);
 /*

@@ -43,7 +43,9 @@ enum sa_event {
 	SA_EV_TRACE = 14,
 	SA_EV_LOSS =
 	    15, /* the writer's own record of refused or shed records */
-	SA_EV__COUNT = 16
+	SA_EV_RETENTION =
+	    16, /* the writer's own record of old segments it removes */
+	SA_EV__COUNT = 17
 };
 
 /*
@@ -88,14 +90,20 @@ enum sa_field {
 	SA_F_LOST_SINCE = 28, /* string: RFC 3339 time of the first loss */
 	SA_F_LOST_UNTIL = 29, /* string: RFC 3339 time of the last loss */
 	SA_F_DETAIL = 30,     /* string: what was lost, from whom, and why */
-	SA_F__COUNT = 31
-	/* 32..47 are reserved for integrity data (docs/FORMAT.md) */
+	/* retention records (event "retention"): what was removed, and
+	 * what the rest of the log needs to verify without it */
+	SA_F_REMOVED_FIRST = 31, /* integer: first record removed */
+	SA_F_REMOVED_LAST = 32,	 /* integer: last record removed */
+	SA_F_REMOVED_CHAIN = 33, /* string: hex chain value at removed_last */
+	SA_F_SEAL_BRIDGE = 34,	 /* string: base64 key bridge (INTEGRITY §3) */
+	SA_F__COUNT = 35
+	/* 35..47 are reserved for integrity data (docs/FORMAT.md) */
 };
 
 /*
  * How many field numbers a struct sa_record has room for: its arrays are
  * sized by this, not by SA_F__COUNT, so that fields numbered below it
- * (the integrity fields 32..47 among them) are added without changing the
+ * (the integrity fields 35..47 among them) are added without changing the
  * structure's size (seaudit/api.h, the ABI promise).
  */
 #define SA_F_CAPACITY 48

@@ -17,7 +17,15 @@
  *                unsigned while a verification key was given);
  *   SA_ENOCKPT   the signing key's epochs do not follow (checkpoints
  *                removed), or the epochs before the first one present
- *                are gone, so the key cannot be linked to the one given.
+ *                are gone and no retention record's key bridge leads
+ *                there, so the key cannot be linked to the one given;
+ *   SA_EHEADGONE the log's first segment does not start the log, and no
+ *                retention record (sealed by a checkpoint) names the
+ *                records removed before it (seq_last) and the chain
+ *                value it links to: they were cut, not retained away.
+ * A log whose oldest segments retention removed verifies clean:
+ * removed_seq says up to which record, and with a key the retention
+ * record's bridge leads the key to the first epoch left.
  * Records after the last checkpoint are no problem: they are counted as
  * not yet sealed (a live log; or a tail cut off after its last checkpoint,
  * which only a copy held elsewhere tells apart from a crash).
@@ -58,7 +66,10 @@ struct sa_verify_result {
 	/* Logs whose last checkpoint is not the one their writer writes as
 	 * it closes the log: live, crashed, or cut after a checkpoint. */
 	uint64_t open_logs;
-	uint64_t reserved[5];
+	/* Records up to this one were removed by retention, as a sealed
+	 * retention record in the log says (0: none removed). */
+	uint64_t removed_seq;
+	uint64_t reserved[4];
 };
 
 /*

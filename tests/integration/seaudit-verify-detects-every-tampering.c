@@ -1,10 +1,11 @@
 /*
  * seaudit-verify-detects-every-tampering: a log written by the real
  * seauditd with a sealing key (many small segments, half of the sealed
- * ones compressed, a crash and two restarts in the middle) verifies
- * clean; then, over SA_TAMPER_TRIALS trials (default 1200, seed
- * SA_TAMPER_SEED), a copy of it gets one tampering at a random place and
- * sa_log_verify, given the verification key, must find it where it is:
+ * ones compressed, a crash and two restarts in the middle, the oldest
+ * segments removed by retention, which records it) verifies clean; then, over
+ * SA_TAMPER_TRIALS trials (default 1200, seed SA_TAMPER_SEED), a copy of it
+ * gets one tampering at a random place and sa_log_verify, given the
+ * verification key, must find it where it is:
  *
  *   flip        one bit of any byte of any segment file
  *   field       a record's field changed, its CRC recomputed
@@ -12,7 +13,8 @@
  *   swap        two records exchanged, their numbers kept in order
  *   insert      a record added, the rest of its segment renumbered
  *   truncate    the active segment cut before its last checkpoint
- *   seg-delete  a whole sealed segment removed
+ *   seg-delete  a whole sealed segment removed (the oldest one left
+ *               too: a cut that no retention record names)
  *   seg-replace a sealed segment's file given another's contents
  *   seg-reorder two neighbouring segments' contents exchanged
  *   splice      a segment of another log of the same host put in
@@ -370,7 +372,8 @@ build_log(struct hd *h, const char *key, char *mid_snapshot)
 {
 	char extra[1024];
 	snprintf(extra, sizeof extra,
-		 "[logmgr]\naudit_size = 50\n[seauditd]\norigin = " ORIGIN
+		 "[logmgr]\naudit_size = 50\naudit_max_files = 9\n"
+		 "[seauditd]\norigin = " ORIGIN
 		 "\ncompress = no\nseal_key = %s\ncheckpoint_records = 40\n"
 		 "checkpoint_interval_ms = 50\n",
 		 key);
@@ -511,11 +514,16 @@ main(void)
 		    (unsigned long long)res.open_logs, f.n ? f.v[0].file : "-",
 		    f.n ? sa_strerror(f.v[0].code) : "-");
 	CHECK(res.signatures > 10 && res.checkpoints == res.signatures);
+	/* Retention removed the oldest segments, recorded: the key walk
+	 * starts from the retention record's bridge. */
+	CHECK(res.removed_seq > 0);
 	printf("base log: %llu records, %d segments, %llu checkpoints "
-	       "signed through epoch %llu\n",
+	       "signed through epoch %llu, records 1 to %llu removed by"
+	       " retention\n",
 	       (unsigned long long)res.records, s.n,
 	       (unsigned long long)res.checkpoints,
-	       (unsigned long long)res.epoch);
+	       (unsigned long long)res.epoch,
+	       (unsigned long long)res.removed_seq);
 
 	int plain[256], np = 0;
 	for (int i = 0; i < s.n; i++)

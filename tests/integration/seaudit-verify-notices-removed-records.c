@@ -4,7 +4,9 @@
  * deleted from the middle of a log, plain or compressed, are reported by
  * `seaudit -verify` (exit 1, the missing sequence numbers named) and by
  * the record switches, which still show everything that is there.  An
- * intact copy of the same log gives "no damage found".
+ * intact copy of the same log gives "no damage found".  The oldest
+ * segment deleted by hand is reported too; deleted after the writer
+ * recorded its removal (a retention record, sealed), it is not damage.
  *
  * The log is written with the library's writer (small segments, so that
  * there are sealed ones); the cut is made with the frame parser, which
@@ -226,16 +228,55 @@ main(void)
 	expect_missing("compressed segment deleted", copy, want,
 		       NREC - (size_t)(b - a));
 
-	/* 5. The oldest segments gone (retention) is not damage. */
+	/* 5. The oldest segment deleted by hand: its records are named,
+	 * since no retention record says they were removed. */
 	snprintf(cmd, sizeof cmd, "rm -rf '%s' && cp -a '%s' '%s'", copy, plain,
 		 copy);
 	CHECK(system(cmd) == 0);
 	names[0][0] = '\0';
 	n = list_segs(copy, names, 64);
+	CHECK(sa_segment_name_parse(names[1], &b, NULL));
 	snprintf(path, sizeof path, "%s/%s", copy, names[0]);
+	CHECK(unlink(path) == 0);
+	CHECK(run("-verify", copy, out, sizeof out) == 1);
+	snprintf(want, sizeof want,
+		 "records 1 to %llu, before this segment, are gone and no"
+		 " retention record",
+		 (unsigned long long)b - 1);
+	CHECK(strstr(out, want) != NULL);
+
+	/* 6. Removed as retention does it: the writer records the removal
+	 * (sa_writer_retention) and seals it first; then it is no damage,
+	 * and the report says which records retention removed. */
+	snprintf(cmd, sizeof cmd, "rm -rf '%s' && cp -a '%s' '%s'", copy, plain,
+		 copy);
+	CHECK(system(cmd) == 0);
+	{
+		struct sa_writer *w;
+		struct sa_writer_opts o = {.origin = "host.example",
+					   .segment_size = 8192};
+		CHECK(sa_writer_open(&w, copy, &o, NULL) == 0);
+		snprintf(path, sizeof path, "%s/%s", copy, names[0]);
+		struct sa_record r;
+		sa_record_init(&r);
+		sa_record_set_cstr(&r, SA_F_SERVICE, "test");
+		struct sa_retention ret;
+		CHECK(sa_writer_retention(w, path, &r, &ret) == 0);
+		CHECK(r.event == SA_EV_RETENTION &&
+		      r.num[SA_F_REMOVED_FIRST] == 1 &&
+		      r.num[SA_F_REMOVED_LAST] == (int64_t)b - 1 &&
+		      sa_record_has(&r, SA_F_REMOVED_CHAIN));
+		CHECK(sa_writer_append(w, &r) == 0);
+		sa_retention_free(&ret);
+		CHECK(sa_writer_commit(w) == 0);
+		CHECK(sa_writer_close(w) == 0);
+	}
 	CHECK(unlink(path) == 0);
 	CHECK(run("-verify", copy, out, sizeof out) == 0);
 	CHECK(strstr(out, "no damage found") != NULL);
+	snprintf(want, sizeof want, "records 1 to %llu were removed",
+		 (unsigned long long)b - 1);
+	CHECK(strstr(out, want) != NULL);
 
 	hd_cleanup(&h);
 	printf("PASS\n");

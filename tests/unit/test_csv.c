@@ -33,7 +33,8 @@ static const char header[] =
     "time,event,status,class,user,session,access,stage,reason,resource,"
     "program,terminal,host,service,module,message_id,errno,effective_user,"
     "real_user,uid,euid,ruid,port,command,trace,os_user,origin,seq,pid,"
-    "producer_uid,lost,lost_since,lost_until,detail\r\n";
+    "producer_uid,lost,lost_since,lost_until,detail,removed_first,"
+    "removed_last,removed_chain,seal_bridge\r\n";
 
 static const char *const seed_json[4] = {
     "{\"time\":\"2008-10-28T12:15:01Z\",\"event\":\"login\",\"status\":\"P\","
@@ -58,15 +59,15 @@ static const char *const seed_json[4] = {
 
 static const char *const seed_csv[4] = {
     "2008-10-28T12:15:01Z,login,P,,root,49047159:0000034b,,59,2,,SBIN_CRON,_"
-    "CRONJOB_,,,,,,,,,,,,,,false,,,,,,,,\r\n",
+    "CRONJOB_,,,,,,,,,,,,,,false,,,,,,,,,,,,\r\n",
     "2009-01-29T17:23:33Z,logout,O,,root,,,49,2,,,computer.com,,,,,,,,,,,,,,"
-    "false,,,,,,,,\r\n",
+    "false,,,,,,,,,,,,\r\n",
     "2008-11-18T15:23:56Z,resource,D,FILE,admabc,4922ae61:00000132,Read,69,3,/"
     "tmp/one,/usr/local/bin/"
-    "tcsh,localhost,,,,,,admabc,,,,,,,,false,,,,,,,,\r\n",
+    "tcsh,localhost,,,,,,admabc,,,,,,,,false,,,,,,,,,,,,\r\n",
     "2009-01-21T15:37:43Z,outbound,D,TCP,root,4977248c:0000012a5248,,408,2,,/"
     "usr/bin/"
-    "telnet,computer.com,computer.org,telnet,,,,,,,,,,,,false,,,,,,,,\r\n",
+    "telnet,computer.com,computer.org,telnet,,,,,,,,,,,,false,,,,,,,,,,,,\r\n",
 };
 
 static void
@@ -198,7 +199,7 @@ test_quoting(void **state)
 	assert_string_equal(b.data,
 			    "2008-10-28T12:15:01.000001Z,admin,S,,root,,,,,,,,,"
 			    ",,,-2147483648,,,4294967295,,,,,,true,,"
-			    "9223372036854775807,,,,,,\r\n");
+			    "9223372036854775807,,,,,,,,,,\r\n");
 	sa_buf_free(&b);
 }
 

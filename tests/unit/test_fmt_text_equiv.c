@@ -172,6 +172,12 @@ static const struct col lay_loss[] = {WORD,
 				      S(SA_F_LOST_SINCE, 0),
 				      S(SA_F_LOST_UNTIL, 0),
 				      END};
+static const struct col lay_retention[] = {WORD,
+					   S(SA_F_SERVICE, 10),
+					   N(SA_F_REMOVED_FIRST, 8),
+					   N(SA_F_REMOVED_LAST, 8),
+					   S(SA_F_DETAIL, 0),
+					   END};
 static const struct col lay_trace[] = {WORD,
 				       S(SA_F_USER, 8),
 				       SESSION,
@@ -206,6 +212,7 @@ static const struct event_layout layouts[SA_EV__COUNT] = {
     [SA_EV_PASSWORD_VERIFY] = {"PASSWORD", false, lay_pwverify},
     [SA_EV_TRACE] = {"TRACE", false, lay_trace},
     [SA_EV_LOSS] = {"LOSS", false, lay_loss},
+    [SA_EV_RETENTION] = {"RETAIN", false, lay_retention},
 };
 
 #define CK(expr)                                                               \
@@ -622,7 +629,15 @@ detail_body(struct sa_buf *out, const struct sa_record *r, unsigned flags)
 		0 ||
 	    (rc = label_str(out, "Lost until", r, SA_F_LOST_UNTIL, flags)) <
 		0 ||
-	    (rc = label_str(out, "Loss detail", r, SA_F_DETAIL, flags)) < 0)
+	    (rc = label_num(out, "First record removed", r,
+			    SA_F_REMOVED_FIRST)) < 0 ||
+	    (rc = label_num(out, "Last record removed", r, SA_F_REMOVED_LAST)) <
+		0 ||
+	    (rc = label_str(out, "Chain value at last removed", r,
+			    SA_F_REMOVED_CHAIN, flags)) < 0 ||
+	    (rc = label_str(out,
+			    r->event == SA_EV_LOSS ? "Loss detail" : "Detail",
+			    r, SA_F_DETAIL, flags)) < 0)
 		return rc;
 	if (r->seq != 0 &&
 	    (rc = sa_buf_printf(out, "Sequence: %" PRIu64 "\n", r->seq)) < 0)

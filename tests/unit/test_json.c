@@ -82,15 +82,16 @@ static const char *const seed_out[4] = {
 
 /* Every member name in the exporter's order. */
 static const char *const order[] = {
-    "time",	  "event",	    "status",	 "class",
-    "user",	  "session",	    "access",	 "stage",
-    "reason",	  "resource",	    "program",	 "terminal",
-    "host",	  "service",	    "module",	 "message_id",
-    "errno",	  "effective_user", "real_user", "uid",
-    "euid",	  "ruid",	    "port",	 "command",
-    "trace",	  "os_user",	    "origin",	 "seq",
-    "pid",	  "producer_uid",   "lost",	 "lost_since",
-    "lost_until", "detail",
+    "time",	     "event",	       "status",	"class",
+    "user",	     "session",	       "access",	"stage",
+    "reason",	     "resource",       "program",	"terminal",
+    "host",	     "service",	       "module",	"message_id",
+    "errno",	     "effective_user", "real_user",	"uid",
+    "euid",	     "ruid",	       "port",		"command",
+    "trace",	     "os_user",	       "origin",	"seq",
+    "pid",	     "producer_uid",   "lost",		"lost_since",
+    "lost_until",    "detail",	       "removed_first", "removed_last",
+    "removed_chain", "seal_bridge",
 };
 
 #define NORDER (sizeof order / sizeof order[0])
@@ -210,7 +211,7 @@ test_names_and_order(void **state)
 		at = k;
 	}
 	assert_non_null(strstr(b.data, "\"seq\":77,\"pid\":1,"));
-	assert_non_null(strstr(b.data, "\"detail\":\"x\"}"));
+	assert_non_null(strstr(b.data, "\"seal_bridge\":\"x\"}"));
 	assert_non_null(strstr(b.data, "\"os_user\":true"));
 
 	/* seq 0 is "unset" and omitted. */

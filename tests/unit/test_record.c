@@ -94,7 +94,8 @@ test_event_tables(void **state)
 					    "shutdown",
 					    "password_verify",
 					    "trace",
-					    "loss"};
+					    "loss",
+					    "retention"};
 	for (int e = 1; e < SA_EV__COUNT; e++) {
 		assert_string_equal(sa_event_json((enum sa_event)e),
 				    names[e - 1]);

@@ -190,7 +190,7 @@ tu_random_record(struct tu_rng *rng, struct tu_arena *a, struct sa_record *r)
 	r->time_us = (int64_t)tu_rng_below(rng, UINT64_C(4102444800000000));
 	if (tu_rng_below(rng, 2))
 		r->time_us -= r->time_us % 1000000;
-	uint32_t req = sa_event_required((enum sa_event)r->event);
+	uint64_t req = sa_event_required((enum sa_event)r->event);
 	for (int f = 1; f < SA_F__COUNT; f++) {
 		bool want = (req & (1ull << f)) || tu_rng_below(rng, 3) == 0;
 		if (!want)

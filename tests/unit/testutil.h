@@ -54,7 +54,7 @@ int tu_append_startups(struct sa_writer *w, int n, int64_t *t,
 		       const char *service);
 
 /* Strict RFC 4180 reading of the product's CSV (tests only). */
-#define TU_CSV_NCOLS 34
+#define TU_CSV_NCOLS 38
 #define TU_CSV_MAXCELLS 64
 struct tu_cell {
 	const uint8_t *p; /* decoded bytes (quotes undoubled) */

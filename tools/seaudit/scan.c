@@ -150,6 +150,14 @@ damage_report(const struct sa_damage *d, void *arg)
 			" record %llu belongs to another log\n",
 			d->file, (unsigned long long)d->offset,
 			(unsigned long long)d->seq_first);
+	else if (d->error == SA_EHEADGONE)
+		fprintf(stderr,
+			"seaudit: %s: records %llu to %llu, before this"
+			" segment, are gone and no retention record in the"
+			" log names their removal (cut, not retained away;"
+			" or not all of the log was given)\n",
+			d->file, (unsigned long long)d->seq_first,
+			(unsigned long long)d->seq_last);
 	else if (d->error == SA_EBADSIG || d->error == SA_ENOCKPT)
 		fprintf(stderr,
 			"seaudit: %s: offset %llu: the checkpoint through"
@@ -356,7 +364,8 @@ verify_run(const struct view_opts *o)
 		       "\"signatures_checked\":%s,\"signatures\":%llu,"
 		       "\"epoch\":%llu,\"sealed_seq\":%llu,"
 		       "\"last_seq\":%llu,\"unsealed\":%llu,"
-		       "\"unchained\":%llu,\"open\":%llu,\"problems\":%llu,"
+		       "\"unchained\":%llu,\"open\":%llu,"
+		       "\"removed_by_retention\":%llu,\"problems\":%llu,"
 		       "\"problem_list\":[",
 		       status == 1   ? "damaged"
 		       : status == 3 ? "unsealed"
@@ -371,7 +380,8 @@ verify_run(const struct view_opts *o)
 		       (unsigned long long)res.last_seq,
 		       (unsigned long long)res.unsealed,
 		       (unsigned long long)res.unchained,
-		       (unsigned long long)res.open_logs, problems);
+		       (unsigned long long)res.open_logs,
+		       (unsigned long long)res.removed_seq, problems);
 		for (size_t i = 0; i < j.n; i++) {
 			printf("%s{\"file\":", i ? "," : "");
 			json_str(j.v[i].file);
@@ -400,6 +410,10 @@ verify_run(const struct view_opts *o)
 		       (unsigned long long)res.sealed_seq);
 	if (res.records == 0 && res.segments == 0)
 		return status; /* nothing read: the lines below say nothing */
+	if (res.removed_seq > 0)
+		printf("retention: records 1 to %llu were removed, as a sealed"
+		       " retention record in the log says\n",
+		       (unsigned long long)res.removed_seq);
 	if (keyed)
 		printf("signatures: %llu checkpoints verified with the key,"
 		       " through epoch %llu\n",
