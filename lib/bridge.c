@@ -13,7 +13,9 @@
 #include <string.h>
 
 #include <seaudit/error.h>
+#include <seaudit/record.h>
 
+#include "base64.h"
 #include "bridge.h"
 #include "varint.h"
 
@@ -76,6 +78,20 @@ sa__bridge_add(struct sa__bridge *b, const struct sa__ckpt *k,
 		c->level = s->level;
 		memcpy(c->pk, s->pk, SA_PK_LEN);
 		memcpy(c->sig, s->sig, SA_SIG_LEN);
+	}
+	return 0;
+}
+
+int
+sa__bridge_merge(struct sa__bridge *b, const struct sa__bridge *src)
+{
+	for (size_t i = 0; i < src->n; i++) {
+		if (find(b, src->c[i].from, src->c[i].level) != NULL)
+			continue;
+		struct sa__bcert *c = grow(b);
+		if (c == NULL)
+			return -ENOMEM;
+		*c = src->c[i];
 	}
 	return 0;
 }
@@ -261,4 +277,22 @@ sa__bridge_decode(const uint8_t *p, size_t len, struct sa__bridge *b)
 	}
 	b->target = target;
 	return 0;
+}
+
+int
+sa__bridge_from_record(const struct sa_record *r, struct sa__bridge *b)
+{
+	memset(b, 0, sizeof *b);
+	if (r->event != SA_EV_RETENTION || !sa_record_has(r, SA_F_SEAL_BRIDGE))
+		return SA_ENOLOG;
+	size_t n = r->str[SA_F_SEAL_BRIDGE].len, len;
+	uint8_t *buf = malloc(n / 4 * 3 + 1);
+	if (buf == NULL)
+		return -ENOMEM;
+	int rc = sa_b64_decode(buf, (const char *)r->str[SA_F_SEAL_BRIDGE].ptr,
+			       n, &len);
+	if (rc == 0)
+		rc = sa__bridge_decode(buf, len, b);
+	free(buf);
+	return rc;
 }

@@ -59,6 +59,9 @@ void sa__bridge_free(struct sa__bridge *b);
 int sa__bridge_add(struct sa__bridge *b, const struct sa__ckpt *k,
 		   const uint8_t *payload);
 
+/* Adds the certificates of src that b lacks.  0, -ENOMEM. */
+int sa__bridge_merge(struct sa__bridge *b, const struct sa__bridge *src);
+
 /*
  * Keeps only what leads to target (>= 1) and what a later target may
  * need.  0, or SA_ENOCKPT when a step is missing (the bridge is then
@@ -73,6 +76,11 @@ int sa__bridge_trim(struct sa__bridge *b, uint64_t target);
  */
 int sa__bridge_walk(const struct sa__bridge *b, const uint8_t vk[SA_PK_LEN],
 		    uint8_t pk[SA_PK_LEN]);
+
+/* The bridge a retention record carries (its seal_bridge, base64):
+ * 0, SA_ENOLOG (none), SA_EBADENC, SA_ECORRUPT, -ENOMEM. */
+struct sa_record;
+int sa__bridge_from_record(const struct sa_record *r, struct sa__bridge *b);
 
 /* The byte form: 0 or -ENOMEM; *out is malloc'd. */
 int sa__bridge_encode(const struct sa__bridge *b, uint8_t **out, size_t *len);

@@ -30,7 +30,6 @@
 #include <seaudit/error.h>
 #include <seaudit/verify.h>
 
-#include "base64.h"
 #include "bridge.h"
 #include "chain.h"
 #include "checkpoint.h"
@@ -400,15 +399,9 @@ on_retention(struct vstate *v, const struct sa_record *r)
 	if (!field_is(r, SA_F_REMOVED_CHAIN, hex))
 		return;
 	l->retained_at = r->seq;
-	if (!sa_record_has(r, SA_F_SEAL_BRIDGE) || v->o->vk == NULL)
+	if (v->o->vk == NULL)
 		return;
-	size_t n = r->str[SA_F_SEAL_BRIDGE].len, len;
-	uint8_t *buf = malloc(n / 4 * 3 + 1);
-	if (buf != NULL &&
-	    sa_b64_decode(buf, (const char *)r->str[SA_F_SEAL_BRIDGE].ptr, n,
-			  &len) == 0)
-		(void)sa__bridge_decode(buf, len, &l->bridge);
-	free(buf);
+	(void)sa__bridge_from_record(r, &l->bridge); /* none: target 0 */
 	resolve(v, l);
 }
 

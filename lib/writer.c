@@ -1228,6 +1228,7 @@ struct ret_scan {
 	struct sa__ckpt last; /* the last checkpoint of this log */
 	bool have_last;
 	uint64_t signed_epoch; /* of the last signed one; 0: none */
+	uint64_t first_signed; /* epoch of the first signed one */
 	struct sa__bridge *pool;
 	int err;
 };
@@ -1255,6 +1256,8 @@ ret_obs(const struct sa__obs *o, void *arg)
 	s->have_last = true;
 	if (k.flags & SA_CKPT_F_SIGNED) {
 		s->signed_epoch = k.epoch;
+		if (s->first_signed == 0)
+			s->first_signed = k.epoch;
 		int rc = sa__bridge_add(s->pool, &k, o->payload);
 		if (rc < 0)
 			s->err = rc;
@@ -1270,6 +1273,33 @@ sa_retention_free(struct sa_retention *ret)
 	memset(ret, 0, sizeof *ret);
 }
 
+/*
+ * seal.bridge is missing or damaged while the segment to remove does not
+ * start the key's walk: the bridge is taken from the log itself, from its
+ * newest retention record (one read of the log, once).
+ */
+static void
+bridge_recover(struct sa_writer *w)
+{
+	const char *paths[1] = {w->dir};
+	struct sa_reader *rd;
+	if (sa_reader_open(&rd, paths, 1, NULL, NULL) < 0)
+		return;
+	struct sa_record x;
+	while (sa_reader_next(rd, &x) == 1) {
+		struct sa__bridge b;
+		if (sa__bridge_from_record(&x, &b) != 0)
+			continue;
+		if (b.target > w->bridge.target) {
+			sa__bridge_free(&w->bridge);
+			w->bridge = b;
+		} else {
+			sa__bridge_free(&b);
+		}
+	}
+	sa_reader_close(rd);
+}
+
 int
 sa_writer_retention(struct sa_writer *w, const char *seg_path,
 		    struct sa_record *r, struct sa_retention *ret)
@@ -1280,25 +1310,8 @@ sa_writer_retention(struct sa_writer *w, const char *seg_path,
 	bridge_load(w);
 	struct sa__bridge pool = {0};
 	struct ret_scan s = {.log_id = w->log_id, .pool = &pool};
-	/* What the last removal left, and what this segment adds. */
-	for (size_t i = 0; i < w->bridge.n && s.err == 0; i++) {
-		if (pool.n == pool.cap) {
-			size_t cap = pool.cap ? pool.cap * 2 : 32;
-			struct sa__bcert *c = realloc(pool.c, cap * sizeof *c);
-			if (c == NULL) {
-				s.err = -ENOMEM;
-				break;
-			}
-			pool.c = c;
-			pool.cap = cap;
-		}
-		pool.c[pool.n++] = w->bridge.c[i];
-	}
-	pool.target = w->bridge.target;
 	struct sa_reader *rd;
-	int rc = s.err;
-	if (rc == 0)
-		rc = sa_reader_open(&rd, &seg_path, 1, NULL, NULL);
+	int rc = sa_reader_open(&rd, &seg_path, 1, NULL, NULL);
 	if (rc == 0) {
 		sa__reader_observe(rd, ret_obs, &s);
 		struct sa_record x;
@@ -1310,6 +1323,11 @@ sa_writer_retention(struct sa_writer *w, const char *seg_path,
 		rc = s.err;
 	if (rc == 0 && (s.foreign || !s.have_last || s.last_seq == 0))
 		rc = SA_ENOLOG;
+	/* What the last removal left, with what this segment adds. */
+	if (rc == 0 && s.first_signed > 1 && w->bridge.target == 0)
+		bridge_recover(w);
+	if (rc == 0)
+		rc = sa__bridge_merge(&pool, &w->bridge);
 	if (rc < 0) {
 		sa__bridge_free(&pool);
 		return rc;

@@ -557,6 +557,7 @@ refuse_all(struct daemon *d, int code, const char *why)
 						      : LOSS_WRITE_FAIL;
 	sa_writer_discard(d->w);
 	d->loss_in_batch = false;
+	maint_batch_dropped(d);
 	for (size_t i = 0; i < d->npend; i++) {
 		struct pending *p = &d->pend[i];
 		if (!p->is_error) {
@@ -742,8 +743,7 @@ do_commit(struct daemon *d)
 	    (d->state == ST_OK &&
 	     (d->stopping || ev_now_ms() - d->last_loss_ms >= LOSS_EVERY_MS)))
 		append_loss_record(d);
-	if (d->state == ST_OK)
-		maint_retention_append(d);
+	maint_retention_append(d);
 	for (;;) {
 		uint64_t t0 = now_us();
 		int rc = sa_writer_commit(d->w);

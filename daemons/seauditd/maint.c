@@ -114,60 +114,94 @@ oldest_cb(const char *path, uint64_t first_seq, bool compressed, void *arg)
 }
 
 /*
- * Appends the retention record of the segment starting at seq.  0, or
- * the error (the segment then goes without one: a log written before
- * sealing, or a segment that cannot be read, is no reason to fill the
- * disk).
+ * A retention record made and kept until a commit made it durable: a
+ * batch refused (a full disk) drops what was appended, and the segment
+ * may be gone already (rotate), so the record is appended again from
+ * here.  release: the segment retention may remove once it is durable (0
+ * for rotate, which removed it already).
  */
+struct retire_rec {
+	struct sa_record r;
+	struct sa_retention ret;
+	char detail[PATH_MAX + 128];
+	uint64_t release;
+	bool in_batch;
+};
+
+/* The retention record of the segment starting at seq, queued and
+ * appended.  0, or the error (then nothing is queued). */
 static int
-append_retention(struct daemon *d, uint64_t seq, const char *why)
+queue_retention(struct daemon *d, uint64_t seq, const char *why,
+		uint64_t release)
 {
 	struct find f = {.seq = seq};
 	if (sa_log_segments(d->conf.audit_log, find_cb, &f) != 1)
 		return -ENOENT;
-	char detail[PATH_MAX + 128];
-	snprintf(detail, sizeof detail, "%s removed (%s)", f.path, why);
-	struct sa_record r;
-	sa_record_init(&r);
-	sa_record_set_cstr(&r, SA_F_SERVICE, "seauditd");
-	sa_record_set_cstr(&r, SA_F_DETAIL, detail);
-	sa_record_set_int(&r, SA_F_PID, getpid());
-	sa_record_set_int(&r, SA_F_PRODUCER_UID, geteuid());
-	sa_record_set_cstr(&r, SA_F_ORIGIN, d->conf.origin);
-	struct sa_retention ret;
-	int rc = sa_writer_retention(d->w, f.path, &r, &ret);
+	struct retire_rec **q =
+	    realloc(d->rq, (d->nrq + 1) * sizeof(struct retire_rec *));
+	if (q == NULL)
+		return -ENOMEM;
+	d->rq = q;
+	struct retire_rec *e = calloc(1, sizeof *e);
+	if (e == NULL)
+		return -ENOMEM;
+	snprintf(e->detail, sizeof e->detail, "%s removed (%s)", f.path, why);
+	sa_record_init(&e->r);
+	sa_record_set_cstr(&e->r, SA_F_SERVICE, "seauditd");
+	sa_record_set_cstr(&e->r, SA_F_DETAIL, e->detail);
+	sa_record_set_int(&e->r, SA_F_PID, getpid());
+	sa_record_set_int(&e->r, SA_F_PRODUCER_UID, geteuid());
+	sa_record_set_cstr(&e->r, SA_F_ORIGIN, d->conf.origin);
+	int rc = sa_writer_retention(d->w, f.path, &e->r, &e->ret);
 	if (rc == 0)
-		rc = sa_writer_append(d->w, &r);
-	if (rc == 0)
-		log_info("retention: recording the removal of records %" PRId64
-			 " to %" PRId64 " (%s)",
-			 r.num[SA_F_REMOVED_FIRST], r.num[SA_F_REMOVED_LAST],
-			 f.path);
-	sa_retention_free(&ret);
-	return rc;
+		rc = sa_writer_append(d->w, &e->r);
+	if (rc < 0) {
+		sa_retention_free(&e->ret);
+		free(e);
+		return rc;
+	}
+	e->in_batch = true;
+	e->release = release;
+	d->rq[d->nrq++] = e;
+	log_info("retention: recording the removal of records %" PRId64
+		 " to %" PRId64 " (%s)",
+		 e->r.num[SA_F_REMOVED_FIRST], e->r.num[SA_F_REMOVED_LAST],
+		 f.path);
+	return 0;
 }
 
 bool
 maint_retention_due(struct daemon *d)
 {
 	uint64_t want = atomic_load(&d->retire_want);
-	return want != 0 && want != d->retire_pending;
+	if (want == 0)
+		return false;
+	for (size_t i = 0; i < d->nrq; i++)
+		if (d->rq[i]->release == want && d->rq[i]->in_batch)
+			return false;
+	return true;
 }
 
 void
 maint_retention_append(struct daemon *d)
 {
+	/* Records a refused batch dropped go in again first. */
+	for (size_t i = 0; i < d->nrq; i++)
+		if (!d->rq[i]->in_batch &&
+		    sa_writer_append(d->w, &d->rq[i]->r) == 0)
+			d->rq[i]->in_batch = true;
 	if (!maint_retention_due(d))
 		return;
 	uint64_t want = atomic_load(&d->retire_want);
+	for (size_t i = 0; i < d->nrq; i++)
+		if (d->rq[i]->release == want)
+			return; /* queued, waiting to be appended again */
 	char why[64];
 	snprintf(why, sizeof why, "audit_max_files %u",
 		 d->conf.audit_max_files);
-	int rc = append_retention(d, want, why);
-	if (rc == 0) {
-		d->retire_pending = want;
+	int rc = queue_retention(d, want, why, want);
+	if (rc == 0)
 		return;
-	}
 	log_warnx("retention: no retention record for the segment from"
 		  " record %" PRIu64 " (%s); removing it without",
 		  want, sa_strerror(rc));
@@ -177,16 +211,37 @@ maint_retention_append(struct daemon *d)
 }
 
 void
+maint_batch_dropped(struct daemon *d)
+{
+	for (size_t i = 0; i < d->nrq; i++)
+		d->rq[i]->in_batch = false;
+}
+
+void
 maint_retention_committed(struct daemon *d)
 {
-	if (d->retire_pending == 0)
-		return;
-	uint64_t done = d->retire_pending;
-	d->retire_pending = 0;
-	atomic_store(&d->retire_ok, done);
-	uint64_t want = done;
-	(void)atomic_compare_exchange_strong(&d->retire_want, &want, 0);
-	(void)sa_segset_retain(d->segs); /* may ask for the next one */
+	bool released = false;
+	size_t k = 0;
+	for (size_t i = 0; i < d->nrq; i++) {
+		struct retire_rec *e = d->rq[i];
+		if (!e->in_batch) {
+			d->rq[k++] = e;
+			continue;
+		}
+		if (e->release > atomic_load(&d->retire_ok))
+			atomic_store(&d->retire_ok, e->release);
+		uint64_t want = e->release;
+		if (want != 0) {
+			(void)atomic_compare_exchange_strong(&d->retire_want,
+							     &want, 0);
+			released = true;
+		}
+		sa_retention_free(&e->ret);
+		free(e);
+	}
+	d->nrq = k;
+	if (released)
+		(void)sa_segset_retain(d->segs); /* may ask for the next */
 }
 
 /* Wakes the loop now and then: hold() may have asked from the set's
@@ -247,9 +302,15 @@ maint_drop_oldest(struct daemon *d, char *what, size_t cap, uint64_t *records)
 {
 	/* The record goes into the batch that waits for the space. */
 	uint64_t oldest = 0;
-	if (sa_log_segments(d->conf.audit_log, oldest_cb, &oldest) == 1 &&
-	    oldest < path_seq(d->active) && oldest != d->retire_pending)
-		(void)append_retention(d, oldest, "disk full, action rotate");
+	bool queued = false;
+	if (sa_log_segments(d->conf.audit_log, oldest_cb, &oldest) != 1)
+		oldest = 0;
+	for (size_t i = 0; i < d->nrq; i++)
+		queued |=
+		    d->rq[i]->release == 0 &&
+		    d->rq[i]->r.num[SA_F_REMOVED_FIRST] == (int64_t)oldest;
+	if (oldest > 0 && oldest < path_seq(d->active) && !queued)
+		(void)queue_retention(d, oldest, "disk full, action rotate", 0);
 	atomic_store(&d->retire_force, true);
 	int rc = sa_segset_drop_oldest(d->segs, what, cap, records);
 	atomic_store(&d->retire_force, false);
@@ -341,6 +402,13 @@ maint_stop(struct daemon *d)
 	if (d->retire_timer > 0)
 		ev_del_timer(d->loop, (uint64_t)d->retire_timer);
 	d->retire_timer = 0;
+	for (size_t i = 0; i < d->nrq; i++) {
+		sa_retention_free(&d->rq[i]->ret);
+		free(d->rq[i]);
+	}
+	free(d->rq);
+	d->rq = NULL;
+	d->nrq = 0;
 	sa_segset_close(d->segs); /* finishes the segment being sealed */
 	d->segs = NULL;
 }

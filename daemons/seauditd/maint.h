@@ -19,6 +19,8 @@ int maint_drop_oldest(struct daemon *d, char *what, size_t cap,
 void maint_reschedule(struct daemon *d); /* after a config reload */
 /* Before a commit: the retention record retention waits for, if any. */
 void maint_retention_append(struct daemon *d);
+/* The batch was dropped (refused): its retention records go in again. */
+void maint_batch_dropped(struct daemon *d);
 /* After a commit that succeeded: retention goes on. */
 void maint_retention_committed(struct daemon *d);
 /* Is a retention record waiting to be written? */

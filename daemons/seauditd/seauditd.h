@@ -149,7 +149,8 @@ struct daemon {
 	_Atomic uint64_t retire_want;
 	_Atomic uint64_t retire_ok;
 	_Atomic bool retire_force; /* disk full: remove without a hold */
-	uint64_t retire_pending;   /* its record is in the uncommitted batch */
+	struct retire_rec **rq;	   /* records not yet durable (maint.c) */
+	size_t nrq;
 	int64_t retire_timer;
 	int64_t date_timer;
 	bool stopping;

@@ -8,7 +8,9 @@
  * out of bounds; a payload that decodes re-encodes unsigned to the same
  * bytes (but for the signed flag, and short of key and signature); a signed one
  * never verifies under an unrelated key; the same bytes, read as a record body,
- * either parse or are refused, and hashing them twice gives the same value.
+ * either parse or are refused, and hashing them twice gives the same value;
+ * read as a key bridge (lib/bridge.c), they never lead an unrelated key
+ * past the first epoch, and what decodes round-trips.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -16,6 +18,7 @@
 
 #include <seaudit/seaudit.h>
 
+#include "bridge.h"
 #include "checkpoint.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -33,13 +36,20 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (n < 0)
 			abort();
 		if (c.flags & SA_CKPT_F_SIGNED) {
-			/* the unsigned part, then key and signature as read */
-			if ((size_t)n + SA_PK_LEN + SA_SIG_LEN != size ||
-			    c.signed_len != (size_t)n + SA_PK_LEN)
+			/* the unsigned part, then key and signature as read,
+			 * then the skips, each of its exact size */
+			if ((size_t)n + SA_PK_LEN + SA_SIG_LEN != c.base_len ||
+			    c.signed_len != (size_t)n + SA_PK_LEN ||
+			    size != c.base_len + (c.nskip ? 1 : 0) +
+					c.nskip * (1 + SA_PK_LEN + SA_SIG_LEN))
 				abort();
 			static const uint8_t pk[SA_PK_LEN] = {1, 2, 3};
 			if (sa__ckpt_verify(&c, data, pk) == 0)
 				abort();
+			for (unsigned i = 0; i < c.nskip; i++)
+				if (!sa__skip_due(c.epoch, c.skip[i].level) ||
+				    sa__skip_verify(&c.skip[i], pk) == 0)
+					abort();
 		} else if ((size_t)n != size) {
 			abort();
 		}
@@ -47,6 +57,27 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (buf[0] != data[0] ||
 		    memcmp(buf + 2, data + 2, (size_t)n - 2) != 0)
 			abort();
+	}
+	/* The same bytes as a key bridge: never a walk from an unrelated
+	 * key past epoch 1, and what decodes encodes and decodes again. */
+	struct sa__bridge br;
+	if (sa__bridge_decode(data, size, &br) == 0) {
+		static const uint8_t vk[SA_PK_LEN] = {9, 8, 7};
+		uint8_t pk[SA_PK_LEN];
+		if (br.target > 1 && sa__bridge_walk(&br, vk, pk) == 0)
+			abort();
+		uint8_t *enc;
+		size_t len;
+		struct sa__bridge again;
+		if (sa__bridge_encode(&br, &enc, &len) == 0) {
+			if (sa__bridge_decode(enc, len, &again) != 0 ||
+			    again.n != br.n || again.target != br.target)
+				abort();
+			sa__bridge_free(&again);
+			free(enc);
+		}
+		(void)sa__bridge_trim(&br, br.target ? br.target : 1);
+		sa__bridge_free(&br);
 	}
 	struct sa__chain a, b;
 	static const uint8_t id[SA_LOG_ID_LEN];

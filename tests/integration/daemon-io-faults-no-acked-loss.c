@@ -23,7 +23,8 @@
  *    producers (per producer, from their detail text), plus, under
  *    rotate, the records of the removed segments (a loss record whose
  *    detail says they were rotated away);
- *  - the reader finds no damage.
+ *  - the reader finds no damage, and the verifier none either: under
+ *    rotate, retention records name what went (docs/INTEGRITY.md).
  * rename EIO must not touch producers at all: compression fails, the
  * sealed segments stay plain and are compressed once the fault clears.
  */
@@ -497,6 +498,19 @@ run(const char *shim, const char *action, const char *fault, enum expect ex,
 			    fault);
 	} else if (removed != 0) {
 		die("%s/%s: log starts at seq %" PRIu64, action, fault, first);
+	}
+	/* The chain holds through the faults, and a head rotated away is
+	 * named by the retention records written before it went. */
+	{
+		const char *paths[1] = {h.log};
+		struct sa_verify_opts vo = {.cb = on_damage, .arg = &L.damage};
+		struct sa_verify_result vr;
+		CHECK(sa_log_verify(paths, 1, &vo, &vr) == 0);
+		if (vr.problems != 0 || vr.removed_seq != removed)
+			die("%s/%s: -verify: %" PRIu64 " problems, removal "
+			    "recorded up to %" PRIu64 " of %" PRIu64,
+			    action, fault, vr.problems, vr.removed_seq,
+			    removed);
 	}
 	/* Where each tagged record is. */
 	uint64_t *where[NPROD];

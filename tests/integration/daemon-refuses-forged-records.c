@@ -9,8 +9,8 @@
  *    "[producer uid 65534]";
  *  - with user_events = trace, a resource record about itself: refused.
  * As root and as nobody: seauditd's own startup and shutdown records and
- * any loss record: refused.  As root: a login of alice: stored, no mark.
- * With producer_group = nogroup, nobody may write about alice.
+ * any loss or retention record: refused.  As root: a login of alice: stored, no
+ * mark. With producer_group = nogroup, nobody may write about alice.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -62,6 +62,12 @@ rec(struct sa_record *r, uint8_t ev, const char *user, const char *tag)
 		sa_record_set_cstr(r, SA_F_SERVICE, "seauditd");
 		sa_record_set_int(r, SA_F_LOST, 0);
 		break;
+	case SA_EV_RETENTION: /* one that would explain a cut head */
+		r->status = 'C';
+		sa_record_set_cstr(r, SA_F_SERVICE, "seauditd");
+		sa_record_set_int(r, SA_F_REMOVED_FIRST, 1);
+		sa_record_set_int(r, SA_F_REMOVED_LAST, 100);
+		break;
 	}
 	if (user != NULL)
 		sa_record_set_cstr(r, SA_F_USER, user);
@@ -105,6 +111,8 @@ as_nobody(const char *sock, bool group)
 	expect(sock, &r, SA_EFORBIDDEN, "nobody: seauditd start");
 	rec(&r, SA_EV_LOSS, NULL, "f-loss");
 	expect(sock, &r, SA_EFORBIDDEN, "nobody: loss record");
+	rec(&r, SA_EV_RETENTION, NULL, "f-retention");
+	expect(sock, &r, SA_EFORBIDDEN, "nobody: retention record");
 	rec(&r, SA_EV_RESOURCE, "nobody", "own-file");
 	expect(sock, &r, 0, "nobody: FILE record about itself");
 	_exit(0);
@@ -154,6 +162,8 @@ main(void)
 	expect(h.sock, &r, SA_EFORBIDDEN, "root: seauditd shutdown");
 	rec(&r, SA_EV_LOSS, NULL, "r-loss");
 	expect(h.sock, &r, SA_EFORBIDDEN, "root: loss record");
+	rec(&r, SA_EV_RETENTION, NULL, "r-retention");
+	expect(h.sock, &r, SA_EFORBIDDEN, "root: retention record");
 	rec(&r, SA_EV_LOGIN, "alice", "r-login");
 	expect(h.sock, &r, 0, "root: login of alice");
 	CHECK(hd_stop(&h) == 0);
@@ -165,7 +175,8 @@ main(void)
 	for (size_t i = 0; i < n; i++)
 		if (strncmp(v[i].session, "f-", 2) == 0 ||
 		    strncmp(v[i].session, "r-s", 3) == 0 ||
-		    strcmp(v[i].session, "r-loss") == 0)
+		    strcmp(v[i].session, "r-loss") == 0 ||
+		    strcmp(v[i].session, "r-retention") == 0)
 			die("refused record %s is in the log", v[i].session);
 	free(v);
 	if (!line_has(&h, " nobody ", "[producer uid 65534]"))

@@ -163,14 +163,15 @@ damage_report(const struct sa_damage *d, void *arg)
 			"seaudit: %s: offset %llu: the checkpoint through"
 			" record %llu: %s\n",
 			d->file, (unsigned long long)d->offset,
-			(unsigned long long)d->seq_first,
+			(unsigned long long)d->seq_last,
 			d->error == SA_EBADSIG
 			    ? "its signature does not verify with the"
 			      " verification key (forged, altered, or"
 			      " unsigned)"
 			    : "the signing key's epochs do not follow"
 			      " (checkpoints removed), or the epochs before it"
-			      " are gone");
+			      " are gone and no retention record's key bridge"
+			      " leads there");
 	/* A whole file refused (unreadable, not a log): no offset to give. */
 	else if (d->length == 0 && d->offset == 0)
 		fprintf(stderr, "seaudit: %s: %s\n", d->file,
