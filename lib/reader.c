@@ -1464,6 +1464,7 @@ sa_reader_next(struct sa_reader *rd, struct sa_record *r)
 		}
 		size_t at = rd->pos;
 		rd->pos += fr.total_len;
+		struct sa__obs_out out = {false, 0};
 		if (rd->obs) {
 			struct sa__obs o = {.kind = SA_OBS_FRAME,
 					    .path = rd->segs[rd->cur].path,
@@ -1471,11 +1472,17 @@ sa_reader_next(struct sa_reader *rd, struct sa_record *r)
 					    .type = fr.type,
 					    .payload = fr.payload,
 					    .len = fr.payload_len,
-					    .offset = rd->view_off + at};
+					    .offset = rd->view_off + at,
+					    .out = &out};
 			rd->obs(&o, rd->obsarg);
 		}
 		if (fr.type != SA_FRAME_RECORD)
 			continue; /* index, or a later version's frame */
+		if (out.handled) {
+			if (rd->seq_check)
+				seq_observe(rd, out.seq, rd->view_off + at);
+			continue;
+		}
 		int rc = sa_record_decode(fr.payload, fr.payload_len,
 					  rd->hdr.first_seq,
 					  rd->hdr.base_time_us, r);

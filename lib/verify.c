@@ -242,9 +242,16 @@ on_record(struct vstate *v, const struct sa__obs *o)
 	l->closed = false;
 	if (sa__chain_add_body(&l->c, o->payload, o->len, o->hdr->first_seq,
 			       o->hdr->base_time_us, o->hdr->origin,
-			       o->hdr->origin_len, &seq) == 0 &&
-	    seq > v->res->last_seq)
+			       o->hdr->origin_len, &seq) != 0)
+		return; /* the reader decodes it and reports why */
+	if (seq > v->res->last_seq)
 		v->res->last_seq = seq;
+	/* The chain holds every byte of it: only a retention record is
+	 * needed decoded (on_retention). */
+	if (o->payload[0] != SA_EV_RETENTION && o->out != NULL) {
+		o->out->handled = true;
+		o->out->seq = seq;
+	}
 }
 
 /*
