@@ -45,6 +45,7 @@
 #include "chain.h"
 #include "checkpoint.h"
 #include "crc32c.h"
+#include "hasher.h"
 #include "le.h"
 #include "observe.h"
 #include "sealfile.h"
@@ -104,8 +105,19 @@ struct sa_writer {
 	 * last committed, and the one the next commit makes current. */
 	struct sa__bridge bridge, bridge_next;
 	bool bridge_loaded, bridge_staged, ckpt_wanted;
+	/*
+	 * The chain's thread (hasher.h), when it runs: committed records are
+	 * fed to it and w->chain's hash state is stale until chain_take;
+	 * its value, seq, last and open stay the writer's own.  pend_fed:
+	 * the pending bytes already fed (at a checkpoint), chain_committed
+	 * then the state before them, for a discard.
+	 */
+	struct sa__hasher *hasher;
+	size_t pend_fed;
 	uint8_t body[SA_FRAME_MAX_PAYLOAD];
 };
+
+static void chain_give(struct sa_writer *w);
 
 static int64_t
 mono_ms(void)
@@ -984,6 +996,7 @@ keep_seq(struct sa_writer *w, uint64_t seq)
 				      w->origin_len, seq);
 		w->chain_committed = w->chain;
 		w->sealed_seq = seq - 1;
+		chain_give(w);
 	}
 	int rc = segment_create(w, seq);
 	if (rc < 0) {
@@ -1045,10 +1058,22 @@ sa_writer_append(struct sa_writer *w, struct sa_record *r)
 		return rc;
 	}
 	if (w->chain_on) {
-		uint64_t cseq;
-		(void)sa__chain_add_body(&w->chain, w->body, n,
-					 w->hdr.first_seq, w->hdr.base_time_us,
-					 w->origin, w->origin_len, &cseq);
+		if (w->hasher == NULL && !w->copy && !w->opening &&
+		    !(w->opts.flags & SA_WRITER_INLINE_CHAIN) &&
+		    w->opts.sync != SA_SYNC_RECORD &&
+		    sa__hasher_start(&w->hasher, &w->chain) < 0)
+			w->hasher = NULL; /* no thread: hashed here */
+		if (w->hasher != NULL) {
+			/* The writer's own view: hashed at commit. */
+			w->chain.last = seq;
+			w->chain.open = true;
+		} else {
+			uint64_t cseq;
+			(void)sa__chain_add_body(&w->chain, w->body, n,
+						 w->hdr.first_seq,
+						 w->hdr.base_time_us, w->origin,
+						 w->origin_len, &cseq);
+		}
 		w->since_ckpt++;
 	}
 	w->cur.last_seq = seq;
@@ -1092,6 +1117,43 @@ still_linked(const struct sa_writer *w)
 	       a.st_ino == b.st_ino;
 }
 
+/* The pending bytes not fed yet, to the chain's thread. */
+static void
+feed_pend(struct sa_writer *w)
+{
+	if (w->pend_fed < w->pend_len)
+		sa__hasher_feed(w->hasher, w->pend + w->pend_fed,
+				w->pend_len - w->pend_fed, w->hdr.first_seq,
+				w->hdr.base_time_us, w->origin, w->origin_len);
+	w->pend_fed = w->pend_len;
+}
+
+/*
+ * The chain back from its thread with every record appended hashed: what
+ * a checkpoint needs.  The state as of the last commit is kept first, for
+ * a discard of the batch.
+ */
+static void
+chain_take(struct sa_writer *w)
+{
+	if (w->hasher == NULL)
+		return;
+	struct sa__chain *hc = sa__hasher_sync(w->hasher);
+	if (w->pend_fed == 0)
+		w->chain_committed = *hc;
+	feed_pend(w);
+	hc = sa__hasher_sync(w->hasher);
+	w->chain = *hc;
+}
+
+/* ... and given back once the writer changed it (closed an epoch). */
+static void
+chain_give(struct sa_writer *w)
+{
+	if (w->hasher != NULL)
+		*sa__hasher_sync(w->hasher) = w->chain;
+}
+
 /*
  * A checkpoint into the pending bytes: the epoch closes over every record
  * appended, signed by the current key when there is one.  Only memory can
@@ -1100,7 +1162,9 @@ still_linked(const struct sa_writer *w)
 static int
 add_checkpoint(struct sa_writer *w)
 {
+	chain_take(w);
 	sa__chain_close(&w->chain);
+	chain_give(w);
 	struct sa__ckpt c = {0};
 	memcpy(c.log_id, w->log_id, SA_LOG_ID_LEN);
 	c.epoch = w->key ? w->key->epoch : 1;
@@ -1115,6 +1179,8 @@ add_checkpoint(struct sa_writer *w)
 	int rc = append_frame(w, SA_FRAME_CHECKPOINT, buf, (size_t)n);
 	if (rc < 0)
 		return rc;
+	if (w->hasher != NULL)
+		w->pend_fed = w->pend_len; /* hashed up to here */
 	w->since_ckpt = 0;
 	w->last_ckpt_ms = mono_ms();
 	w->ckpt_wanted = false;
@@ -1453,6 +1519,10 @@ commit_pending(struct sa_writer *w)
 			(void)fdatasync(w->fd);
 		return rc;
 	}
+	if (w->hasher != NULL) {
+		feed_pend(w); /* durable: hashed in the chain's thread */
+		w->pend_fed = 0;
+	}
 	w->seg_size += w->pend_len;
 	w->bytes_committed += w->pend_len;
 	w->pend_len = 0;
@@ -1461,7 +1531,8 @@ commit_pending(struct sa_writer *w)
 	if (w->chain_on) {
 		if (!w->chain.open)
 			w->sealed_seq = w->chain.seq;
-		w->chain_committed = w->chain;
+		if (w->hasher == NULL)
+			w->chain_committed = w->chain;
 		w->since_ckpt_committed = w->since_ckpt;
 	}
 	if (w->evolve_due)
@@ -1554,7 +1625,16 @@ sa_writer_discard(struct sa_writer *w)
 {
 	w->pend_len = 0;
 	w->cur = w->committed;
-	w->chain = w->chain_committed;
+	if (w->hasher != NULL) {
+		/* Only a checkpoint feeds pending records: undo them then. */
+		struct sa__chain *hc = sa__hasher_sync(w->hasher);
+		if (w->pend_fed > 0)
+			*hc = w->chain_committed;
+		w->chain = *hc;
+		w->pend_fed = 0;
+	} else {
+		w->chain = w->chain_committed;
+	}
 	w->since_ckpt = w->since_ckpt_committed;
 	w->evolve_due = false; /* its checkpoint went with the batch */
 	w->nblocks = w->nblocks_committed;
@@ -1603,6 +1683,8 @@ sa_writer_close(struct sa_writer *w)
 		return 0;
 	w->closing = true; /* the last checkpoint says the log was closed */
 	int rc = commit_internal(w, true);
+	sa__hasher_stop(w->hasher);
+	w->hasher = NULL;
 	if (w->fd >= 0)
 		close(w->fd);
 	if (w->lockfd >= 0)

@@ -276,8 +276,6 @@ main(int argc, char **argv)
 	d.started_us = (int64_t)time(NULL) * 1000000;
 	if (commit_init(&d) < 0)
 		fatalx("cannot open the log %s", d.conf.audit_log);
-	if (maint_init(&d) < 0)
-		fatalx("segment maintenance could not start");
 	/* The start record only once the daemon can serve: a failed start
 	 * leaves no START without a SHUTDOWN after it. */
 	if (server_listen(&d) < 0)
@@ -294,6 +292,10 @@ main(int argc, char **argv)
 	if (prc < 0)
 		fatalx("cannot drop privileges: %s", strerror(-prc));
 	log_debug("capabilities kept: %s", privsep_describe());
+	/* Threads only now (the segment set's, the chain's): capabilities
+	 * are per thread, and one made before the drop would keep all. */
+	if (maint_init(&d) < 0)
+		fatalx("segment maintenance could not start");
 	/* Before the start record: a pid file that cannot be written stops
 	 * the start without leaving a START with no SHUTDOWN after it. */
 	int pfrc = pidfile ? startup_pidfile(pidfile) : 0;

@@ -109,6 +109,15 @@ struct sa_chain_origin {
  * load libsodium on purpose; never the default.
  */
 #define SA_WRITER_NO_CHAIN 0x2u
+/*
+ * (Added.)  Hash the chain in the calling thread.  By default a writer
+ * with a chain (not a copy, not SA_SYNC_RECORD) hashes committed records
+ * in a thread of its own, started at the first append (the chain costs
+ * about as much as the rest of the writer's work; docs/performance.md):
+ * a process that forks after that keeps no such thread in the child, so
+ * fork before the first append, or set this.
+ */
+#define SA_WRITER_INLINE_CHAIN 0x4u
 
 /* What opening for write found and repaired. */
 struct sa_recovery {

@@ -131,6 +131,58 @@ expect_log(const char *dir, uint64_t n)
 	sa_reader_close(rd);
 	assert_int_equal(k, n);
 	assert_int_equal(dmg, 0);
+	/* The chain holds too: what a failed commit hashed was undone. */
+	struct sa_verify_result vr;
+	struct sa_verify_opts vo = {.cb = on_damage, .arg = &dmg};
+	assert_int_equal(sa_log_verify(paths, 1, &vo, &vr), 0);
+	assert_int_equal(vr.problems, 0);
+}
+
+/*
+ * A checkpoint whose commit fails: its records were hashed for it (in
+ * the writer's chain thread), and a discard must take them out of the
+ * chain again; records appended afterwards are sealed by the next one.
+ * The same with the chain hashed inline.
+ */
+static void
+test_failed_checkpoint_discarded(void **state)
+{
+	(void)state;
+	for (int inl = 0; inl < 2; inl++) {
+		char dir[256];
+		tu_mkdtemp(dir, sizeof dir);
+		struct sa_writer *w;
+		struct sa_writer_opts o = {.flags = inl ? SA_WRITER_INLINE_CHAIN
+							: 0};
+		assert_int_equal(sa_writer_open(&w, dir, &o, NULL), 0);
+		append_some(w, 300);
+		assert_int_equal(sa_writer_commit(w), 0);
+		append_some(w, 40);
+		reset_faults();
+		pw_fail_in = 1;
+		pw_errno = ENOSPC;
+		assert_int_equal(sa_writer_seal(w), -ENOSPC);
+		sa_writer_discard(w);
+		reset_faults();
+		append_some(w, 25);
+		assert_int_equal(sa_writer_seal(w), 0);
+		/* And one that fails, is retried and succeeds. */
+		append_some(w, 10);
+		pw_fail_in = 1;
+		pw_errno = EIO;
+		assert_int_equal(sa_writer_seal(w), -EIO);
+		reset_faults();
+		assert_int_equal(sa_writer_commit(w), 0);
+		assert_int_equal(sa_writer_close(w), 0);
+		expect_log(dir, 335);
+		const char *paths[] = {dir};
+		struct sa_verify_result vr;
+		assert_int_equal(sa_log_verify(paths, 1, NULL, &vr), 0);
+		assert_int_equal(vr.unsealed, 0);
+		assert_int_equal(vr.open_logs, 0);
+		assert_true(vr.checkpoints >= 3);
+		tu_rmtree(dir);
+	}
 }
 
 static void
@@ -326,6 +378,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_write_failures_then_retry),
 	    cmocka_unit_test(test_fdatasync_eio),
+	    cmocka_unit_test(test_failed_checkpoint_discarded),
 	    cmocka_unit_test(test_sync_record_mode_reports),
 	    cmocka_unit_test(test_failure_then_close_and_reopen),
 	    cmocka_unit_test(test_rollover_and_seal_failures),

@@ -51,6 +51,14 @@ done
 for f in CapInh CapAmb; do
 	[[ $(field $f) == 0000000000000000 ]] || { echo "FAIL: $f is $(field $f), want none"; fail=1; }
 done
+# Every thread (the segment set's, the chain's): capabilities are per
+# thread, and one made before the drop would keep them all.
+submit a0 || fail=1
+for t in /proc/"$pid"/task/*; do
+	e=$(sed -n 's/^CapEff:[[:space:]]*//p' "$t/status")
+	[[ $e == 0000000000000001 ]] || { echo "FAIL: thread $(basename "$t") CapEff $e"; fail=1; }
+done
+[[ $(ls /proc/"$pid"/task | wc -l) -ge 2 ]] || { echo "FAIL: no thread besides the main one"; fail=1; }
 [[ $(field NoNewPrivs) == 1 ]] || { echo "FAIL: no_new_privs not set"; fail=1; }
 [[ $(field Uid | awk '{print $2}') == 0 ]] || { echo "FAIL: effective uid changed"; fail=1; }
 
