@@ -20,6 +20,8 @@
 
 struct job {
 	struct job *next;
+	void (*fn)(void *); /* a call instead of frames */
+	void *arg;
 	uint64_t first_seq;
 	int64_t base_time;
 	char origin[256];
@@ -74,7 +76,10 @@ run(void *arg)
 			h->tail = NULL;
 		h->busy = true;
 		pthread_mutex_unlock(&h->mu);
-		hash_job(&h->chain, j);
+		if (j->fn != NULL)
+			j->fn(j->arg);
+		else
+			hash_job(&h->chain, j);
 		pthread_mutex_lock(&h->mu);
 		h->queued -= j->len;
 		h->busy = false;
@@ -118,6 +123,7 @@ sa__hasher_feed(struct sa__hasher *h, const uint8_t *frames, size_t len,
 	if (j == NULL)
 		return -ENOMEM;
 	j->next = NULL;
+	j->fn = NULL;
 	j->first_seq = first_seq;
 	j->base_time = base_time;
 	j->origin_len = origin_len < sizeof j->origin ? origin_len : 0;
@@ -133,6 +139,25 @@ sa__hasher_feed(struct sa__hasher *h, const uint8_t *frames, size_t len,
 		h->head = j;
 	h->tail = j;
 	h->queued += len;
+	pthread_cond_signal(&h->work);
+	pthread_mutex_unlock(&h->mu);
+	return 0;
+}
+
+int
+sa__hasher_call(struct sa__hasher *h, void (*fn)(void *), void *arg)
+{
+	struct job *j = calloc(1, sizeof *j);
+	if (j == NULL)
+		return -ENOMEM;
+	j->fn = fn;
+	j->arg = arg;
+	pthread_mutex_lock(&h->mu);
+	if (h->tail)
+		h->tail->next = j;
+	else
+		h->head = j;
+	h->tail = j;
 	pthread_cond_signal(&h->work);
 	pthread_mutex_unlock(&h->mu);
 	return 0;

@@ -38,6 +38,14 @@ int sa__hasher_feed(struct sa__hasher *h, const uint8_t *frames, size_t len,
 		    uint64_t first_seq, int64_t base_time, const char *origin,
 		    size_t origin_len);
 
+/*
+ * Runs fn(arg) in the thread after everything queued before it, so that
+ * sa__hasher_sync waits for it too (the writer's key file, rewritten
+ * between a checkpoint and the next one's signature).  fn owns arg.
+ * 0 or -ENOMEM (then the caller runs it itself).
+ */
+int sa__hasher_call(struct sa__hasher *h, void (*fn)(void *), void *arg);
+
 /* Waits until everything fed is hashed; the chain is then the caller's. */
 struct sa__chain *sa__hasher_sync(struct sa__hasher *h);
 

@@ -114,10 +114,12 @@ struct sa_writer {
 	 */
 	struct sa__hasher *hasher;
 	size_t pend_fed;
+	int key_store_error; /* of the key file's rewrite in that thread */
 	uint8_t body[SA_FRAME_MAX_PAYLOAD];
 };
 
 static void chain_give(struct sa_writer *w);
+static void key_stored(struct sa_writer *w);
 
 static int64_t
 mono_ms(void)
@@ -1144,6 +1146,7 @@ chain_take(struct sa_writer *w)
 	feed_pend(w);
 	hc = sa__hasher_sync(w->hasher);
 	w->chain = *hc;
+	key_stored(w);
 }
 
 /* ... and given back once the writer changed it (closed an epoch). */
@@ -1213,11 +1216,51 @@ checkpoint_due(const struct sa_writer *w, bool force)
  * which then signs again (a second checkpoint of that epoch certifies
  * the same next key); never a checkpoint lost with its key evolved.
  */
+struct key_store {
+	struct sa_writer *w;
+	struct sa__sealkey key; /* a copy of the new epoch's, wiped after */
+};
+
+/* In the chain's thread: the key file's rewrite and its two syncs. */
+static void
+store_key(void *arg)
+{
+	struct key_store *k = arg;
+	int rc = sa__sealfile_store(k->w->key_path, &k->key, k->w->first_pk);
+	if (rc < 0)
+		k->w->key_store_error = rc; /* read after a sync */
+	sa__sealkey_wipe(&k->key);
+	free(k);
+}
+
+/* The key file's rewrite has ended (the chain's thread is idle). */
+static void
+key_stored(struct sa_writer *w)
+{
+	if (w->key_store_error < 0 && w->key_error == 0)
+		w->key_error = w->key_store_error;
+	w->key_store_error = 0;
+}
+
 static void
 evolve_key(struct sa_writer *w)
 {
 	w->evolve_due = false;
 	int rc = sa__sealkey_evolve(w->key);
+	if (rc == 0 && w->hasher != NULL) {
+		/* The old seed is gone from memory already; the file is
+		 * rewritten before the next checkpoint is signed, which
+		 * waits for the chain's thread (chain_take). */
+		struct key_store *k = malloc(sizeof *k);
+		if (k != NULL) {
+			k->w = w;
+			k->key = *w->key;
+			if (sa__hasher_call(w->hasher, store_key, k) == 0)
+				return;
+			sa__sealkey_wipe(&k->key);
+			free(k);
+		}
+	}
 	if (rc == 0)
 		rc = sa__sealfile_store(w->key_path, w->key, w->first_pk);
 	if (rc < 0 && w->key_error == 0)
@@ -1683,8 +1726,9 @@ sa_writer_close(struct sa_writer *w)
 		return 0;
 	w->closing = true; /* the last checkpoint says the log was closed */
 	int rc = commit_internal(w, true);
-	sa__hasher_stop(w->hasher);
+	sa__hasher_stop(w->hasher); /* after the key file's last rewrite */
 	w->hasher = NULL;
+	key_stored(w);
 	if (w->fd >= 0)
 		close(w->fd);
 	if (w->lockfd >= 0)
