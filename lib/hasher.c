@@ -42,13 +42,13 @@ struct sa__hasher {
 };
 
 static void
-hash_job(struct sa__chain *c, const struct job *j)
+hash_frames(struct sa__chain *c, const struct job *j, const uint8_t *bytes,
+	    size_t len)
 {
 	size_t at = 0;
-	while (at < j->len) {
+	while (at < len) {
 		struct sa_frame fr;
-		if (sa__frame_parse(j->bytes + at, j->len - at, &fr) !=
-		    SA_FRAME_OK)
+		if (sa__frame_parse(bytes + at, len - at, &fr) != SA_FRAME_OK)
 			break; /* the writer's own frames: never */
 		if (fr.type == SA_FRAME_RECORD) {
 			uint64_t seq;
@@ -79,7 +79,7 @@ run(void *arg)
 		if (j->fn != NULL)
 			j->fn(j->arg);
 		else
-			hash_job(&h->chain, j);
+			hash_frames(&h->chain, j, j->bytes, j->len);
 		pthread_mutex_lock(&h->mu);
 		h->queued -= j->len;
 		h->busy = false;
@@ -112,16 +112,27 @@ sa__hasher_start(struct sa__hasher **out, const struct sa__chain *c)
 	return 0;
 }
 
-int
+void
 sa__hasher_feed(struct sa__hasher *h, const uint8_t *frames, size_t len,
 		uint64_t first_seq, int64_t base_time, const char *origin,
 		size_t origin_len)
 {
 	if (len == 0)
-		return 0;
+		return;
 	struct job *j = malloc(sizeof *j + len);
-	if (j == NULL)
-		return -ENOMEM;
+	if (j == NULL) {
+		/* No copy: the frames are hashed here, in order. */
+		struct job one = {.first_seq = first_seq,
+				  .base_time = base_time,
+				  .origin_len = origin_len < sizeof one.origin
+						    ? origin_len
+						    : 0,
+				  .len = 0};
+		memcpy(one.origin, origin, one.origin_len);
+		sa__hasher_sync(h);
+		hash_frames(&h->chain, &one, frames, len);
+		return;
+	}
 	j->next = NULL;
 	j->fn = NULL;
 	j->first_seq = first_seq;
@@ -141,7 +152,6 @@ sa__hasher_feed(struct sa__hasher *h, const uint8_t *frames, size_t len,
 	h->queued += len;
 	pthread_cond_signal(&h->work);
 	pthread_mutex_unlock(&h->mu);
-	return 0;
 }
 
 int

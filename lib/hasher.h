@@ -31,12 +31,13 @@ int sa__hasher_start(struct sa__hasher **out, const struct sa__chain *c);
  * Queues a copy of len bytes of whole frames of one segment (its first
  * number, base time and origin, as sa__chain_add_body takes them); its
  * record frames are hashed in order, other frames skipped.  Waits while
- * more than a bound is queued.  0 or -ENOMEM (then nothing is queued and
- * the caller hashes them itself after a sync).
+ * more than a bound is queued.  Without memory for the copy, it waits for
+ * the thread and hashes them in the caller's thread instead: nothing fed
+ * is ever left out of the chain.
  */
-int sa__hasher_feed(struct sa__hasher *h, const uint8_t *frames, size_t len,
-		    uint64_t first_seq, int64_t base_time, const char *origin,
-		    size_t origin_len);
+void sa__hasher_feed(struct sa__hasher *h, const uint8_t *frames, size_t len,
+		     uint64_t first_seq, int64_t base_time, const char *origin,
+		     size_t origin_len);
 
 /*
  * Runs fn(arg) in the thread after everything queued before it, so that
