@@ -97,20 +97,20 @@ find_cb(const char *path, uint64_t first_seq, bool compressed, void *arg)
 {
 	(void)compressed;
 	struct find *f = arg;
-	if (first_seq != f->seq)
+	if (f->seq != 0 && first_seq != f->seq)
 		return 0;
+	f->seq = first_seq; /* seq 0 asked for the oldest */
 	snprintf(f->path, sizeof f->path, "%s", path);
 	return 1;
 }
 
-/* The oldest sealed segment's first number, or 0. */
+/* The segment starting at seq (0: the oldest) into f: 0 or -ENOENT. */
 static int
-oldest_cb(const char *path, uint64_t first_seq, bool compressed, void *arg)
+find_segment(struct daemon *d, uint64_t seq, struct find *f)
 {
-	(void)path;
-	(void)compressed;
-	*(uint64_t *)arg = first_seq;
-	return 1;
+	f->seq = seq;
+	return sa_log_segments(d->conf.audit_log, find_cb, f) == 1 ? 0
+								   : -ENOENT;
 }
 
 /*
@@ -128,15 +128,12 @@ struct retire_rec {
 	bool in_batch;
 };
 
-/* The retention record of the segment starting at seq, queued and
- * appended.  0, or the error (then nothing is queued). */
+/* The retention record of segment f, queued and appended.  0, or the
+ * error (then nothing is queued). */
 static int
-queue_retention(struct daemon *d, uint64_t seq, const char *why,
+queue_retention(struct daemon *d, const struct find *f, const char *why,
 		uint64_t release)
 {
-	struct find f = {.seq = seq};
-	if (sa_log_segments(d->conf.audit_log, find_cb, &f) != 1)
-		return -ENOENT;
 	struct retire_rec **q =
 	    realloc(d->rq, (d->nrq + 1) * sizeof(struct retire_rec *));
 	if (q == NULL)
@@ -145,14 +142,14 @@ queue_retention(struct daemon *d, uint64_t seq, const char *why,
 	struct retire_rec *e = calloc(1, sizeof *e);
 	if (e == NULL)
 		return -ENOMEM;
-	snprintf(e->detail, sizeof e->detail, "%s removed (%s)", f.path, why);
+	snprintf(e->detail, sizeof e->detail, "%s removed (%s)", f->path, why);
 	sa_record_init(&e->r);
 	sa_record_set_cstr(&e->r, SA_F_SERVICE, "seauditd");
 	sa_record_set_cstr(&e->r, SA_F_DETAIL, e->detail);
 	sa_record_set_int(&e->r, SA_F_PID, getpid());
 	sa_record_set_int(&e->r, SA_F_PRODUCER_UID, geteuid());
 	sa_record_set_cstr(&e->r, SA_F_ORIGIN, d->conf.origin);
-	int rc = sa_writer_retention(d->w, f.path, &e->r, &e->ret);
+	int rc = sa_writer_retention(d->w, f->path, &e->r, &e->ret);
 	if (rc == 0)
 		rc = sa_writer_append(d->w, &e->r);
 	if (rc < 0) {
@@ -166,7 +163,7 @@ queue_retention(struct daemon *d, uint64_t seq, const char *why,
 	log_info("retention: recording the removal of records %" PRId64
 		 " to %" PRId64 " (%s)",
 		 e->r.num[SA_F_REMOVED_FIRST], e->r.num[SA_F_REMOVED_LAST],
-		 f.path);
+		 f->path);
 	return 0;
 }
 
@@ -199,7 +196,10 @@ maint_retention_append(struct daemon *d)
 	char why[64];
 	snprintf(why, sizeof why, "audit_max_files %u",
 		 d->conf.audit_max_files);
-	int rc = queue_retention(d, want, why, want);
+	struct find f;
+	int rc = find_segment(d, want, &f);
+	if (rc == 0)
+		rc = queue_retention(d, &f, why, want);
 	if (rc == 0)
 		return;
 	log_warnx("retention: no retention record for the segment from"
@@ -301,16 +301,15 @@ int
 maint_drop_oldest(struct daemon *d, char *what, size_t cap, uint64_t *records)
 {
 	/* The record goes into the batch that waits for the space. */
-	uint64_t oldest = 0;
+	struct find f;
 	bool queued = false;
-	if (sa_log_segments(d->conf.audit_log, oldest_cb, &oldest) != 1)
-		oldest = 0;
+	if (find_segment(d, 0, &f) < 0)
+		f.seq = 0;
 	for (size_t i = 0; i < d->nrq; i++)
-		queued |=
-		    d->rq[i]->release == 0 &&
-		    d->rq[i]->r.num[SA_F_REMOVED_FIRST] == (int64_t)oldest;
-	if (oldest > 0 && oldest < path_seq(d->active) && !queued)
-		(void)queue_retention(d, oldest, "disk full, action rotate", 0);
+		queued |= d->rq[i]->release == 0 &&
+			  d->rq[i]->r.num[SA_F_REMOVED_FIRST] == (int64_t)f.seq;
+	if (f.seq > 0 && f.seq < path_seq(d->active) && !queued)
+		(void)queue_retention(d, &f, "disk full, action rotate", 0);
 	atomic_store(&d->retire_force, true);
 	int rc = sa_segset_drop_oldest(d->segs, what, cap, records);
 	atomic_store(&d->retire_force, false);
